@@ -1,0 +1,64 @@
+# Quick start: `make run` (install and start everything), `make test` (install and test everything).
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PY     := $(BIN)/python
+PIP    := $(PY) -m pip --disable-pip-version-check -q
+PACKAGES := libs/ogiproto libs/govcommon services/intake services/routing services/review \
+            services/reply services/complaint cli
+PROTOS := $(wildcard proto/ogi/v1/*.proto)
+GENERATED := libs/ogiproto/ogi/v1/.generated
+DATA ?= data
+
+.PHONY: run install install-prod proto test lint typecheck unit pytest bench clean
+
+run: install
+	$(BIN)/ogi up --data $(DATA)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --upgrade "pip>=23.2"
+
+$(VENV)/.tools: $(BIN)/python requirements-dev.txt
+	$(PIP) install -r requirements-dev.txt
+	touch $@
+
+# Generated protobuf code is built, never committed.
+$(GENERATED): $(PROTOS) $(VENV)/.tools
+	$(PY) -m grpc_tools.protoc -I proto --python_out=libs/ogiproto --pyi_out=libs/ogiproto \
+	  --grpc_python_out=libs/ogiproto $(PROTOS)
+	touch $@
+
+proto: $(GENERATED)
+
+$(VENV)/.installed: $(GENERATED) $(foreach p,$(PACKAGES),$(p)/pyproject.toml)
+	$(PIP) install $(foreach p,$(PACKAGES),-e $(p))
+	touch $@
+
+install: $(VENV)/.installed
+
+# For container images: generate, then install the packages into the current Python.
+install-prod:
+	$(PYTHON) -m pip install --no-cache-dir "grpcio-tools>=1.85.1"
+	$(PYTHON) -m grpc_tools.protoc -I proto --python_out=libs/ogiproto --pyi_out=libs/ogiproto \
+	  --grpc_python_out=libs/ogiproto $(PROTOS)
+	$(PYTHON) -m pip install --no-cache-dir $(PACKAGES)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	cd proto && ../$(BIN)/buf lint
+
+typecheck: install
+	$(BIN)/mypy libs/govcommon/govcommon services/*/[a-z]* cli/ogi_cli tests bench
+
+pytest: install
+	$(PY) -m pytest -q -p no:cacheprovider
+
+test: lint typecheck pytest
+
+bench: install
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) libs/ogiproto/ogi/v1/*_pb2*.py* $(GENERATED)

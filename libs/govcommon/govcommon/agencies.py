@@ -1,0 +1,89 @@
+"""The agencies of the government: who they are, their offices, and whom to name in letters."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from govcommon.errors import InvalidInput
+
+KINDS = ("municipal_office", "department", "archives_bureau", "supervision_bureau")
+DEFAULT_AGENCIES = (
+    "municipal-office",
+    "archives-bureau",
+    "natural-resources-bureau",
+    "supervision-bureau",
+)
+_CODE = re.compile(r"^[a-z][a-z0-9-]{1,62}$")
+
+
+@dataclass(frozen=True)
+class Agency:
+    code: str
+    name: str
+    kind: str
+    number_prefix: str
+    offices: tuple[str, ...]
+    contact: str
+    reconsideration_body: str
+
+    @property
+    def default_office(self) -> str:
+        return self.offices[0]
+
+
+class AgencyRegistry:
+    def __init__(self, agencies: list[Agency]) -> None:
+        self._by_code = {agency.code: agency for agency in agencies}
+
+    def get(self, code: str, field: str = "agency") -> Agency:
+        if not code:
+            raise InvalidInput(field, "is required")
+        agency = self._by_code.get(code)
+        if agency is None:
+            raise InvalidInput(field, f"unknown agency {code!r}")
+        return agency
+
+    def codes(self) -> list[str]:
+        return list(self._by_code)
+
+    def of_kind(self, kind: str) -> list[Agency]:
+        return [a for a in self._by_code.values() if a.kind == kind]
+
+
+def _agency(entry: dict[str, object]) -> Agency:
+    code = str(entry.get("code", ""))
+    if not _CODE.match(code):
+        raise InvalidInput("code", f"agency code {code!r} must be lower-case letters, digits, '-'")
+    kind = str(entry.get("kind", "department"))
+    if kind not in KINDS:
+        raise InvalidInput("kind", f"agency {code}: kind {kind!r} is not one of {', '.join(KINDS)}")
+    offices = entry.get("offices") or ["政府信息公开办公室"]
+    assert isinstance(offices, list)
+    return Agency(
+        code=code,
+        name=str(entry.get("name", code)),
+        kind=kind,
+        number_prefix=str(entry.get("number_prefix", code.upper())),
+        offices=tuple(str(o) for o in offices),
+        contact=str(entry.get("contact", "")),
+        reconsideration_body=str(entry.get("reconsideration_body", "")),
+    )
+
+
+def parse_agencies(text: str) -> AgencyRegistry:
+    document = yaml.safe_load(text) or {}
+    return AgencyRegistry([_agency(entry) for entry in document.get("agencies", [])])
+
+
+def load_agencies(path: Path | None = None) -> AgencyRegistry:
+    """The agencies from ``path`` (OGI_AGENCY_FILE), or the default four."""
+    if path is not None:
+        return parse_agencies(path.read_text(encoding="utf-8"))
+    return parse_agencies(
+        resources.files("govcommon").joinpath("data/agencies.yaml").read_text(encoding="utf-8")
+    )

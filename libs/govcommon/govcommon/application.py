@@ -1,0 +1,152 @@
+"""The eventsourcing Application every service builds on, and the unit of work its commands use."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from datetime import date
+from typing import ClassVar, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import (
+    JSONTranscoder,
+    Notification,
+    ProcessRecorder,
+    Tracking,
+    Transcoding,
+)
+
+from govcommon.aggregate import OgiAggregate
+from govcommon.envelope import EventRecord, record_of
+from govcommon.errors import NotFound
+
+A = TypeVar("A", bound=OgiAggregate)
+
+
+class DateAsISO(Transcoding):
+    type = date
+    name = "date_iso"
+
+    def encode(self, obj: date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)
+
+
+class OgiApplication(Application[UUID]):
+    """One service's event-sourced application for one agency.
+
+    Its recorder is a process recorder, so inbound events and the tracking of the upstream
+    position commit in one transaction.
+    """
+
+    service: ClassVar[str] = ""
+
+    def __init__(self, agency: str, env: dict[str, str] | None = None) -> None:
+        self.agency = agency
+        self._commit_listeners: list[Callable[[], None]] = []
+        super().__init__(env)
+
+    def construct_recorder(self) -> ProcessRecorder:  # type: ignore[override]
+        return self.factory.process_recorder()
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(DateAsISO())
+
+    @property
+    def process_recorder(self) -> ProcessRecorder:
+        recorder = self.recorder
+        assert isinstance(recorder, ProcessRecorder)
+        return recorder
+
+    def on_commit(self, listener: Callable[[], None]) -> None:
+        """Call ``listener`` (from the committing thread) after every commit."""
+        self._commit_listeners.append(listener)
+
+    def unit_of_work(self) -> UnitOfWork:
+        return UnitOfWork(self)
+
+    def find(self, aggregate_id: UUID, kind: type[A]) -> A | None:
+        try:
+            aggregate = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return None
+        assert isinstance(aggregate, kind)
+        return aggregate
+
+    def notifications(self, after: int, limit: int) -> Sequence[Notification]:
+        return self.recorder.select_notifications(
+            start=after, limit=limit, inclusive_of_start=False
+        )
+
+    def position(self, upstream: str) -> int:
+        return self.process_recorder.max_tracking_id(upstream) or 0
+
+    def record_position(self, upstream: str, position: int) -> None:
+        """Record that everything up to ``position`` of ``upstream`` is done, with no events."""
+        self.events.put([], tracking=Tracking(upstream, position))
+
+    def aggregate_ids_of(self, application_id: str) -> list[UUID]:
+        """The aggregates this service keeps for an application (for its history)."""
+        raise NotImplementedError
+
+    def holds(self, application_id: str) -> bool:
+        """Whether this store knows the application."""
+        return any(self.events.get(i, limit=1) for i in self.aggregate_ids_of(application_id))
+
+    def history(self, application_id: str) -> list[EventRecord]:
+        return history_of(self, self.aggregate_ids_of(application_id))
+
+    def committed(self) -> None:
+        for listener in self._commit_listeners:
+            listener()
+
+
+class UnitOfWork:
+    """Aggregates touched by one command or one batch of inbound events, saved together."""
+
+    def __init__(self, app: OgiApplication) -> None:
+        self.app = app
+        self._aggregates: dict[UUID, OgiAggregate] = {}
+
+    def find(self, aggregate_id: UUID, kind: type[A]) -> A | None:
+        known = self._aggregates.get(aggregate_id)
+        if known is not None:
+            assert isinstance(known, kind)
+            return known
+        found = self.app.find(aggregate_id, kind)
+        if found is not None:
+            self._aggregates[aggregate_id] = found
+        return found
+
+    def get(self, aggregate_id: UUID, kind: type[A], what: str) -> A:
+        found = self.find(aggregate_id, kind)
+        if found is None:
+            raise NotFound(f"{what} not found")
+        return found
+
+    def add(self, aggregate: OgiAggregate) -> None:
+        self._aggregates[aggregate.id] = aggregate
+
+    def aggregates(self) -> Iterator[OgiAggregate]:
+        return iter(self._aggregates.values())
+
+    def commit(self, tracking: Tracking | None = None) -> int:
+        """Store every pending event (and the tracking record) in one transaction."""
+        pending = [event for agg in self._aggregates.values() for event in agg.collect_events()]
+        if not pending and tracking is None:
+            return 0
+        self.app.events.put(pending, tracking=tracking)
+        self.app.committed()
+        return len(pending)
+
+
+def history_of(app: OgiApplication, aggregate_ids: list[UUID]) -> list[EventRecord]:
+    """The stored events of the given aggregates, with their envelopes."""
+    return [
+        record_of(event, app.agency, app.service, 0)
+        for aggregate_id in aggregate_ids
+        for event in app.events.get(aggregate_id)
+    ]

@@ -1,0 +1,331 @@
+"""NATS JetStream: connection, streams, the outbox relay and the idempotent inbox.
+
+Outbox: events are committed to the store first; the relay reads the store's notification log
+and publishes each event with ``Nats-Msg-Id`` = its stable event id, awaiting the acks of a whole
+batch together, then records its position in the store. A crash in between republishes the
+batch and JetStream drops the duplicates.
+
+Inbox: a durable pull consumer per agency and service. A batch of messages is applied in one
+store transaction together with a tracking record of the batch's last stream sequence, so a
+redelivered message (at or below the tracked position) is skipped. A message that cannot be
+decoded, or whose handler keeps failing, goes with its error to the dead-letter stream and the
+consumer moves on. Handlers are also idempotent per event id, for republishes older than the
+duplicate window.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import nats
+from eventsourcing.persistence import Tracking
+from nats.aio.client import Client
+from nats.aio.msg import Msg
+from nats.js import JetStreamContext, api
+from nats.js.errors import NotFoundError
+
+from govcommon.application import OgiApplication, UnitOfWork
+from govcommon.envelope import (
+    DEAD_LETTER_ROOT,
+    DEAD_LETTER_STREAM,
+    EVENT_STREAM,
+    SUBJECT_ROOT,
+    EventRecord,
+    consumer_name,
+    dead_letter_subject,
+    record_of,
+)
+from govcommon.errors import DomainError
+from govcommon.wire import UndecodableEvent, decode, encode
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Handler = Callable[[UnitOfWork, EventRecord], None]
+
+RELAY_POSITION = "outbox:nats"
+INBOX_POSITION = f"jetstream:{EVENT_STREAM}"
+DUPLICATE_WINDOW_SECONDS = 3600.0
+
+
+async def connect(
+    url: str, name: str, user: str | None = None, password: str | None = None
+) -> Client:
+    """Connect to NATS, retrying forever while the server is away."""
+    return await nats.connect(
+        url,
+        name=name,
+        user=user or None,
+        password=password or None,
+        max_reconnect_attempts=-1,
+        reconnect_time_wait=0.5,
+        connect_timeout=5,
+        allow_reconnect=True,
+    )
+
+
+async def ensure_streams(js: JetStreamContext) -> None:
+    """Create the event stream and the dead-letter stream if they are missing."""
+    for name, subjects in (
+        (EVENT_STREAM, [f"{SUBJECT_ROOT}.>"]),
+        (DEAD_LETTER_STREAM, [f"{DEAD_LETTER_ROOT}.>"]),
+    ):
+        try:
+            await js.stream_info(name)
+        except NotFoundError:
+            await js.add_stream(
+                name=name,
+                subjects=subjects,
+                storage=api.StorageType.FILE,
+                duplicate_window=DUPLICATE_WINDOW_SECONDS,
+            )
+
+
+class Writer:
+    """The one thread that writes one agency's store of one service: commands never race."""
+
+    def __init__(self, name: str) -> None:
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
+
+    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
+
+    def shutdown(self) -> None:
+        self._executor.shutdown(wait=True)
+
+
+class OutboxRelay:
+    """Publishes one store's committed events to JetStream, in order, at least once."""
+
+    def __init__(
+        self,
+        app: OgiApplication,
+        js: JetStreamContext,
+        writer: Writer,
+        batch_size: int = 500,
+        idle_poll_seconds: float = 1.0,
+    ) -> None:
+        self.app = app
+        self.js = js
+        self.writer = writer
+        self.batch_size = batch_size
+        self.idle_poll_seconds = idle_poll_seconds
+        self._wake = asyncio.Event()
+        self.published = 0
+
+    def wake_threadsafe(self, loop: asyncio.AbstractEventLoop) -> Callable[[], None]:
+        return lambda: loop.call_soon_threadsafe(self._wake.set)
+
+    async def run(self) -> None:
+        self.app.on_commit(self.wake_threadsafe(asyncio.get_running_loop()))
+        while True:
+            try:
+                sent = await self.relay_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception(
+                    "outbox relay of %s/%s failed; retrying", self.app.agency, self.app.service
+                )
+                await asyncio.sleep(1.0)
+                continue
+            if sent < self.batch_size:
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self.idle_poll_seconds)
+
+    async def relay_once(self) -> int:
+        """Publish the next batch after the recorded position; returns how many were sent."""
+        position = await asyncio.to_thread(self.app.position, RELAY_POSITION)
+        records = await asyncio.to_thread(self._records_after, position)
+        if not records:
+            return 0
+        futures = [
+            await self.js.publish_async(
+                record.subject,
+                encode(record),
+                headers={"Nats-Msg-Id": record.event_id},
+                stream=EVENT_STREAM,
+            )
+            for record in records
+        ]
+        await asyncio.gather(*futures)
+        await self.writer.run(self.app.record_position, RELAY_POSITION, records[-1].position)
+        self.published += len(records)
+        return len(records)
+
+    def _records_after(self, position: int) -> list[EventRecord]:
+        notifications = self.app.notifications(position, self.batch_size)
+        return [
+            record_of(self.app.mapper.to_domain_event(n), self.app.agency, self.app.service, n.id)
+            for n in notifications
+        ]
+
+
+@dataclass
+class Inbound:
+    msg: Msg
+    sequence: int
+    record: EventRecord | None
+    error: str | None
+
+
+class _BatchFailed(Exception):
+    pass
+
+
+class InboxConsumer:
+    """Applies events addressed to one agency's service, exactly once in effect."""
+
+    def __init__(
+        self,
+        app: OgiApplication,
+        js: JetStreamContext,
+        writer: Writer,
+        handlers: dict[str, Handler],
+        filter_subjects: list[str],
+        batch_size: int = 200,
+        max_tries: int = 3,
+        ack_wait_seconds: float = 60.0,
+    ) -> None:
+        self.app = app
+        self.js = js
+        self.writer = writer
+        self.handlers = handlers
+        self.filter_subjects = filter_subjects
+        self.batch_size = batch_size
+        self.max_tries = max_tries
+        self.ack_wait_seconds = ack_wait_seconds
+        self.durable = consumer_name(app.agency, app.service)
+        self.applied = 0
+        self.dead_lettered = 0
+
+    async def subscribe(self) -> JetStreamContext.PullSubscription:
+        """Bind to the durable consumer, (re)creating it from the store's own position."""
+        wanted = sorted(self.filter_subjects)
+        try:
+            info = await self.js.consumer_info(EVENT_STREAM, self.durable)
+            current = sorted(info.config.filter_subjects or [info.config.filter_subject or ""])
+            if current != wanted:
+                await self.js.delete_consumer(EVENT_STREAM, self.durable)
+                raise NotFoundError
+        except NotFoundError:
+            position = await asyncio.to_thread(self.app.position, INBOX_POSITION)
+            config = api.ConsumerConfig(
+                durable_name=self.durable,
+                ack_policy=api.AckPolicy.EXPLICIT,
+                ack_wait=self.ack_wait_seconds,
+                max_ack_pending=self.batch_size * 4,
+                filter_subjects=wanted,
+            )
+            if position:
+                config.deliver_policy = api.DeliverPolicy.BY_START_SEQUENCE
+                config.opt_start_seq = position + 1
+            await self.js.add_consumer(EVENT_STREAM, config)
+        return await self.js.pull_subscribe_bind(self.durable, stream=EVENT_STREAM)
+
+    async def run(self) -> None:
+        subscription = await self.subscribe()
+        try:
+            while True:
+                try:
+                    messages = await subscription.fetch(self.batch_size, timeout=1.0)
+                except (nats.errors.TimeoutError, TimeoutError):
+                    continue
+                try:
+                    await self.process(messages)
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    log.exception("inbox of %s failed; messages will be redelivered", self.durable)
+                    for msg in messages:
+                        with contextlib.suppress(Exception):
+                            await msg.nak(delay=1.0)
+                    await asyncio.sleep(1.0)
+        finally:
+            with contextlib.suppress(Exception):
+                await subscription.unsubscribe()
+
+    async def process(self, messages: list[Msg]) -> None:
+        inbound = [self._decode(msg) for msg in messages]
+        try:
+            await self.writer.run(self._apply, inbound)
+        except _BatchFailed:
+            for item in inbound:
+                await self._apply_alone(item)
+        for msg in messages:
+            await msg.ack()
+
+    def _decode(self, msg: Msg) -> Inbound:
+        sequence = msg.metadata.sequence.stream
+        try:
+            return Inbound(msg, sequence, decode(msg.data), None)
+        except UndecodableEvent as error:
+            return Inbound(msg, sequence, None, str(error))
+
+    def _apply(self, batch: list[Inbound]) -> None:
+        """Apply a batch in one transaction, tracked by its last sequence (runs in the writer)."""
+        position = self.app.position(INBOX_POSITION)
+        fresh = [item for item in batch if item.sequence > position]
+        if not fresh:
+            return
+        uow = self.app.unit_of_work()
+        try:
+            for item in fresh:
+                if item.record is None:
+                    raise _BatchFailed(item.error)
+                self._handle(uow, item.record)
+        except (DomainError, ValueError, KeyError, TypeError) as error:
+            raise _BatchFailed(str(error)) from error
+        self.applied += uow.commit(Tracking(INBOX_POSITION, fresh[-1].sequence))
+
+    async def _apply_alone(self, item: Inbound) -> None:
+        error = item.error
+        if item.record is not None:
+            for attempt in range(self.max_tries):
+                try:
+                    await self.writer.run(self._apply, [item])
+                    return
+                except _BatchFailed as failure:
+                    error = str(failure)
+                    await asyncio.sleep(0.05 * (attempt + 1))
+        await self._dead_letter(item, error or "unknown error")
+        await self.writer.run(self._skip, item.sequence)
+
+    def _skip(self, sequence: int) -> None:
+        if sequence > self.app.position(INBOX_POSITION):
+            self.app.record_position(INBOX_POSITION, sequence)
+
+    async def _dead_letter(self, item: Inbound, error: str) -> None:
+        headers = {
+            "Nats-Msg-Id": f"dlq:{self.durable}:{item.sequence}",
+            "Ogi-Error": error[:1000],
+            "Ogi-Original-Subject": item.msg.subject,
+            "Ogi-Original-Sequence": str(item.sequence),
+            "Ogi-Consumer": self.durable,
+        }
+        await self.js.publish(
+            dead_letter_subject(self.app.agency, self.app.service),
+            item.msg.data,
+            headers=headers,
+            stream=DEAD_LETTER_STREAM,
+        )
+        self.dead_lettered += 1
+        log.warning(
+            "dead-lettered %s seq %s: %s",
+            item.msg.subject,
+            item.sequence,
+            json.dumps(error, ensure_ascii=False),
+        )
+
+    def _handle(self, uow: UnitOfWork, record: EventRecord) -> None:
+        handler = self.handlers.get(record.type)
+        if handler is not None:
+            handler(uow, record)

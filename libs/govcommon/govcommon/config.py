@@ -1,0 +1,52 @@
+"""Configuration of a service process, from environment variables."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from govcommon.agencies import DEFAULT_AGENCIES, AgencyRegistry, load_agencies
+
+DEFAULT_NATS_URL = "nats://127.0.0.1:4222"
+
+
+@dataclass(frozen=True)
+class ServiceConfig:
+    service: str
+    agencies: tuple[str, ...]
+    grpc_host: str
+    grpc_port: int
+    database_url: str | None
+    data_dir: Path
+    nats_url: str
+    nats_user: str | None
+    nats_password: str | None
+    agency_file: Path | None
+
+    def registry(self) -> AgencyRegistry:
+        return load_agencies(self.agency_file)
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def load_config(service: str, default_port: int = 50051) -> ServiceConfig:
+    agencies = _env("OGI_AGENCIES")
+    agency_file = _env("OGI_AGENCY_FILE")
+    return ServiceConfig(
+        service=service,
+        agencies=tuple(a.strip() for a in agencies.split(",") if a.strip())
+        if agencies
+        else DEFAULT_AGENCIES,
+        grpc_host=_env("OGI_GRPC_HOST", "0.0.0.0") or "0.0.0.0",
+        grpc_port=int(_env("OGI_GRPC_PORT", str(default_port)) or default_port),
+        database_url=_env(f"OGI_{service.upper()}_DATABASE_URL") or _env("OGI_DATABASE_URL"),
+        data_dir=Path(_env("OGI_DATA_DIR", "data") or "data"),
+        nats_url=_env("OGI_NATS_URL", DEFAULT_NATS_URL) or DEFAULT_NATS_URL,
+        nats_user=_env("OGI_NATS_USER"),
+        nats_password=_env("OGI_NATS_PASSWORD"),
+        agency_file=Path(agency_file) if agency_file else None,
+    )

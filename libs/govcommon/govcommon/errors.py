@@ -1,0 +1,28 @@
+"""Domain errors. The gRPC layer maps each to a status code; the CLI prints their message."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A command was refused; nothing was stored."""
+
+
+class InvalidInput(DomainError):
+    """Bad input: names the field at fault (gRPC INVALID_ARGUMENT)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+class NotFound(DomainError):
+    """The thing named does not exist here (gRPC NOT_FOUND)."""
+
+
+class IllegalStep(DomainError):
+    """The step is not allowed in the current state (gRPC FAILED_PRECONDITION)."""
+
+
+class PermissionDenied(DomainError):
+    """The caller may not do this (gRPC PERMISSION_DENIED)."""

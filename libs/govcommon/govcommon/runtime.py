@@ -1,0 +1,180 @@
+"""A service process: one store, relay and inbox per agency served, one gRPC server for all."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import grpc
+from nats.aio.client import Client
+
+from govcommon import bus
+from govcommon.agencies import AgencyRegistry
+from govcommon.application import OgiApplication
+from govcommon.config import ServiceConfig, load_config
+from govcommon.envelope import SUBJECT_ROOT
+from govcommon.errors import InvalidInput, NotFound
+from govcommon.rpc import Registration, start_server
+from govcommon.store import ensure_schema, store_location
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+AppT = TypeVar("AppT", bound=OgiApplication)
+
+HandlersFactory = Callable[[OgiApplication, AgencyRegistry], dict[str, bus.Handler]]
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    """What makes one of the five services: its application, inbound handlers and gRPC API."""
+
+    name: str
+    app_class: type[OgiApplication]
+    handlers: HandlersFactory
+    servicers: Callable[[ServiceRuntime], list[Registration]]
+    default_port: int
+
+
+@dataclass
+class AgencyUnit:
+    agency: str
+    app: OgiApplication
+    writer: bus.Writer
+    relay: bus.OutboxRelay | None = None
+    consumer: bus.InboxConsumer | None = None
+
+
+def build_app(spec: ServiceSpec, config: ServiceConfig, agency: str) -> OgiApplication:
+    location = store_location(config.database_url, config.data_dir, agency, spec.name)
+    ensure_schema(location)
+    return spec.app_class(agency, env=location.env)
+
+
+class ServiceRuntime:
+    def __init__(self, spec: ServiceSpec, config: ServiceConfig) -> None:
+        self.spec = spec
+        self.config = config
+        self.registry = config.registry()
+        for code in config.agencies:
+            self.registry.get(code, "OGI_AGENCIES")
+        self.units: dict[str, AgencyUnit] = {}
+        self.nc: Client | None = None
+        self.server: grpc.aio.Server | None = None
+        self.port = 0
+        self._tasks: list[asyncio.Task[None]] = []
+
+    # -- used by the servicers -------------------------------------------------------------
+
+    def unit(self, agency: str, field: str = "agency") -> AgencyUnit:
+        self.registry.get(agency, field)
+        unit = self.units.get(agency)
+        if unit is None:
+            raise InvalidInput(field, f"agency {agency!r} is not served by this {self.spec.name}")
+        return unit
+
+    def app(self, unit: AgencyUnit, kind: type[AppT]) -> AppT:
+        assert isinstance(unit.app, kind)
+        return unit.app
+
+    async def read(self, unit: AgencyUnit, fn: Callable[..., T], *args: Any) -> T:
+        return await asyncio.to_thread(fn, *args)
+
+    async def write(self, unit: AgencyUnit, fn: Callable[..., T], *args: Any) -> T:
+        return await unit.writer.run(fn, *args)
+
+    async def locate(self, application_id: str) -> AgencyUnit:
+        """The agency unit whose store holds the application."""
+        if not application_id:
+            raise InvalidInput("application_id", "is required")
+        for unit in self.units.values():
+            if await asyncio.to_thread(unit.app.holds, application_id):
+                return unit
+        raise NotFound(f"application {application_id} not found in {self.spec.name}")
+
+    # -- life cycle ------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        for agency in self.config.agencies:
+            app = await asyncio.to_thread(build_app, self.spec, self.config, agency)
+            self.units[agency] = AgencyUnit(agency, app, bus.Writer(f"{self.spec.name}-{agency}"))
+        self.nc = await bus.connect(
+            self.config.nats_url,
+            name=f"ogi-{self.spec.name}",
+            user=self.config.nats_user,
+            password=self.config.nats_password,
+        )
+        js = self.nc.jetstream()
+        await bus.ensure_streams(js)
+        for unit in self.units.values():
+            handlers = self.spec.handlers(unit.app, self.registry)
+            unit.relay = bus.OutboxRelay(unit.app, js, unit.writer)
+            self._spawn(unit.relay.run, f"relay {unit.agency}")
+            if handlers:
+                subjects = [f"{SUBJECT_ROOT}.*.*.{t}.{unit.agency}" for t in sorted(handlers)]
+                unit.consumer = bus.InboxConsumer(unit.app, js, unit.writer, handlers, subjects)
+                self._spawn(unit.consumer.run, f"inbox {unit.agency}")
+        self.server, self.port, _ = await start_server(
+            self.config.grpc_host, self.config.grpc_port, self.spec.servicers(self)
+        )
+        log.info("%s serving %s on port %s", self.spec.name, ",".join(self.units), self.port)
+
+    def _spawn(self, run: Callable[[], Coroutine[Any, Any, None]], what: str) -> None:
+        """Run a loop for the life of the process; log and restart it if it fails."""
+
+        async def supervised() -> None:
+            while True:
+                try:
+                    await run()
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    log.exception("%s of %s failed; restarting", what, self.spec.name)
+                    await asyncio.sleep(1.0)
+
+        self._tasks.append(asyncio.create_task(supervised()))
+
+    async def stop(self) -> None:
+        if self.server is not None:
+            await self.server.stop(grace=2.0)
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        if self.nc is not None:
+            with contextlib.suppress(Exception):
+                await self.nc.close()
+        for unit in self.units.values():
+            unit.writer.shutdown()
+            unit.app.close()
+
+
+async def serve(spec: ServiceSpec, config: ServiceConfig) -> None:
+    runtime = ServiceRuntime(spec, config)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await runtime.start()
+    print(f"ready {spec.name} {runtime.port}", flush=True)
+    await stop.wait()
+    await runtime.stop()
+
+
+def main(spec: ServiceSpec) -> None:
+    """Process entry point of a service (the ``ogi-<service>`` commands)."""
+    logging.basicConfig(
+        level=os.environ.get("OGI_LOG_LEVEL", "INFO"),
+        format=f"%(asctime)s {spec.name} %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        config = load_config(spec.name, spec.default_port)
+        asyncio.run(serve(spec, config))
+    except InvalidInput as error:
+        raise SystemExit(f"ogi-{spec.name}: configuration: {error}") from None

@@ -1,0 +1,1 @@
+"""Complaint: complaints to the supervision bureau (Art. 47, 51)."""

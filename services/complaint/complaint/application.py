@@ -1,0 +1,65 @@
+"""The complaint application of a supervision bureau: filing and queries."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from uuid import UUID
+
+from complaint.domain import Complaint, complaint_aggregate_id, complaint_key
+from govcommon.aggregate import meta
+from govcommon.application import OgiApplication
+from govcommon.errors import NotFound
+
+
+class ComplaintApplication(OgiApplication):
+    name = "complaint"
+    service = "complaint"
+
+    def _ids(self, application_id: str) -> Iterator[UUID]:
+        """Complaints about an application are numbered 1, 2, ...: ids until the first gap."""
+        number = 1
+        while True:
+            aggregate = complaint_aggregate_id(complaint_key(application_id, number))
+            if not list(self.events.get(aggregate, limit=1)):
+                return
+            yield aggregate
+            number += 1
+
+    def aggregate_ids_of(self, application_id: str) -> list[UUID]:
+        return list(self._ids(application_id))
+
+    def complaints_about(self, application_id: str) -> list[Complaint]:
+        return [c for i in self._ids(application_id) if (c := self.find(i, Complaint))]
+
+    def complaint(self, complaint_id: str) -> Complaint:
+        found = self.find(complaint_aggregate_id(complaint_id), Complaint)
+        if found is None:
+            raise NotFound(f"complaint {complaint_id} not found")
+        return found
+
+    def file(
+        self,
+        application_id: str,
+        against_agency: str,
+        ground: str,
+        text: str,
+        complainant: str,
+        filed_on: date,
+    ) -> Complaint:
+        number = len(self.aggregate_ids_of(application_id)) + 1
+        uow = self.unit_of_work()
+        complaint = Complaint(
+            complaint_id=complaint_key(application_id, number),
+            bureau=self.agency,
+            application_id=application_id,
+            against_agency=against_agency,
+            ground=ground,
+            text=text,
+            complainant=complainant,
+            filed_on=filed_on,
+            meta=meta(application_id, f"complainant:{complainant}", filed_on),
+        )
+        uow.add(complaint)
+        uow.commit()
+        return complaint

@@ -1,0 +1,101 @@
+"""The intake gRPC API: a thin turn from requests into commands."""
+
+from __future__ import annotations
+
+import grpc
+from ogi.v1 import common_pb2, intake_pb2, intake_pb2_grpc
+
+from govcommon.dates import not_in_future, parse_date, today_in_china
+from govcommon.history import history_registration
+from govcommon.ids import checked_application_id
+from govcommon.rpc import Registration, handles_domain_errors
+from govcommon.runtime import ServiceRuntime
+from intake.application import IntakeApplication
+from intake.domain import Applicant, Application, Request
+
+
+def view(application: Application) -> intake_pb2.ApplicationView:
+    return intake_pb2.ApplicationView(
+        application_id=application.application_id,
+        agency=application.agency,
+        application_number=application.application_number,
+        state=application.state,
+        applicant=common_pb2.Applicant(**application.applicant),
+        description=application.description,
+        form=application.form,
+        channel=application.channel,
+        received_on=application.received_on.isoformat(),
+    )
+
+
+class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
+    def __init__(self, runtime: ServiceRuntime) -> None:
+        self.runtime = runtime
+
+    @handles_domain_errors
+    async def SubmitApplication(
+        self, request: intake_pb2.SubmitApplicationRequest, context: grpc.aio.ServicerContext
+    ) -> intake_pb2.SubmitApplicationResponse:
+        agency = self.runtime.registry.get(request.agency)
+        unit = self.runtime.unit(request.agency)
+        applicant = Applicant.checked(
+            request.applicant.name,
+            request.applicant.type,
+            request.applicant.id_doc,
+            request.applicant.contact,
+        )
+        what = Request.checked(request.description, request.form, request.channel)
+        received_on = not_in_future(
+            "received_on", parse_date("received_on", request.received_on, today_in_china())
+        )
+        actor = f"applicant:{applicant.name}"
+        application = await self.runtime.write(
+            unit,
+            self.runtime.app(unit, IntakeApplication).submit,
+            agency,
+            applicant,
+            what,
+            received_on,
+            actor,
+            request.request_id,
+        )
+        return intake_pb2.SubmitApplicationResponse(application=view(application))
+
+    @handles_domain_errors
+    async def GetApplication(
+        self, request: intake_pb2.GetApplicationRequest, context: grpc.aio.ServicerContext
+    ) -> intake_pb2.GetApplicationResponse:
+        unit = await self.runtime.locate(checked_application_id(request.application_id))
+        application = await self.runtime.read(
+            unit, self.runtime.app(unit, IntakeApplication).application, request.application_id
+        )
+        return intake_pb2.GetApplicationResponse(application=view(application))
+
+    @handles_domain_errors
+    async def WithdrawApplication(
+        self, request: intake_pb2.WithdrawApplicationRequest, context: grpc.aio.ServicerContext
+    ) -> intake_pb2.WithdrawApplicationResponse:
+        unit = await self.runtime.locate(checked_application_id(request.application_id))
+        on = not_in_future(
+            "withdrawn_on", parse_date("withdrawn_on", request.withdrawn_on, today_in_china())
+        )
+        application = await self.runtime.write(
+            unit,
+            self.runtime.app(unit, IntakeApplication).withdraw,
+            request.application_id,
+            request.reason,
+            on,
+            "applicant",
+        )
+        return intake_pb2.WithdrawApplicationResponse(application=view(application))
+
+
+def servicers(runtime: ServiceRuntime) -> list[Registration]:
+    return [
+        (
+            intake_pb2_grpc.add_IntakeServiceServicer_to_server,
+            IntakeServicer(runtime),
+            "ogi.v1.IntakeService",
+        ),
+        history_registration(runtime),
+    ]

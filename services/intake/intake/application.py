@@ -1,0 +1,70 @@
+"""The intake application: submit, accept and number, withdraw, and queries."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+from govcommon.agencies import Agency
+from govcommon.aggregate import meta
+from govcommon.application import OgiApplication
+from govcommon.errors import NotFound
+from govcommon.ids import new_application_id
+from intake.domain import Applicant, Application, NumberSeries, Request
+
+
+class IntakeApplication(OgiApplication):
+    name = "intake"
+    service = "intake"
+
+    def aggregate_ids_of(self, application_id: str) -> list[UUID]:
+        return [Application.create_id(application_id)]
+
+    def submit(
+        self,
+        agency: Agency,
+        applicant: Applicant,
+        request: Request,
+        received_on: date,
+        actor: str,
+        request_id: str = "",
+    ) -> Application:
+        """Record receipt and acceptance with the next application number, in one commit.
+
+        With a ``request_id`` a repeated submission returns the application already stored.
+        """
+        application_id = new_application_id(f"{agency.code}:{request_id}" if request_id else None)
+        uow = self.unit_of_work()
+        existing = uow.find(Application.create_id(application_id), Application)
+        if existing is not None:
+            return existing
+        m = meta(application_id, actor, received_on)
+        application = Application.receive(
+            application_id, agency.code, applicant, request, received_on, m
+        )
+        series = uow.find(NumberSeries.create_id(agency.code, received_on.year), NumberSeries)
+        if series is None:
+            series = NumberSeries(
+                agency=agency.code,
+                year=received_on.year,
+                series=f"{agency.number_prefix}-{received_on.year}",
+                meta=m,
+            )
+        application.accept(series.next_number(m), m)
+        uow.add(series)
+        uow.add(application)
+        uow.commit()
+        return application
+
+    def application(self, application_id: str) -> Application:
+        found = self.find(Application.create_id(application_id), Application)
+        if found is None:
+            raise NotFound(f"application {application_id} not found")
+        return found
+
+    def withdraw(self, application_id: str, reason: str, on: date, actor: str) -> Application:
+        uow = self.unit_of_work()
+        application = uow.get(Application.create_id(application_id), Application, "application")
+        application.withdraw(reason, meta(application_id, actor, on))
+        uow.commit()
+        return application

@@ -1,0 +1,1 @@
+"""Reply: the reply letter built from the decision, its delivery, and closing."""

@@ -1,0 +1,59 @@
+"""The answer: the reply letter issued from the decision, its delivery (legal date), closing."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import event
+
+from govcommon.aggregate import Meta, OgiAggregate
+from govcommon.errors import IllegalStep, InvalidInput
+from govcommon.ids import aggregate_id
+from govcommon.rules import DELIVERY_METHODS, choose
+
+
+class Reply(OgiAggregate):
+    @staticmethod
+    def create_id(application: dict[str, Any]) -> UUID:
+        return aggregate_id("reply", application["application_id"])
+
+    @event("ReplyIssued")
+    def __init__(
+        self,
+        application: dict[str, Any],
+        letter_number: str,
+        outcome: str,
+        letter_text: str,
+        meta: Meta,
+    ) -> None:
+        self.application_id: str = application["application_id"]
+        self.agency: str = application["agency"]
+        self.letter_number = letter_number
+        self.outcome = outcome
+        self.letter_text = letter_text
+        self.issued_on = date.fromisoformat(meta["occurred_on"])
+        self.state = "issued"
+        self.delivered_on: date | None = None
+        self.delivery_method = ""
+
+    def deliver(self, method: str, delivered_on: date, meta: Meta) -> None:
+        """Record delivery with its legal date (Art. 11 of the rules) and close the application."""
+        if self.state != "issued":
+            raise IllegalStep(f"the reply to {self.application_id} is already {self.state}")
+        method = choose("method", method, DELIVERY_METHODS)
+        if delivered_on < self.issued_on:
+            raise InvalidInput("delivered_on", "is before the reply was issued")
+        self._delivered(method, delivered_on, meta)
+        self._closed("replied", meta)
+
+    @event("ReplyDelivered")
+    def _delivered(self, method: str, delivered_on: date, meta: Meta) -> None:
+        self.delivery_method = method
+        self.delivered_on = delivered_on
+        self.state = "delivered"
+
+    @event("ApplicationClosed")
+    def _closed(self, reason: str, meta: Meta) -> None:
+        self.state = "closed"

@@ -1,0 +1,90 @@
+"""The reply letter (政府信息公开申请答复书), built from the decision: pure text, in Chinese."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from govcommon.agencies import Agency
+from govcommon.rules import EXEMPTION_GROUNDS, FORMS, OUTCOMES
+
+
+def _cn_date(d: date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def _outcome_paragraph(decision: dict[str, Any]) -> str:
+    outcome = OUTCOMES[decision["outcome"]]
+    basis = f"根据《中华人民共和国政府信息公开条例》{outcome.article}的规定"
+    grounds = "；".join(
+        f"{EXEMPTION_GROUNDS[g].label}（{EXEMPTION_GROUNDS[g].article or '相关规定'}）"
+        for g in decision.get("grounds", [])
+    )
+    form = FORMS.get(decision.get("form_of_provision", ""), "")
+    reason = decision.get("reason", "")
+    code = outcome.code
+    if code == "already_public":
+        text = f"您申请的信息已经主动公开，{basis}，可通过以下途径获取：{decision.get('where_published') or '本机关政府信息公开专栏'}。"
+    elif code == "disclose":
+        text = f"{basis}，本机关决定予以公开，现以{form}形式提供。"
+    elif code == "partial":
+        text = (
+            f"根据《中华人民共和国政府信息公开条例》第三十七条的规定，本机关对可以公开的部分予以公开，"
+            f"现以{form}形式提供；其余部分不予公开，理由：{grounds}。{reason}"
+        )
+    elif code == "withhold":
+        text = f"{basis}，本机关决定不予公开，理由：{grounds}。{reason}"
+    elif code == "not_ours":
+        organ = decision.get("competent_organ", "")
+        contact = decision.get("competent_organ_contact", "")
+        named = f"负责公开该政府信息的机关为{organ}" + (f"，联系方式：{contact}" if contact else "")
+        text = f"{basis}，您申请的信息不属于本机关负责公开。" + (f"{named}。" if organ else "")
+    else:
+        text = f"{basis}，{outcome.label}。"
+    if reason and code not in ("partial", "withhold"):
+        text += f"说明：{reason}"
+    return text
+
+
+def _remedies(agency: Agency, refusal: bool) -> str:
+    body = agency.reconsideration_body or "本机关的上一级行政机关"
+    if refusal:
+        return (
+            f"如对本答复不服，可以自收到本答复之日起六十日内向{body}申请行政复议；"
+            "依照《中华人民共和国行政复议法》第二十三条的规定，对政府信息公开申请答复不服的，"
+            "应当先申请行政复议，对行政复议决定不服的，可以自收到行政复议决定书之日起十五日内"
+            "依法向人民法院提起行政诉讼。"
+        )
+    return (
+        f"如对本答复不服，可以自收到本答复之日起六十日内向{body}申请行政复议，"
+        "或者自收到本答复之日起六个月内依法向人民法院提起行政诉讼。"
+    )
+
+
+def compose_letter(
+    agency: Agency,
+    application: dict[str, Any],
+    decision: dict[str, Any],
+    letter_number: str,
+    issued_on: date,
+) -> str:
+    """The full reply letter: title and number, addressee, receipt, outcome, basis, remedies."""
+    received = date.fromisoformat(application["received_on"])
+    outcome = OUTCOMES[decision["outcome"]]
+    lines = [
+        f"{agency.name}",
+        "政府信息公开申请答复书",
+        f"{letter_number}",
+        "",
+        f"{application['applicant']['name']}：",
+        f"    本机关于{_cn_date(received)}收到您（单位）提出的政府信息公开申请"
+        f"（申请编号：{application.get('application_number', '')}），"
+        f"申请获取：{application['description']}。",
+        f"    {_outcome_paragraph(decision)}",
+        f"    {_remedies(agency, outcome.refusal)}",
+        "",
+        f"{agency.name}",
+        f"{_cn_date(issued_on)}",
+        f"（联系方式：{agency.contact}）" if agency.contact else "",
+    ]
+    return "\n".join(line for line in lines if line is not None).rstrip() + "\n"

@@ -1,0 +1,25 @@
+"""The review process: ``ogi-review``."""
+
+from __future__ import annotations
+
+from govcommon.runtime import ServiceSpec
+from govcommon.runtime import main as run
+from review.api import servicers
+from review.application import ReviewApplication
+from review.handlers import handlers
+
+SPEC = ServiceSpec(
+    name="review",
+    app_class=ReviewApplication,
+    handlers=handlers,
+    servicers=servicers,
+    default_port=50053,
+)
+
+
+def main() -> None:
+    run(SPEC)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Routing: where an application is handled, the office of this agency it is assigned to."""

@@ -1,0 +1,66 @@
+"""The routing gRPC API."""
+
+from __future__ import annotations
+
+import grpc
+from ogi.v1 import routing_pb2, routing_pb2_grpc
+
+from govcommon.dates import today_in_china
+from govcommon.history import history_registration
+from govcommon.ids import checked_application_id
+from govcommon.rpc import Registration, handles_domain_errors
+from govcommon.runtime import ServiceRuntime
+from routing.application import RoutingApplication
+from routing.domain import Routing
+
+
+def view(routing: Routing) -> routing_pb2.RoutingView:
+    return routing_pb2.RoutingView(
+        application_id=routing.application_id,
+        agency=routing.agency,
+        office=routing.office,
+        state=routing.state,
+    )
+
+
+class RoutingServicer(routing_pb2_grpc.RoutingServiceServicer):
+    def __init__(self, runtime: ServiceRuntime) -> None:
+        self.runtime = runtime
+
+    @handles_domain_errors
+    async def GetRouting(
+        self, request: routing_pb2.GetRoutingRequest, context: grpc.aio.ServicerContext
+    ) -> routing_pb2.GetRoutingResponse:
+        unit = await self.runtime.locate(checked_application_id(request.application_id))
+        app = self.runtime.app(unit, RoutingApplication)
+        routing = await self.runtime.read(unit, app.routing, request.application_id)
+        return routing_pb2.GetRoutingResponse(routing=view(routing))
+
+    @handles_domain_errors
+    async def ReassignApplication(
+        self, request: routing_pb2.ReassignApplicationRequest, context: grpc.aio.ServicerContext
+    ) -> routing_pb2.ReassignApplicationResponse:
+        unit = await self.runtime.locate(checked_application_id(request.application_id))
+        app = self.runtime.app(unit, RoutingApplication)
+        routing = await self.runtime.write(
+            unit,
+            app.reassign,
+            self.runtime.registry.get(unit.agency),
+            request.application_id,
+            request.office,
+            request.reason,
+            today_in_china(),
+            "staff",
+        )
+        return routing_pb2.ReassignApplicationResponse(routing=view(routing))
+
+
+def servicers(runtime: ServiceRuntime) -> list[Registration]:
+    return [
+        (
+            routing_pb2_grpc.add_RoutingServiceServicer_to_server,
+            RoutingServicer(runtime),
+            "ogi.v1.RoutingService",
+        ),
+        history_registration(runtime),
+    ]

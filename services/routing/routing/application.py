@@ -1,0 +1,41 @@
+"""The routing application: assignment on acceptance, reassignment by staff, queries."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+from govcommon.agencies import Agency
+from govcommon.aggregate import meta
+from govcommon.application import OgiApplication
+from govcommon.errors import NotFound
+from govcommon.ids import aggregate_id
+from routing.domain import Routing
+
+
+def routing_id(application_id: str) -> UUID:
+    return aggregate_id("routing", application_id)
+
+
+class RoutingApplication(OgiApplication):
+    name = "routing"
+    service = "routing"
+
+    def aggregate_ids_of(self, application_id: str) -> list[UUID]:
+        return [routing_id(application_id)]
+
+    def routing(self, application_id: str) -> Routing:
+        found = self.find(routing_id(application_id), Routing)
+        if found is None:
+            raise NotFound(f"application {application_id} is not routed here")
+        return found
+
+    def reassign(
+        self, agency: Agency, application_id: str, office: str, reason: str, on: date, actor: str
+    ) -> Routing:
+        uow = self.unit_of_work()
+        routing = uow.get(routing_id(application_id), Routing, f"application {application_id}")
+        routing.reassign(office, agency.offices, reason, meta(application_id, actor, on))
+        uow.commit()
+        return routing
+

@@ -1,0 +1,42 @@
+"""Inbound events for routing: an accepted application is assigned to the agency's OGI office."""
+
+from __future__ import annotations
+
+from govcommon.agencies import AgencyRegistry
+from govcommon.application import OgiApplication, UnitOfWork
+from govcommon.bus import Handler
+from govcommon.envelope import EventRecord, caused_by
+from routing.application import routing_id
+from routing.domain import Routing
+
+SYSTEM = "system:routing"
+
+
+def handlers(app: OgiApplication, registry: AgencyRegistry) -> dict[str, Handler]:
+    agency = registry.get(app.agency)
+
+    def on_accepted(uow: UnitOfWork, record: EventRecord) -> None:
+        if uow.find(routing_id(record.application_id), Routing) is not None:
+            return
+        uow.add(
+            Routing(
+                application=record.data["application"],
+                office=agency.default_office,
+                meta=caused_by(record, SYSTEM),
+            )
+        )
+
+    def on_ended(uow: UnitOfWork, record: EventRecord) -> None:
+        routing = uow.find(routing_id(record.application_id), Routing)
+        if routing is None or routing.has_handled(record.event_id):
+            return
+        routing.note_closed(
+            record.type,
+            caused_by(record, SYSTEM),
+        )
+
+    return {
+        "ApplicationAccepted": on_accepted,
+        "ApplicationWithdrawn": on_ended,
+        "ApplicationClosed": on_ended,
+    }
