@@ -8,6 +8,9 @@ from typing import Any
 import grpc
 from google.protobuf import json_format
 from google.protobuf.message import Message
+from govcommon.envelope import SERVICES
+from govcommon.errors import NotFound
+from govcommon.trace import causal_order
 from ogi.v1 import (
     common_pb2,
     complaint_pb2,
@@ -18,9 +21,6 @@ from ogi.v1 import (
     routing_pb2,
 )
 
-from govcommon.envelope import SERVICES
-from govcommon.errors import NotFound
-from govcommon.trace import causal_order
 from ogi_cli.client import TIMEOUT_SECONDS, Clients
 from ogi_cli.status import overall_state
 
@@ -50,7 +50,9 @@ def apply(clients: Clients, args: argparse.Namespace) -> dict[str, Any]:
     return as_dict(_call(clients, "intake", "SubmitApplication", request).application)
 
 
-def _optional_view(clients: Clients, service: str, method: str, request: Message, field: str) -> dict[str, Any] | None:
+def _optional_view(
+    clients: Clients, service: str, method: str, request: Message, field: str
+) -> dict[str, Any] | None:
     try:
         return as_dict(getattr(_call(clients, service, method, request), field))
     except grpc.RpcError as error:
@@ -63,12 +65,19 @@ def status(clients: Clients, args: argparse.Namespace) -> dict[str, Any]:
     app_id = args.application_id
     intake = as_dict(
         _call(
-            clients, "intake", "GetApplication", intake_pb2.GetApplicationRequest(application_id=app_id)
+            clients,
+            "intake",
+            "GetApplication",
+            intake_pb2.GetApplicationRequest(application_id=app_id),
         ).application
     )
     views: dict[str, dict[str, Any] | None] = {"intake": intake}
     views["routing"] = _optional_view(
-        clients, "routing", "GetRouting", routing_pb2.GetRoutingRequest(application_id=app_id), "routing"
+        clients,
+        "routing",
+        "GetRouting",
+        routing_pb2.GetRoutingRequest(application_id=app_id),
+        "routing",
     )
     views["review"] = _optional_view(
         clients, "review", "GetReview", review_pb2.GetReviewRequest(application_id=app_id), "review"

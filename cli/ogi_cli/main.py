@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import grpc
-
 from govcommon.errors import DomainError
 from govcommon.rpc import field_of
+
 from ogi_cli import commands
 from ogi_cli.client import Clients
 from ogi_cli.endpoints import resolve_endpoints
@@ -131,7 +131,9 @@ def _rpc_error(error: grpc.RpcError, clients: Clients) -> str:
         return "the system is not reachable: start it with `ogi up` (or set OGI_ENDPOINTS)"
     field = field_of(error)
     detail = error.details() or code.name
-    return f"{code.name}: {detail}" + (f" (field: {field})" if field and field not in detail else "")
+    return f"{code.name}: {detail}" + (
+        f" (field: {field})" if field and field not in detail else ""
+    )
 
 
 def run_up(args: argparse.Namespace) -> int:

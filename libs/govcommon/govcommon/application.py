@@ -48,7 +48,7 @@ class OgiApplication(Application[UUID]):
         self._commit_listeners: list[Callable[[], None]] = []
         super().__init__(env)
 
-    def construct_recorder(self) -> ProcessRecorder:  # type: ignore[override]
+    def construct_recorder(self) -> ProcessRecorder:
         return self.factory.process_recorder()
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
@@ -70,7 +70,7 @@ class OgiApplication(Application[UUID]):
 
     def find(self, aggregate_id: UUID, kind: type[A]) -> A | None:
         try:
-            aggregate = self.repository.get(aggregate_id)
+            aggregate: object = self.repository.get(aggregate_id)
         except AggregateNotFoundError:
             return None
         assert isinstance(aggregate, kind)

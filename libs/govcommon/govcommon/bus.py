@@ -121,7 +121,10 @@ class OutboxRelay:
         self.published = 0
 
     def wake_threadsafe(self, loop: asyncio.AbstractEventLoop) -> Callable[[], None]:
-        return lambda: loop.call_soon_threadsafe(self._wake.set)
+        def wake() -> None:
+            loop.call_soon_threadsafe(self._wake.set)
+
+        return wake
 
     async def run(self) -> None:
         self.app.on_commit(self.wake_threadsafe(asyncio.get_running_loop()))

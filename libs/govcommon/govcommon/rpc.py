@@ -64,7 +64,7 @@ def handles_domain_errors(method: Method[R]) -> Method[R]:
 
 def field_of(error: grpc.aio.AioRpcError | grpc.RpcError) -> str | None:
     """The field named by an INVALID_ARGUMENT status, on the client side."""
-    status = rpc_status.from_call(error)  # type: ignore[arg-type]
+    status = rpc_status.from_call(error)
     if status is None:
         return None
     for detail in status.details:

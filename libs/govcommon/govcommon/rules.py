@@ -5,6 +5,7 @@ Article numbers are the Regulations' (State Council Decree 711) unless another l
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from govcommon.errors import InvalidInput
@@ -163,9 +164,7 @@ OUTCOMES = {
 }
 
 
-def choose(
-    field: str, value: str, allowed: dict[str, object] | dict[str, str], default: str = ""
-) -> str:
+def choose(field: str, value: str, allowed: Mapping[str, object], default: str = "") -> str:
     """A code from a closed list; InvalidInput naming the field and the allowed codes."""
     value = value or default
     if not value:

@@ -22,7 +22,7 @@ def payload_message(event_type: str) -> type[Message]:
     message_class = getattr(events_pb2, event_type, None)
     if message_class is None or not isinstance(message_class, type):
         raise UndecodableEvent(f"unknown event type {event_type!r}")
-    return message_class  # type: ignore[no-any-return]
+    return message_class
 
 
 def payload_to_proto(event_type: str, data: dict[str, Any]) -> Message:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from govcommon.runtime import ServiceSpec
 from govcommon.runtime import main as run
+
 from complaint.api import servicers
 from complaint.application import ComplaintApplication
 from complaint.handlers import handlers

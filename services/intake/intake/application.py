@@ -10,6 +10,7 @@ from govcommon.aggregate import meta
 from govcommon.application import OgiApplication
 from govcommon.errors import NotFound
 from govcommon.ids import new_application_id
+
 from intake.domain import Applicant, Application, NumberSeries, Request
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from govcommon.runtime import ServiceSpec
 from govcommon.runtime import main as run
+
 from intake.api import servicers
 from intake.application import IntakeApplication
 from intake.handlers import handlers

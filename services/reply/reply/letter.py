@@ -24,7 +24,8 @@ def _outcome_paragraph(decision: dict[str, Any]) -> str:
     reason = decision.get("reason", "")
     code = outcome.code
     if code == "already_public":
-        text = f"您申请的信息已经主动公开，{basis}，可通过以下途径获取：{decision.get('where_published') or '本机关政府信息公开专栏'}。"
+        where = decision.get("where_published") or "本机关政府信息公开专栏"
+        text = f"您申请的信息已经主动公开，{basis}，可通过以下途径获取：{where}。"
     elif code == "disclose":
         text = f"{basis}，本机关决定予以公开，现以{form}形式提供。"
     elif code == "partial":

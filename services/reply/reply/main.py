@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from govcommon.runtime import ServiceSpec
 from govcommon.runtime import main as run
+
 from reply.api import servicers
 from reply.application import ReplyApplication
 from reply.handlers import handlers

@@ -10,6 +10,7 @@ from govcommon.aggregate import meta
 from govcommon.application import OgiApplication
 from govcommon.errors import NotFound
 from govcommon.ids import aggregate_id
+
 from routing.domain import Routing
 
 
@@ -38,4 +39,3 @@ class RoutingApplication(OgiApplication):
         routing.reassign(office, agency.offices, reason, meta(application_id, actor, on))
         uow.commit()
         return routing
-

@@ -1,0 +1,106 @@
+"""Every stored event type has a protobuf message of the same name with the same fields."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, date, datetime
+
+import pytest
+from complaint.domain import Complaint
+from intake.domain import Application, NumberSeries
+from ogi.v1 import events_pb2
+from reply.domain import Reply
+from review.domain import Review
+from routing.domain import Routing
+
+from govcommon.aggregate import OgiAggregate, meta
+from govcommon.envelope import EventRecord
+from govcommon.wire import UndecodableEvent, decode, encode
+
+AGGREGATES: list[type[OgiAggregate]] = [
+    Application,
+    NumberSeries,
+    Routing,
+    Review,
+    Reply,
+    Complaint,
+]
+BASE_FIELDS = {"originator_id", "originator_version", "timestamp", "originator_topic", "meta"}
+
+
+def event_classes() -> list[type]:
+    found = []
+    for aggregate in AGGREGATES:
+        for value in vars(aggregate).values():
+            if (
+                isinstance(value, type)
+                and issubclass(value, OgiAggregate.Event)
+                and value.__name__ not in ("Event", "Created")
+            ):
+                found.append(value)
+    return found
+
+
+def test_there_are_events_to_check() -> None:
+    assert len(event_classes()) >= 15
+
+
+@pytest.mark.parametrize("event_class", event_classes(), ids=lambda c: c.__name__)
+def test_event_has_matching_proto_message(event_class: type) -> None:
+    message = getattr(events_pb2, event_class.__name__, None)
+    assert message is not None, f"proto/ogi/v1/events.proto lacks {event_class.__name__}"
+    payload_fields = {f.name for f in dataclasses.fields(event_class)} - BASE_FIELDS
+    proto_fields = {f.name for f in message.DESCRIPTOR.fields}
+    assert payload_fields == proto_fields
+
+
+def test_envelope_round_trip_keeps_everything() -> None:
+    record = EventRecord(
+        event_id="e1",
+        application_id="A0000000000AB",
+        agency="municipal-office",
+        service="review",
+        type="DecisionMade",
+        schema_version=1,
+        occurred_on="2026-10-09",
+        recorded_at=datetime(2026, 10, 9, 8, 30, tzinfo=UTC),
+        actor="staff",
+        correlation_id="c0",
+        causation_id="c1",
+        to_agency="municipal-office",
+        position=7,
+        aggregate_version=2,
+        data={
+            "application": {"application_id": "A0000000000AB", "applicant": {"name": "张三"}},
+            "outcome": "partial",
+            "grounds": ["process_info", "third_party"],
+            "reason": "部分涉及第三方",
+        },
+    )
+    back = decode(encode(record))
+    assert back.data["grounds"] == ["process_info", "third_party"]
+    assert back.data["application"]["applicant"]["name"] == "张三"
+    assert back.recorded_at == record.recorded_at
+    assert (back.event_id, back.causation_id, back.position) == ("e1", "c1", 7)
+    assert back.subject == "ogi.municipal-office.review.DecisionMade.municipal-office"
+
+
+def test_unknown_fields_are_refused_on_encode() -> None:
+    record = EventRecord(
+        "e1", "A0000000000AB", "a", "intake", "ApplicationWithdrawn", 1, "2026-01-05",
+        datetime(2026, 1, 5, tzinfo=UTC), "x", "c", "", "a", 1, 1, {"reason": "r", "extra": 1},
+    )  # fmt: skip
+    with pytest.raises(Exception, match="extra"):
+        encode(record)
+
+
+@pytest.mark.parametrize("raw", [b"\xff\xfe garbage", b"", b"\x0a\x02e1"])
+def test_garbage_is_undecodable(raw: bytes) -> None:
+    with pytest.raises(UndecodableEvent):
+        decode(raw)
+
+
+def test_meta_carries_the_application_and_its_correlation() -> None:
+    m = meta("A0000000000AB", "staff", date(2026, 3, 2), causation_id="x")
+    assert m["occurred_on"] == "2026-03-02"
+    assert m["correlation_id"] == meta("A0000000000AB", "other", date(2026, 1, 1))["correlation_id"]
