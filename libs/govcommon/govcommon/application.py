@@ -7,7 +7,7 @@ from datetime import date
 from typing import ClassVar, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.persistence import (
     JSONTranscoder,
     Notification,
@@ -42,6 +42,13 @@ class OgiApplication(Application[UUID]):
     """
 
     service: ClassVar[str] = ""
+
+    # Each store has a single writer thread, so cached aggregates are never stale in effect;
+    # the repository still fast-forwards a cached aggregate to the stored version on every get.
+    env: ClassVar[dict[str, str]] = {
+        "AGGREGATE_CACHE_MAXSIZE": "5000",
+        "AGGREGATE_CACHE_FASTFORWARD": "y",
+    }
 
     def __init__(self, agency: str, env: dict[str, str] | None = None) -> None:
         self.agency = agency
@@ -99,7 +106,10 @@ class OgiApplication(Application[UUID]):
     def history(self, application_id: str) -> list[EventRecord]:
         return history_of(self, self.aggregate_ids_of(application_id))
 
-    def committed(self) -> None:
+    def record(self, processing: ProcessingEvent[UUID]) -> None:
+        """Commit events and tracking together, take due snapshots, wake the listeners."""
+        self._record(processing)
+        self._take_snapshots(processing)
         for listener in self._commit_listeners:
             listener()
 
@@ -135,12 +145,12 @@ class UnitOfWork:
 
     def commit(self, tracking: Tracking | None = None) -> int:
         """Store every pending event (and the tracking record) in one transaction."""
-        pending = [event for agg in self._aggregates.values() for event in agg.collect_events()]
-        if not pending and tracking is None:
+        processing = ProcessingEvent[UUID](tracking)
+        processing.collect_events(*self._aggregates.values())
+        if not processing.events and tracking is None:
             return 0
-        self.app.events.put(pending, tracking=tracking)
-        self.app.committed()
-        return len(pending)
+        self.app.record(processing)
+        return len(processing.events)
 
 
 def history_of(app: OgiApplication, aggregate_ids: list[UUID]) -> list[EventRecord]:

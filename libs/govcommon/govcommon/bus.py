@@ -111,12 +111,14 @@ class OutboxRelay:
         writer: Writer,
         batch_size: int = 500,
         idle_poll_seconds: float = 1.0,
+        ack_timeout_seconds: float = 5.0,
     ) -> None:
         self.app = app
         self.js = js
         self.writer = writer
         self.batch_size = batch_size
         self.idle_poll_seconds = idle_poll_seconds
+        self.ack_timeout_seconds = ack_timeout_seconds
         self._wake = asyncio.Event()
         self.published = 0
 
@@ -159,7 +161,8 @@ class OutboxRelay:
             )
             for record in records
         ]
-        await asyncio.gather(*futures)
+        # An ack lost with the connection (a NATS restart) never comes: give up and republish.
+        await asyncio.wait_for(asyncio.gather(*futures), self.ack_timeout_seconds)
         await self.writer.run(self.app.record_position, RELAY_POSITION, records[-1].position)
         self.published += len(records)
         return len(records)
@@ -216,7 +219,11 @@ class InboxConsumer:
         try:
             info = await self.js.consumer_info(EVENT_STREAM, self.durable)
             current = sorted(info.config.filter_subjects or [info.config.filter_subject or ""])
-            if current != wanted:
+            position = await asyncio.to_thread(self.app.position, INBOX_POSITION)
+            # Messages delivered beyond the store's position were never applied (a crash, a
+            # failed batch): newer ones must not overtake them, or they would later be skipped
+            # as done. Start again from the store's position.
+            if current != wanted or (info.delivered and info.delivered.stream_seq > position):
                 await self.js.delete_consumer(EVENT_STREAM, self.durable)
                 raise NotFoundError
         except NotFoundError:
@@ -247,11 +254,11 @@ class InboxConsumer:
                 except asyncio.CancelledError:
                     raise
                 except Exception:
-                    log.exception("inbox of %s failed; messages will be redelivered", self.durable)
-                    for msg in messages:
-                        with contextlib.suppress(Exception):
-                            await msg.nak(delay=1.0)
+                    log.exception("inbox of %s failed; resuming from the store", self.durable)
+                    with contextlib.suppress(Exception):
+                        await subscription.unsubscribe()
                     await asyncio.sleep(1.0)
+                    subscription = await self.subscribe()
         finally:
             with contextlib.suppress(Exception):
                 await subscription.unsubscribe()

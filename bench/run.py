@@ -1,0 +1,148 @@
+"""`make bench`: throughput of the stores, the outbox relay, the inbox and the whole path.
+
+Figures are printed, not asserted. Everything runs on this machine: a nats-server from the
+wheel on a free port, SQLite in a temporary folder, and the machine's PostgreSQL (a temporary
+database) when it answers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import psycopg
+from intake.application import IntakeApplication
+from intake.domain import Applicant, Request
+from routing.application import RoutingApplication
+from routing.handlers import handlers as routing_handlers
+
+from govcommon import bus
+from govcommon.agencies import load_agencies
+from govcommon.natsserver import NatsServer
+from govcommon.store import ensure_schema, store_location
+
+AGENCY = "municipal-office"
+PG_ADMIN = os.environ.get("OGI_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def make_app(kind: type, url: str | None, folder: Path) -> object:
+    location = store_location(url, folder, AGENCY, kind.service)
+    ensure_schema(location)
+    return kind(AGENCY, env=location.env)
+
+
+def submit_many(app: IntakeApplication, n: int) -> None:
+    agency = load_agencies().get(AGENCY)
+    applicant = Applicant.checked("张三", "natural_person", "1101", "138")
+    what = Request.checked("城市更新项目批复文件", "electronic", "online")
+    for _ in range(n):
+        app.submit(agency, applicant, what, date(2026, 11, 20), "bench")
+
+
+def timed(label: str, n: int, fn: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    fn()
+    seconds = time.perf_counter() - started
+    print(f"  {label:<58} {n / seconds:>9,.0f} /s  ({n} in {seconds:.2f} s)")
+    return seconds
+
+
+async def relay_and_inbox(url: str | None, folder: Path, nats_url: str, n: int) -> None:
+    intake = make_app(IntakeApplication, url, folder)
+    routing = make_app(RoutingApplication, url, folder)
+    assert isinstance(intake, IntakeApplication) and isinstance(routing, RoutingApplication)
+    timed("intake commands (receipt + acceptance + number, 1 commit each)", n,
+          lambda: submit_many(intake, n))  # fmt: skip
+    nc = await bus.connect(nats_url, "bench")
+    js = nc.jetstream()
+    await bus.ensure_streams(js)
+    relay = bus.OutboxRelay(intake, js, bus.Writer("bench-relay"))
+    events = 0
+    started = time.perf_counter()
+    while sent := await relay.relay_once():
+        events += sent
+    seconds = time.perf_counter() - started
+    print(f"  {'outbox relay: events published and acked (batches of 500)':<58} "
+          f"{events / seconds:>9,.0f} /s  ({events} in {seconds:.2f} s)")  # fmt: skip
+    registry = load_agencies()
+    writer = bus.Writer("bench-inbox")
+    consumer = bus.InboxConsumer(
+        routing,
+        js,
+        writer,
+        routing_handlers(routing, registry),
+        [f"ogi.*.*.ApplicationAccepted.{AGENCY}"],
+    )
+    started = time.perf_counter()
+    task = asyncio.create_task(consumer.run())
+    while routing.position(bus.INBOX_POSITION) < (await js.stream_info("OGI")).state.last_seq:
+        await asyncio.sleep(0.02)
+    seconds = time.perf_counter() - started
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    applied = consumer.applied
+    print(f"  {'inbox: accepted applications assigned (batched commits)':<58} "
+          f"{n / seconds:>9,.0f} /s  ({applied} events in {seconds:.2f} s)")  # fmt: skip
+    await nc.close()
+    writer.shutdown()
+    intake.close()
+    routing.close()
+
+
+def postgres_database() -> str | None:
+    try:
+        with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=3) as conn:
+            name = f"ogi_bench_{uuid.uuid4().hex[:8]}"
+            conn.execute(f'CREATE DATABASE "{name}"')
+            return f"{PG_ADMIN.rsplit('/', 1)[0]}/{name}"
+    except psycopg.OperationalError:
+        return None
+
+
+def drop(url: str) -> None:
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("-n", type=int, default=2000, help="applications per run")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        nats = NatsServer(folder / "nats").start()
+        try:
+            targets: list[tuple[str, str | None]] = [("SQLite", None)]
+            pg = postgres_database()
+            if pg:
+                targets.append(("PostgreSQL", pg))
+            for label, url in targets:
+                print(f"{label}, {args.n} applications:")
+                asyncio.run(relay_and_inbox(url, folder / label, nats.url, args.n))
+                asyncio.run(_purge(nats.url))
+            if pg:
+                drop(pg)
+        finally:
+            nats.stop()
+
+
+async def _purge(nats_url: str) -> None:
+    nc = await bus.connect(nats_url, "bench")
+    js = nc.jetstream()
+    await js.purge_stream("OGI")
+    for consumer in await js.consumers_info("OGI"):
+        await js.delete_consumer("OGI", consumer.name)
+    await nc.close()
+
+
+if __name__ == "__main__":
+    main()
