@@ -19,21 +19,22 @@ from datetime import date
 from pathlib import Path
 
 import psycopg
+
+from govcommon import bus
+from govcommon.agencies import load_agencies
+from govcommon.application import OgiApplication
+from govcommon.natsserver import NatsServer
+from govcommon.store import ensure_schema, store_location
 from intake.application import IntakeApplication
 from intake.domain import Applicant, Request
 from routing.application import RoutingApplication
 from routing.handlers import handlers as routing_handlers
 
-from govcommon import bus
-from govcommon.agencies import load_agencies
-from govcommon.natsserver import NatsServer
-from govcommon.store import ensure_schema, store_location
-
 AGENCY = "municipal-office"
 PG_ADMIN = os.environ.get("OGI_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
-def make_app(kind: type, url: str | None, folder: Path) -> object:
+def make_app(kind: type[OgiApplication], url: str | None, folder: Path) -> OgiApplication:
     location = store_location(url, folder, AGENCY, kind.service)
     ensure_schema(location)
     return kind(AGENCY, env=location.env)

@@ -8,9 +8,6 @@ from typing import Any
 import grpc
 from google.protobuf import json_format
 from google.protobuf.message import Message
-from govcommon.envelope import SERVICES
-from govcommon.errors import NotFound
-from govcommon.trace import causal_order
 from ogi.v1 import (
     common_pb2,
     complaint_pb2,
@@ -21,6 +18,9 @@ from ogi.v1 import (
     routing_pb2,
 )
 
+from govcommon.envelope import SERVICES
+from govcommon.errors import NotFound
+from govcommon.trace import causal_order
 from ogi_cli.client import TIMEOUT_SECONDS, Clients
 from ogi_cli.status import overall_state
 

@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import grpc
+
 from govcommon.errors import DomainError
 from govcommon.rpc import field_of
-
 from ogi_cli import commands
 from ogi_cli.client import Clients
 from ogi_cli.endpoints import resolve_endpoints

@@ -18,11 +18,11 @@ from pathlib import Path
 from typing import Any
 
 import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
 from govcommon.agencies import DEFAULT_AGENCIES
 from govcommon.envelope import SERVICES
 from govcommon.natsserver import NatsServer, free_port
-from grpc_health.v1 import health_pb2, health_pb2_grpc
-
 from ogi_cli.endpoints import DEFAULT_PORTS, endpoints_file
 
 NATS_PREFERRED_PORT = 14222

@@ -15,9 +15,10 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from govcommon.calendar import DATA_DIR, CalendarError, WorkingCalendar, WorkingDate
 from hypothesis import given
 from hypothesis import strategies as st
+
+from govcommon.calendar import DATA_DIR, CalendarError, WorkingCalendar, WorkingDate
 
 D = dt.date
 CAL = WorkingCalendar.load()

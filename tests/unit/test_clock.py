@@ -18,6 +18,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from govcommon.calendar import WorkingCalendar
 from govcommon.clock import (
     ClockError,
@@ -34,8 +37,6 @@ from govcommon.clock import (
     Stopped,
     compute_clock,
 )
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 D = dt.date
 CAL = WorkingCalendar.load()

@@ -6,17 +6,17 @@ from datetime import date
 from typing import Any
 
 import pytest
-from intake.domain import Applicant, Application, NumberSeries, Request
-from reply.domain import Reply
-from reply.letter import compose_letter
-from review.domain import Decision, Review
-from routing.domain import Routing
 
 from govcommon.agencies import load_agencies
 from govcommon.aggregate import meta
 from govcommon.errors import IllegalStep, InvalidInput
 from govcommon.ids import checked_application_id, new_application_id
 from govcommon.rules import EXEMPTION_GROUNDS, OUTCOMES
+from intake.domain import Applicant, Application, NumberSeries, Request
+from reply.domain import Reply
+from reply.letter import compose_letter
+from review.domain import Decision, Review
+from routing.domain import Routing
 
 APP_ID = "A0000000000AB"
 M = meta(APP_ID, "staff", date(2026, 9, 28))

@@ -6,16 +6,16 @@ import dataclasses
 from datetime import UTC, date, datetime
 
 import pytest
-from complaint.domain import Complaint
-from intake.domain import Application, NumberSeries
 from ogi.v1 import events_pb2
-from reply.domain import Reply
-from review.domain import Review
-from routing.domain import Routing
 
+from complaint.domain import Complaint
 from govcommon.aggregate import OgiAggregate, meta
 from govcommon.envelope import EventRecord
 from govcommon.wire import UndecodableEvent, decode, encode
+from intake.domain import Application, NumberSeries
+from reply.domain import Reply
+from review.domain import Review
+from routing.domain import Routing
 
 AGGREGATES: list[type[OgiAggregate]] = [
     Application,

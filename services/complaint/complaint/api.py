@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import grpc
+from ogi.v1 import complaint_pb2, complaint_pb2_grpc
+
+from complaint.application import ComplaintApplication
+from complaint.domain import COMPLAINT_GROUNDS, Complaint, checked_text
 from govcommon.dates import not_in_future, parse_date, today_in_china
 from govcommon.errors import InvalidInput, NotFound
 from govcommon.history import history_registration
@@ -10,10 +14,6 @@ from govcommon.ids import checked_application_id
 from govcommon.rpc import Registration, handles_domain_errors
 from govcommon.rules import choose
 from govcommon.runtime import ServiceRuntime
-from ogi.v1 import complaint_pb2, complaint_pb2_grpc
-
-from complaint.application import ComplaintApplication
-from complaint.domain import COMPLAINT_GROUNDS, Complaint, checked_text
 
 DEFAULT_BUREAU = "supervision-bureau"
 

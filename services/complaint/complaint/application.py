@@ -6,11 +6,10 @@ from collections.abc import Iterator
 from datetime import date
 from uuid import UUID
 
+from complaint.domain import Complaint, complaint_aggregate_id, complaint_key
 from govcommon.aggregate import meta
 from govcommon.application import OgiApplication
 from govcommon.errors import NotFound
-
-from complaint.domain import Complaint, complaint_aggregate_id, complaint_key
 
 
 class ComplaintApplication(OgiApplication):

@@ -6,6 +6,7 @@ from datetime import date
 from uuid import UUID
 
 from eventsourcing.domain import event
+
 from govcommon.aggregate import Meta, OgiAggregate
 from govcommon.errors import InvalidInput
 from govcommon.ids import aggregate_id

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from govcommon.runtime import ServiceSpec
-from govcommon.runtime import main as run
-
 from complaint.api import servicers
 from complaint.application import ComplaintApplication
 from complaint.handlers import handlers
+from govcommon.runtime import ServiceSpec
+from govcommon.runtime import main as run
 
 SPEC = ServiceSpec(
     name="complaint",

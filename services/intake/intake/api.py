@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import grpc
+from ogi.v1 import common_pb2, intake_pb2, intake_pb2_grpc
+
 from govcommon.dates import not_in_future, parse_date, today_in_china
 from govcommon.history import history_registration
 from govcommon.ids import checked_application_id
 from govcommon.rpc import Registration, handles_domain_errors
 from govcommon.runtime import ServiceRuntime
-from ogi.v1 import common_pb2, intake_pb2, intake_pb2_grpc
-
 from intake.application import IntakeApplication
 from intake.domain import Applicant, Application, Request
 

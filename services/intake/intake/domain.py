@@ -8,6 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import event
+
 from govcommon.aggregate import Meta, OgiAggregate
 from govcommon.errors import IllegalStep, InvalidInput
 from govcommon.ids import aggregate_id

@@ -6,7 +6,6 @@ from govcommon.agencies import AgencyRegistry
 from govcommon.application import OgiApplication, UnitOfWork
 from govcommon.bus import Handler
 from govcommon.envelope import EventRecord, caused_by
-
 from intake.domain import Application
 
 SYSTEM = "system:intake"

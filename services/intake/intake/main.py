@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from govcommon.runtime import ServiceSpec
 from govcommon.runtime import main as run
-
 from intake.api import servicers
 from intake.application import IntakeApplication
 from intake.handlers import handlers

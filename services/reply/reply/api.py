@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import grpc
+from ogi.v1 import reply_pb2, reply_pb2_grpc
+
 from govcommon.dates import not_in_future, parse_date, today_in_china
 from govcommon.history import history_registration
 from govcommon.ids import checked_application_id
 from govcommon.rpc import Registration, handles_domain_errors
 from govcommon.runtime import ServiceRuntime
-from ogi.v1 import reply_pb2, reply_pb2_grpc
-
 from reply.application import ReplyApplication
 from reply.domain import Reply
 

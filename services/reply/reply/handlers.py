@@ -8,7 +8,6 @@ from govcommon.agencies import AgencyRegistry
 from govcommon.application import OgiApplication, UnitOfWork
 from govcommon.bus import Handler
 from govcommon.envelope import EventRecord, caused_by
-
 from reply.application import reply_id
 from reply.domain import Reply
 from reply.letter import compose_letter

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from govcommon.runtime import ServiceSpec
 from govcommon.runtime import main as run
-
 from reply.api import servicers
 from reply.application import ReplyApplication
 from reply.handlers import handlers

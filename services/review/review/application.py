@@ -9,7 +9,6 @@ from govcommon.aggregate import meta
 from govcommon.application import OgiApplication
 from govcommon.errors import NotFound
 from govcommon.ids import aggregate_id
-
 from review.domain import Decision, Review
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from govcommon.runtime import ServiceSpec
 from govcommon.runtime import main as run
-
 from review.api import servicers
 from review.application import ReviewApplication
 from review.handlers import handlers

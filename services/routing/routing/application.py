@@ -10,7 +10,6 @@ from govcommon.aggregate import meta
 from govcommon.application import OgiApplication
 from govcommon.errors import NotFound
 from govcommon.ids import aggregate_id
-
 from routing.domain import Routing
 
 

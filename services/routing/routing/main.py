@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from govcommon.runtime import ServiceSpec
 from govcommon.runtime import main as run
-
 from routing.api import servicers
 from routing.application import RoutingApplication
 from routing.handlers import handlers
