@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
 import grpc
@@ -31,7 +32,7 @@ def as_dict(message: Message) -> dict[str, Any]:
     )
 
 
-def _call(clients: Clients, service: str, method: str, request: Message) -> Any:
+def call(clients: Clients, service: str, method: str, request: Message) -> Any:
     return getattr(clients.api(service), method)(request, timeout=TIMEOUT_SECONDS)
 
 
@@ -47,14 +48,14 @@ def apply(clients: Clients, args: argparse.Namespace) -> dict[str, Any]:
         received_on=args.received_on or "",
         request_id=args.request_id or "",
     )
-    return as_dict(_call(clients, "intake", "SubmitApplication", request).application)
+    return as_dict(call(clients, "intake", "SubmitApplication", request).application)
 
 
 def _optional_view(
     clients: Clients, service: str, method: str, request: Message, field: str
 ) -> dict[str, Any] | None:
     try:
-        return as_dict(getattr(_call(clients, service, method, request), field))
+        return as_dict(getattr(call(clients, service, method, request), field))
     except grpc.RpcError as error:
         if error.code() == grpc.StatusCode.NOT_FOUND:
             return None
@@ -64,7 +65,7 @@ def _optional_view(
 def status(clients: Clients, args: argparse.Namespace) -> dict[str, Any]:
     app_id = args.application_id
     intake = as_dict(
-        _call(
+        call(
             clients,
             "intake",
             "GetApplication",
@@ -87,6 +88,9 @@ def status(clients: Clients, args: argparse.Namespace) -> dict[str, Any]:
     )
     reply = views["reply"] or {}
     review = views["review"] or {}
+    clock = _optional_view(
+        clients, "reply", "GetClock", reply_pb2.GetClockRequest(application_id=app_id), "clock"
+    )
     return {
         "application_id": app_id,
         "agency": intake["agency"],
@@ -97,6 +101,7 @@ def status(clients: Clients, args: argparse.Namespace) -> dict[str, Any]:
         "outcome": review.get("outcome", ""),
         "letter_number": reply.get("letter_number", ""),
         "delivered_on": reply.get("delivered_on", ""),
+        "clock": clock,
         "services": {name: view for name, view in views.items()},
     }
 
@@ -112,40 +117,46 @@ def decide(clients: Clients, args: argparse.Namespace) -> dict[str, Any]:
         competent_organ_contact=args.competent_organ_contact or "",
         where_published=args.where_published or "",
         decided_on=args.on or "",
+        public_interest_reason=args.public_interest_reason or "",
     )
-    return as_dict(_call(clients, "review", "Decide", request).review)
+    return as_dict(call(clients, "review", "Decide", request).review)
 
 
 def deliver(clients: Clients, args: argparse.Namespace) -> dict[str, Any]:
     request = reply_pb2.RecordDeliveryRequest(
         application_id=args.application_id, method=args.method, delivered_on=args.on or ""
     )
-    return as_dict(_call(clients, "reply", "RecordDelivery", request).reply)
+    return as_dict(call(clients, "reply", "RecordDelivery", request).reply)
 
 
 def letter(clients: Clients, args: argparse.Namespace) -> dict[str, Any]:
     request = reply_pb2.GetReplyRequest(application_id=args.application_id)
-    return as_dict(_call(clients, "reply", "GetReply", request).reply)
+    reply = call(clients, "reply", "GetReply", request).reply
+    if args.html:
+        Path(args.html).write_text(reply.letter_html, encoding="utf-8")
+    result = as_dict(reply)
+    result.pop("letter_html")
+    return result | ({"html": str(Path(args.html).resolve())} if args.html else {})
 
 
 def withdraw(clients: Clients, args: argparse.Namespace) -> dict[str, Any]:
     request = intake_pb2.WithdrawApplicationRequest(
         application_id=args.application_id, reason=args.reason or "", withdrawn_on=args.on or ""
     )
-    return as_dict(_call(clients, "intake", "WithdrawApplication", request).application)
+    return as_dict(call(clients, "intake", "WithdrawApplication", request).application)
 
 
 def reassign(clients: Clients, args: argparse.Namespace) -> dict[str, Any]:
     request = routing_pb2.ReassignApplicationRequest(
         application_id=args.application_id, office=args.office, reason=args.reason or ""
     )
-    return as_dict(_call(clients, "routing", "ReassignApplication", request).routing)
+    return as_dict(call(clients, "routing", "ReassignApplication", request).routing)
 
 
 def complain(clients: Clients, args: argparse.Namespace) -> dict[str, Any]:
     against = args.against
     if not against:
-        intake = _call(
+        intake = call(
             clients,
             "intake",
             "GetApplication",
@@ -161,7 +172,7 @@ def complain(clients: Clients, args: argparse.Namespace) -> dict[str, Any]:
         complainant=args.complainant or "",
         filed_on=args.on or "",
     )
-    return as_dict(_call(clients, "complaint", "FileComplaint", request).complaint)
+    return as_dict(call(clients, "complaint", "FileComplaint", request).complaint)
 
 
 def trace(clients: Clients, args: argparse.Namespace) -> dict[str, Any]:

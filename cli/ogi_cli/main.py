@@ -15,7 +15,7 @@ import grpc
 
 from govcommon.errors import DomainError
 from govcommon.rpc import field_of
-from ogi_cli import commands
+from ogi_cli import commands, lifecycle
 from ogi_cli.client import Clients
 from ogi_cli.endpoints import resolve_endpoints
 from ogi_cli.up import System
@@ -50,13 +50,93 @@ def _parser() -> argparse.ArgumentParser:
     apply.set_defaults(run=commands.apply)
 
     for name, run, help_text in (
-        ("status", commands.status, "where an application stands"),
+        ("status", commands.status, "where an application stands, with its clock"),
         ("trace", commands.trace, "the full history of an application"),
-        ("letter", commands.letter, "the reply letter of an application"),
+        ("clock", lifecycle.clock, "the live statutory clock of an application"),
     ):
         cmd = sub.add_parser(name, parents=[common], help=help_text)
         cmd.add_argument("application_id")
         cmd.set_defaults(run=run)
+
+    letter = sub.add_parser("letter", parents=[common], help="the reply letter")
+    letter.add_argument("application_id")
+    letter.add_argument("--html", metavar="FILE", help="also write it as a printable HTML page")
+    letter.set_defaults(run=commands.letter)
+
+    due = sub.add_parser("due", parents=[common], help="N working days after a date")
+    due.add_argument("--received-on", required=True)
+    due.add_argument("--working-days", type=int, default=20)
+    due.add_argument("--agency", help="apply this agency's local calendar overrides")
+
+    correction = sub.add_parser(
+        "correction", parents=[common], help="send the one correction notice (Art. 30)"
+    )
+    correction.add_argument("application_id")
+    correction.add_argument("--item", action="append", required=True, help="repeat per item")
+    correction.add_argument("--period", type=int, help="working days to correct (default 15)")
+    correction.add_argument("--on", help="date of the notice")
+    correction.add_argument("--late-reason", help="to record a notice after 7 working days")
+    correction.set_defaults(run=lifecycle.request_correction)
+
+    corrected = sub.add_parser("corrected", parents=[common], help="the correction arrived")
+    corrected.add_argument("application_id")
+    corrected.add_argument("--description", help="the corrected description")
+    corrected.add_argument("--on", help="date the correction was received")
+    corrected.add_argument("--good-reason", help="to accept a correction after the period")
+    corrected.set_defaults(run=lifecycle.record_correction)
+
+    secrecy = sub.add_parser("secrecy", parents=[common], help="confidentiality review (Art. 17)")
+    secrecy.add_argument("application_id")
+    secrecy.add_argument("--result", required=True, help="cleared|secret|referred")
+    secrecy.add_argument("--note")
+    secrecy.add_argument("--on")
+    secrecy.set_defaults(run=lifecycle.secrecy)
+
+    consult = sub.add_parser("consult", parents=[common], help="consult (Art. 32 / Art. 34)")
+    consult.add_argument("application_id")
+    party = consult.add_mutually_exclusive_group(required=True)
+    party.add_argument("--third-party", help="a third party whose rights may be harmed")
+    party.add_argument("--organ", help="a co-producing organ")
+    consult.add_argument("--on", help="date the letter was sent")
+    consult.set_defaults(run=lifecycle.consult)
+
+    answer = sub.add_parser("answer", parents=[common], help="a consultation's answer")
+    answer.add_argument("application_id")
+    answer.add_argument("--ref", required=True)
+    answer.add_argument("--answer", required=True, help="consent|refusal (third party), "
+                        "consent|objection (organ)")  # fmt: skip
+    answer.add_argument("--reasons")
+    answer.add_argument("--on")
+    answer.set_defaults(run=lifecycle.answer)
+
+    extend = sub.add_parser("extend", parents=[common], help="the one extension (Art. 33)")
+    extend.add_argument("application_id")
+    extend.add_argument("--days", type=int, required=True, help="at most 20 working days")
+    extend.add_argument("--approved-by", required=True)
+    extend.add_argument("--role", default="head_of_ogi_office")
+    extend.add_argument("--reason", required=True)
+    extend.add_argument("--notified-on", help="date the applicant was told")
+    extend.set_defaults(run=lifecycle.extend)
+
+    reply_date = sub.add_parser(
+        "set-reply-date", parents=[common], help="a later reply date (Art. 35)"
+    )
+    reply_date.add_argument("application_id")
+    reply_date.add_argument("--due", required=True)
+    reply_date.add_argument("--reason", required=True)
+    reply_date.set_defaults(run=lifecycle.set_reply_date)
+
+    fee = sub.add_parser("fee", parents=[common], help="issue the fee notice (Art. 42)")
+    fee.add_argument("application_id")
+    fee.add_argument("--method", required=True, help="per_application|per_page")
+    fee.add_argument("--pages", type=int)
+    fee.add_argument("--on")
+    fee.set_defaults(run=lifecycle.fee)
+
+    fee_paid = sub.add_parser("fee-paid", parents=[common], help="the fee was paid")
+    fee_paid.add_argument("application_id")
+    fee_paid.add_argument("--on")
+    fee_paid.set_defaults(run=lifecycle.fee_paid)
 
     decide = sub.add_parser("decide", parents=[common], help="record the decision (Art. 36)")
     decide.add_argument("application_id")
@@ -68,6 +148,9 @@ def _parser() -> argparse.ArgumentParser:
     decide.add_argument("--competent-organ-contact")
     decide.add_argument("--where-published")
     decide.add_argument("--on", help="decision date (default today)")
+    decide.add_argument(
+        "--public-interest-reason", help="disclose over a third party's refusal (Art. 32)"
+    )
     decide.set_defaults(run=commands.decide)
 
     deliver = sub.add_parser("deliver", parents=[common], help="record delivery of the reply")
@@ -186,6 +269,12 @@ def main(argv: list[str] | None = None) -> int:
         return run_up(args)
     if args.command == "health":
         return run_health(args)
+    if args.command == "due":
+        try:
+            _print(lifecycle.due(args), args.json)
+        except (DomainError, ValueError) as error:
+            return _fail(str(error), args.json, 2)
+        return 0
     clients = Clients(resolve_endpoints())
     try:
         _print(args.run(clients, args), args.json)

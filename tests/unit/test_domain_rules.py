@@ -15,7 +15,8 @@ from govcommon.rules import EXEMPTION_GROUNDS, OUTCOMES
 from intake.domain import Applicant, Application, NumberSeries, Request
 from reply.domain import Reply
 from reply.letter import compose_letter
-from review.domain import Decision, Review
+from review.decision import Decision
+from review.domain import Review
 from routing.domain import Routing
 
 APP_ID = "A0000000000AB"
@@ -85,10 +86,10 @@ def test_application_accept_once_and_withdraw_once() -> None:
         date(2026, 9, 28),
         M,
     )
-    application.accept("SZFB-2026-00001", M)
+    application.accept("SZFB-2026-00001", 1, M)
     assert application.snapshot()["application_number"] == "SZFB-2026-00001"
     with pytest.raises(IllegalStep):
-        application.accept("SZFB-2026-00002", M)
+        application.accept("SZFB-2026-00002", 1, M)
     application.withdraw("不再需要", M)
     with pytest.raises(IllegalStep):
         application.withdraw("again", M)
@@ -154,14 +155,15 @@ def test_form_of_provision_defaults_to_the_requested_form_only_when_provided() -
 
 def test_a_decided_or_closed_review_cannot_be_decided_again() -> None:
     review = Review(application=snapshot(), office="办公室", meta=M)
+    review.review_secrecy("cleared", "", date(2026, 10, 8), M)
     with pytest.raises(InvalidInput, match="decided_on"):
-        review.decide(decision("disclose"), date(2026, 9, 1), M)
-    review.decide(decision("disclose"), date(2026, 10, 9), M)
+        review.decide(decision("disclose"), date(2026, 9, 1), "", M)
+    review.decide(decision("disclose"), date(2026, 10, 9), "", M)
     with pytest.raises(IllegalStep):
-        review.decide(decision("not_held"), date(2026, 10, 9), M)
+        review.decide(decision("not_held"), date(2026, 10, 9), "", M)
     review.close("ApplicationClosed", M)
     with pytest.raises(IllegalStep, match="closed"):
-        review.decide(decision("disclose"), date(2026, 10, 9), M)
+        review.decide(decision("disclose"), date(2026, 10, 9), "", M)
 
 
 def test_delivery_closes_and_cannot_happen_twice_or_before_issue() -> None:

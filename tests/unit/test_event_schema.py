@@ -12,7 +12,8 @@ from complaint.domain import Complaint
 from govcommon.aggregate import OgiAggregate, meta
 from govcommon.envelope import EventRecord
 from govcommon.wire import UndecodableEvent, decode, encode
-from intake.domain import Application, NumberSeries
+from intake.domain import Application, MonthlyCount, NumberSeries
+from reply.deadline import Deadline
 from reply.domain import Reply
 from review.domain import Review
 from routing.domain import Routing
@@ -20,9 +21,11 @@ from routing.domain import Routing
 AGGREGATES: list[type[OgiAggregate]] = [
     Application,
     NumberSeries,
+    MonthlyCount,
     Routing,
     Review,
     Reply,
+    Deadline,
     Complaint,
 ]
 BASE_FIELDS = {"originator_id", "originator_version", "timestamp", "originator_topic", "meta"}

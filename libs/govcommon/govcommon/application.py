@@ -17,6 +17,7 @@ from eventsourcing.persistence import (
 )
 
 from govcommon.aggregate import OgiAggregate
+from govcommon.calendar import WorkingCalendar
 from govcommon.envelope import EventRecord, record_of
 from govcommon.errors import NotFound
 
@@ -53,7 +54,16 @@ class OgiApplication(Application[UUID]):
     def __init__(self, agency: str, env: dict[str, str] | None = None) -> None:
         self.agency = agency
         self._commit_listeners: list[Callable[[], None]] = []
+        self.calendar = WorkingCalendar.load(None, agency)
+        self.due_soon_days = 5
         super().__init__(env)
+
+    def tick(self, today: date) -> int:
+        """Act on what is due by ``today`` (lapses, silences, deadlines); returns events stored.
+
+        Runs periodically in the store's writer thread; services with time limits override it.
+        """
+        return 0
 
     def construct_recorder(self) -> ProcessRecorder:
         return self.factory.process_recorder()

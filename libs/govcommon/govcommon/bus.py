@@ -184,7 +184,9 @@ class Inbound:
 
 
 class _BatchFailed(Exception):
-    pass
+    def __init__(self, error: str | None, sequence: int) -> None:
+        super().__init__(error)
+        self.sequence = sequence  # the message that failed
 
 
 class InboxConsumer:
@@ -267,9 +269,10 @@ class InboxConsumer:
         inbound = [self._decode(msg) for msg in messages]
         try:
             await self.writer.run(self._apply, inbound)
-        except _BatchFailed:
+        except _BatchFailed as failure:
             for item in inbound:
-                await self._apply_alone(item)
+                # The message that failed the batch has had one of its tries.
+                await self._apply_alone(item, tried=int(item.sequence == failure.sequence))
         for msg in messages:
             await msg.ack()
 
@@ -287,19 +290,19 @@ class InboxConsumer:
         if not fresh:
             return
         uow = self.app.unit_of_work()
-        try:
-            for item in fresh:
-                if item.record is None:
-                    raise _BatchFailed(item.error)
+        for item in fresh:
+            if item.record is None:
+                raise _BatchFailed(item.error, item.sequence)
+            try:
                 self._handle(uow, item.record)
-        except (DomainError, ValueError, KeyError, TypeError) as error:
-            raise _BatchFailed(str(error)) from error
+            except (DomainError, ValueError, KeyError, TypeError) as error:
+                raise _BatchFailed(str(error), item.sequence) from error
         self.applied += uow.commit(Tracking(INBOX_POSITION, fresh[-1].sequence))
 
-    async def _apply_alone(self, item: Inbound) -> None:
+    async def _apply_alone(self, item: Inbound, tried: int = 0) -> None:
         error = item.error
         if item.record is not None:
-            for attempt in range(self.max_tries):
+            for attempt in range(tried, self.max_tries):
                 try:
                     await self.writer.run(self._apply, [item])
                     return

@@ -23,6 +23,9 @@ class ServiceConfig:
     nats_user: str | None
     nats_password: str | None
     agency_file: Path | None
+    calendar_dir: Path | None = None
+    tick_seconds: float = 60.0
+    due_soon_days: int = 5
 
     def registry(self) -> AgencyRegistry:
         return load_agencies(self.agency_file)
@@ -36,6 +39,7 @@ def _env(name: str, default: str | None = None) -> str | None:
 def load_config(service: str, default_port: int = 50051) -> ServiceConfig:
     agencies = _env("OGI_AGENCIES")
     agency_file = _env("OGI_AGENCY_FILE")
+    calendar_dir = _env("OGI_CALENDAR_DIR")
     return ServiceConfig(
         service=service,
         agencies=tuple(a.strip() for a in agencies.split(",") if a.strip())
@@ -49,4 +53,7 @@ def load_config(service: str, default_port: int = 50051) -> ServiceConfig:
         nats_user=_env("OGI_NATS_USER"),
         nats_password=_env("OGI_NATS_PASSWORD"),
         agency_file=Path(agency_file) if agency_file else None,
+        calendar_dir=Path(calendar_dir) if calendar_dir else None,
+        tick_seconds=float(_env("OGI_TICK_SECONDS", "60") or 60),
+        due_soon_days=int(_env("OGI_DUE_SOON_DAYS", "5") or 5),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -11,6 +12,10 @@ CHINA = ZoneInfo("Asia/Shanghai")
 
 
 def today_in_china() -> date:
+    """Today in China; ``OGI_TODAY`` (YYYY-MM-DD) fixes it, for simulations and tests."""
+    fixed = os.environ.get("OGI_TODAY")
+    if fixed:
+        return date.fromisoformat(fixed)
     return datetime.now(CHINA).date()
 
 
@@ -30,3 +35,8 @@ def not_in_future(field: str, value: date) -> date:
     if value > today_in_china():
         raise InvalidInput(field, f"{value.isoformat()} is in the future")
     return value
+
+
+def day_from_input(field: str, value: str) -> date:
+    """The date of a legal fact from a request: today when empty, never in the future."""
+    return not_in_future(field, parse_date(field, value, today_in_china()))

@@ -17,7 +17,9 @@ from nats.aio.client import Client
 from govcommon import bus
 from govcommon.agencies import AgencyRegistry
 from govcommon.application import OgiApplication
+from govcommon.calendar import WorkingCalendar
 from govcommon.config import ServiceConfig, load_config
+from govcommon.dates import today_in_china
 from govcommon.envelope import SUBJECT_ROOT
 from govcommon.errors import InvalidInput, NotFound
 from govcommon.rpc import Registration, start_server
@@ -53,7 +55,10 @@ class AgencyUnit:
 def build_app(spec: ServiceSpec, config: ServiceConfig, agency: str) -> OgiApplication:
     location = store_location(config.database_url, config.data_dir, agency, spec.name)
     ensure_schema(location)
-    return spec.app_class(agency, env=location.env)
+    app = spec.app_class(agency, env=location.env)
+    app.calendar = WorkingCalendar.load(config.calendar_dir, agency)
+    app.due_soon_days = config.due_soon_days
+    return app
 
 
 class ServiceRuntime:
@@ -115,6 +120,8 @@ class ServiceRuntime:
             handlers = self.spec.handlers(unit.app, self.registry)
             unit.relay = bus.OutboxRelay(unit.app, js, unit.writer)
             self._spawn(unit.relay.run, f"relay {unit.agency}")
+            if type(unit.app).tick is not OgiApplication.tick:
+                self._spawn(self._ticker(unit), f"ticker {unit.agency}")
             if handlers:
                 subjects = [f"{SUBJECT_ROOT}.*.*.{t}.{unit.agency}" for t in sorted(handlers)]
                 unit.consumer = bus.InboxConsumer(unit.app, js, unit.writer, handlers, subjects)
@@ -123,6 +130,20 @@ class ServiceRuntime:
             self.config.grpc_host, self.config.grpc_port, self.spec.servicers(self)
         )
         log.info("%s serving %s on port %s", self.spec.name, ",".join(self.units), self.port)
+
+    def _ticker(self, unit: AgencyUnit) -> Callable[[], Coroutine[Any, Any, None]]:
+        """Every OGI_TICK_SECONDS: reload the calendar files, then act on what is due today."""
+
+        async def tick_forever() -> None:
+            while True:
+                calendar = await asyncio.to_thread(
+                    WorkingCalendar.load, self.config.calendar_dir, unit.agency
+                )
+                unit.app.calendar = calendar
+                await unit.writer.run(unit.app.tick, today_in_china())
+                await asyncio.sleep(self.config.tick_seconds)
+
+        return tick_forever
 
     def _spawn(self, run: Callable[[], Coroutine[Any, Any, None]], what: str) -> None:
         """Run a loop for the life of the process; log and restart it if it fails."""

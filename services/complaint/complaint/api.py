@@ -7,7 +7,7 @@ from ogi.v1 import complaint_pb2, complaint_pb2_grpc
 
 from complaint.application import ComplaintApplication
 from complaint.domain import COMPLAINT_GROUNDS, Complaint, checked_text
-from govcommon.dates import not_in_future, parse_date, today_in_china
+from govcommon.dates import day_from_input
 from govcommon.errors import InvalidInput, NotFound
 from govcommon.history import history_registration
 from govcommon.ids import checked_application_id
@@ -48,9 +48,7 @@ class ComplaintServicer(complaint_pb2_grpc.ComplaintServiceServicer):
         against = self.runtime.registry.get(request.against_agency, "against_agency")
         ground = choose("ground", request.ground, COMPLAINT_GROUNDS)
         text = checked_text(request.text)
-        filed_on = not_in_future(
-            "filed_on", parse_date("filed_on", request.filed_on, today_in_china())
-        )
+        filed_on = day_from_input("filed_on", request.filed_on)
         app = self.runtime.app(unit, ComplaintApplication)
         complaint = await self.runtime.write(
             unit,

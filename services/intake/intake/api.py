@@ -5,13 +5,15 @@ from __future__ import annotations
 import grpc
 from ogi.v1 import common_pb2, intake_pb2, intake_pb2_grpc
 
-from govcommon.dates import not_in_future, parse_date, today_in_china
+from govcommon.dates import day_from_input
 from govcommon.history import history_registration
 from govcommon.ids import checked_application_id
 from govcommon.rpc import Registration, handles_domain_errors
 from govcommon.runtime import ServiceRuntime
 from intake.application import IntakeApplication
 from intake.domain import Applicant, Application, Request
+
+DEFAULT_CORRECTION_PERIOD = 15
 
 
 def view(application: Application) -> intake_pb2.ApplicationView:
@@ -25,6 +27,8 @@ def view(application: Application) -> intake_pb2.ApplicationView:
         form=application.form,
         channel=application.channel,
         received_on=application.received_on.isoformat(),
+        correction_items=application.correction.get("items", []),
+        correct_by=application.correction.get("correct_by", ""),
     )
 
 
@@ -45,9 +49,7 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
             request.applicant.contact,
         )
         what = Request.checked(request.description, request.form, request.channel)
-        received_on = not_in_future(
-            "received_on", parse_date("received_on", request.received_on, today_in_china())
-        )
+        received_on = day_from_input("received_on", request.received_on)
         actor = f"applicant:{applicant.name}"
         application = await self.runtime.write(
             unit,
@@ -76,9 +78,7 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
         self, request: intake_pb2.WithdrawApplicationRequest, context: grpc.aio.ServicerContext
     ) -> intake_pb2.WithdrawApplicationResponse:
         unit = await self.runtime.locate(checked_application_id(request.application_id))
-        on = not_in_future(
-            "withdrawn_on", parse_date("withdrawn_on", request.withdrawn_on, today_in_china())
-        )
+        on = day_from_input("withdrawn_on", request.withdrawn_on)
         application = await self.runtime.write(
             unit,
             self.runtime.app(unit, IntakeApplication).withdraw,
@@ -88,6 +88,41 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
             "applicant",
         )
         return intake_pb2.WithdrawApplicationResponse(application=view(application))
+
+    @handles_domain_errors
+    async def RequestCorrection(
+        self, request: intake_pb2.RequestCorrectionRequest, context: grpc.aio.ServicerContext
+    ) -> intake_pb2.RequestCorrectionResponse:
+        unit = await self.runtime.locate(checked_application_id(request.application_id))
+        notice_on = day_from_input("notice_on", request.notice_on)
+        application = await self.runtime.write(
+            unit,
+            self.runtime.app(unit, IntakeApplication).request_correction,
+            request.application_id,
+            list(request.items),
+            request.period_days or DEFAULT_CORRECTION_PERIOD,
+            notice_on,
+            request.late_reason,
+            "staff",
+        )
+        return intake_pb2.RequestCorrectionResponse(application=view(application))
+
+    @handles_domain_errors
+    async def RecordCorrection(
+        self, request: intake_pb2.RecordCorrectionRequest, context: grpc.aio.ServicerContext
+    ) -> intake_pb2.RecordCorrectionResponse:
+        unit = await self.runtime.locate(checked_application_id(request.application_id))
+        corrected_on = day_from_input("corrected_on", request.corrected_on)
+        application = await self.runtime.write(
+            unit,
+            self.runtime.app(unit, IntakeApplication).record_correction,
+            request.application_id,
+            request.description,
+            corrected_on,
+            request.good_reason,
+            "applicant",
+        )
+        return intake_pb2.RecordCorrectionResponse(application=view(application))
 
 
 def servicers(runtime: ServiceRuntime) -> list[Registration]:

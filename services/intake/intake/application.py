@@ -11,7 +11,10 @@ from govcommon.aggregate import meta
 from govcommon.application import OgiApplication
 from govcommon.errors import NotFound
 from govcommon.ids import new_application_id
-from intake.domain import Applicant, Application, NumberSeries, Request
+from govcommon.readmodel import OpenSet
+from intake.domain import Applicant, Application, MonthlyCount, NumberSeries, Request
+
+SYSTEM = "system:intake"
 
 
 class IntakeApplication(OgiApplication):
@@ -19,6 +22,7 @@ class IntakeApplication(OgiApplication):
     service = "intake"
     # A number series gains one event per application: snapshots keep its loading short.
     snapshotting_intervals: ClassVar = {NumberSeries: 100}
+    _awaiting: OpenSet | None = None
 
     def aggregate_ids_of(self, application_id: str) -> list[UUID]:
         return [Application.create_id(application_id)]
@@ -53,7 +57,12 @@ class IntakeApplication(OgiApplication):
                 series=f"{agency.number_prefix}-{received_on.year}",
                 meta=m,
             )
-        application.accept(series.next_number(m), m)
+        month = received_on.strftime("%Y-%m")
+        monthly = uow.find(
+            MonthlyCount.create_id(agency.code, applicant.id_doc, month), MonthlyCount
+        ) or MonthlyCount(agency=agency.code, id_doc=applicant.id_doc, month=month, meta=m)
+        application.accept(series.next_number(m), monthly.count_one(m), m)
+        uow.add(monthly)
         uow.add(series)
         uow.add(application)
         uow.commit()
@@ -64,6 +73,43 @@ class IntakeApplication(OgiApplication):
         if found is None:
             raise NotFound(f"application {application_id} not found")
         return found
+
+    def request_correction(
+        self,
+        application_id: str,
+        items: list[str],
+        period_days: int,
+        notice_on: date,
+        late_reason: str,
+        actor: str,
+    ) -> Application:
+        uow = self.unit_of_work()
+        application = uow.get(Application.create_id(application_id), Application, "application")
+        application.request_correction(
+            items, period_days, notice_on, self.calendar, late_reason,
+            meta(application_id, actor, notice_on),
+        )  # fmt: skip
+        uow.commit()
+        return application
+
+    def record_correction(
+        self, application_id: str, description: str, on: date, good_reason: str, actor: str
+    ) -> Application:
+        uow = self.unit_of_work()
+        application = uow.get(Application.create_id(application_id), Application, "application")
+        application.correct(description, on, good_reason, meta(application_id, actor, on))
+        uow.commit()
+        return application
+
+    def tick(self, today: date) -> int:
+        """Applications whose correction period ended without a correction lapse (Art. 30)."""
+        if self._awaiting is None:
+            self._awaiting = OpenSet(
+                self,
+                opens={"CorrectionRequested"},
+                closes={"ApplicationCorrected", "CorrectionLapsed", "ApplicationWithdrawn"},
+            )
+        return self._awaiting.act_on_each(Application, lambda a: a.lapse_if_due(today, SYSTEM))
 
     def withdraw(self, application_id: str, reason: str, on: date, actor: str) -> Application:
         uow = self.unit_of_work()

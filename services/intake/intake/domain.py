@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import event
 
 from govcommon.aggregate import Meta, OgiAggregate
+from govcommon.aggregate import meta as event_meta
+from govcommon.calendar import WorkingCalendar
 from govcommon.errors import IllegalStep, InvalidInput
 from govcommon.ids import aggregate_id
 from govcommon.rules import APPLICANT_TYPES, CHANNELS, FORMS, choose
 
 MAX_TEXT = 4000
+CORRECTION_NOTICE_DAYS = 7  # Art. 30: the notice goes out within 7 working days of receipt
+MAX_CORRECTION_PERIOD = 60
 
 
 def _text(field: str, value: str, max_len: int = 200) -> str:
@@ -87,6 +91,8 @@ class Application(OgiAggregate):
         self.received_on = received_on
         self.application_number = ""
         self.state = "received"
+        self.correction: dict[str, Any] = {}
+        self.monthly_count = 0
 
     @classmethod
     def receive(
@@ -120,18 +126,107 @@ class Application(OgiAggregate):
             "form": self.form,
             "channel": self.channel,
             "received_on": self.received_on.isoformat(),
+            "monthly_count": self.monthly_count,
         }
 
-    def accept(self, application_number: str, meta: Meta) -> None:
+    def accept(self, application_number: str, monthly_count: int, meta: Meta) -> None:
+        """Accepted and numbered; ``monthly_count`` is the applicant's nth this month (fees)."""
         if self.state != "received":
             raise IllegalStep(f"application {self.application_id} is {self.state}")
-        snapshot = self.snapshot() | {"application_number": application_number}
+        snapshot = self.snapshot() | {
+            "application_number": application_number,
+            "monthly_count": monthly_count,
+        }
         self._accepted(application_number, snapshot, meta)
 
     @event("ApplicationAccepted")
     def _accepted(self, application_number: str, application: dict[str, Any], meta: Meta) -> None:
         self.application_number = application_number
+        self.monthly_count = int(application.get("monthly_count", 0))
         self.state = "accepted"
+
+    def request_correction(
+        self,
+        items: list[str],
+        period_days: int,
+        notice_on: date,
+        calendar: WorkingCalendar,
+        late_reason: str,
+        meta: Meta,
+    ) -> None:
+        """Art. 30: one notice listing everything to correct, within 7 working days of receipt."""
+        if self.state != "accepted":
+            raise IllegalStep(f"application {self.application_id} is {self.state}")
+        if self.correction:
+            raise IllegalStep("a correction notice was already sent: Art. 30 allows one (一次性)")
+        items = [_text("items", item, MAX_TEXT) for item in items]
+        if not items:
+            raise InvalidInput("items", "list every item to correct")
+        if not 1 <= period_days <= MAX_CORRECTION_PERIOD:
+            raise InvalidInput("period_days", f"must be 1 to {MAX_CORRECTION_PERIOD} working days")
+        if notice_on < self.received_on:
+            raise InvalidInput("notice_on", "is before the application was received")
+        latest = calendar.add_working_days(self.received_on, CORRECTION_NOTICE_DAYS).date
+        late = notice_on > latest
+        if late and not late_reason.strip():
+            raise IllegalStep(
+                f"the correction notice is due within {CORRECTION_NOTICE_DAYS} working days of "
+                f"receipt, by {latest.isoformat()} (Art. 30); give a late_reason to record it late"
+            )
+        correct_by = calendar.add_working_days(notice_on, period_days).date
+        self._correction_requested(
+            items, period_days, correct_by.isoformat(), late, late_reason.strip(), meta
+        )
+
+    @event("CorrectionRequested")
+    def _correction_requested(
+        self,
+        items: list[str],
+        period_days: int,
+        correct_by: str,
+        late: bool,
+        late_reason: str,
+        meta: Meta,
+    ) -> None:
+        self.correction = {"items": items, "correct_by": correct_by, "late": late}
+        self.state = "awaiting_correction"
+
+    @property
+    def correct_by(self) -> date | None:
+        value = self.correction.get("correct_by")
+        return date.fromisoformat(value) if value else None
+
+    def correct(self, description: str, on: date, good_reason: str, meta: Meta) -> None:
+        """The corrected application arrived: the clock restarts from ``on`` (Art. 30)."""
+        if self.state != "awaiting_correction" or self.correct_by is None:
+            raise IllegalStep(f"application {self.application_id} awaits no correction")
+        if on > self.correct_by and not good_reason.strip():
+            raise IllegalStep(
+                f"the correction period ended on {self.correct_by.isoformat()}; "
+                "give a good_reason to accept it late"
+            )
+        text = _text("description", description, MAX_TEXT) if description.strip() else ""
+        self._corrected(text, good_reason.strip(), meta)
+
+    @event("ApplicationCorrected")
+    def _corrected(self, description: str, good_reason: str, meta: Meta) -> None:
+        if description:
+            self.description = description
+        self.state = "accepted"
+
+    def lapse_if_due(self, today: date, actor: str) -> bool:
+        """No correction by the end of the period: deemed abandoned (Art. 30)."""
+        if self.state != "awaiting_correction" or self.correct_by is None:
+            return False
+        if today <= self.correct_by:
+            return False
+        lapsed_on = self.correct_by + timedelta(days=1)
+        self._lapsed(self.correct_by.isoformat(), event_meta(self.application_id, actor, lapsed_on))
+        return True
+
+    @event("CorrectionLapsed")
+    def _lapsed(self, correct_by: str, meta: Meta) -> None:
+        self.state = "closed"
 
     def withdraw(self, reason: str, meta: Meta) -> None:
         if self.state in ("withdrawn", "closed"):
@@ -171,3 +266,26 @@ class NumberSeries(OgiAggregate):
     @event("ApplicationNumberIssued")
     def _issued(self, series: str, number: int, meta: Meta) -> None:
         self.last = number
+
+
+class MonthlyCount(OgiAggregate):
+    """How many applications one applicant made to one agency in one calendar month.
+
+    Fees per application are tiered by this count (国办函〔2020〕109号).
+    """
+
+    @staticmethod
+    def create_id(agency: str, id_doc: str, month: str) -> UUID:
+        return aggregate_id("intake-monthly", f"{agency}:{id_doc}:{month}")
+
+    @event("MonthlyCountStarted")
+    def __init__(self, agency: str, id_doc: str, month: str, meta: Meta) -> None:
+        self.count = 0
+
+    def count_one(self, meta: Meta) -> int:
+        self._counted(self.count + 1, meta)
+        return self.count
+
+    @event("ApplicationCounted")
+    def _counted(self, count: int, meta: Meta) -> None:
+        self.count = count

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import grpc
 from ogi.v1 import reply_pb2, reply_pb2_grpc
 
-from govcommon.dates import not_in_future, parse_date, today_in_china
+from govcommon.clock import ClockState
+from govcommon.dates import day_from_input, today_in_china
 from govcommon.history import history_registration
 from govcommon.ids import checked_application_id
 from govcommon.rpc import Registration, handles_domain_errors
 from govcommon.runtime import ServiceRuntime
 from reply.application import ReplyApplication
 from reply.domain import Reply
+from reply.letter import letter_html
 
 
 def view(reply: Reply) -> reply_pb2.ReplyView:
@@ -24,6 +28,29 @@ def view(reply: Reply) -> reply_pb2.ReplyView:
         letter_text=reply.letter_text,
         delivered_on=reply.delivered_on.isoformat() if reply.delivered_on else "",
         delivery_method=reply.delivery_method,
+        letter_html=letter_html(reply.letter_text),
+    )
+
+
+def clock_view(state: ClockState, today: date) -> reply_pb2.ClockView:
+    values = state.to_dict()
+    return reply_pb2.ClockView(
+        status=values["status"],
+        received_on=values["received_on"] or "",
+        started_on=values["started_on"] or "",
+        due_on=values["due_on"] or "",
+        allowed_days=values["allowed_days"],
+        used_days=values["used_days"],
+        left_days=values["left_days"] or 0,
+        paused_days=values["paused_days"],
+        paused_periods=[
+            reply_pb2.Period(start=start, end=end or "") for start, end in values["paused_periods"]
+        ],
+        extension_days=values["extension_days"],
+        overdue=values["overdue"],
+        provisional=values["provisional"],
+        stopped_on=values["stopped_on"] or "",
+        as_of=today.isoformat(),
     )
 
 
@@ -46,13 +73,21 @@ class ReplyServicer(reply_pb2_grpc.ReplyServiceServicer):
     ) -> reply_pb2.RecordDeliveryResponse:
         unit = await self.runtime.locate(checked_application_id(request.application_id))
         app = self.runtime.app(unit, ReplyApplication)
-        delivered_on = not_in_future(
-            "delivered_on", parse_date("delivered_on", request.delivered_on, today_in_china())
-        )
+        delivered_on = day_from_input("delivered_on", request.delivered_on)
         reply = await self.runtime.write(
             unit, app.record_delivery, request.application_id, request.method, delivered_on, "staff"
         )
         return reply_pb2.RecordDeliveryResponse(reply=view(reply))
+
+    @handles_domain_errors
+    async def GetClock(
+        self, request: reply_pb2.GetClockRequest, context: grpc.aio.ServicerContext
+    ) -> reply_pb2.GetClockResponse:
+        unit = await self.runtime.locate(checked_application_id(request.application_id))
+        app = self.runtime.app(unit, ReplyApplication)
+        today = today_in_china()
+        state = await self.runtime.read(unit, app.clock, request.application_id, today)
+        return reply_pb2.GetClockResponse(clock=clock_view(state, today))
 
 
 def servicers(runtime: ServiceRuntime) -> list[Registration]:

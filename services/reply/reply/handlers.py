@@ -1,4 +1,4 @@
-"""Inbound events for reply: a decision becomes a reply letter."""
+"""Inbound events for reply: a decision becomes a reply letter; clock facts feed the deadline."""
 
 from __future__ import annotations
 
@@ -7,12 +7,16 @@ from datetime import date
 from govcommon.agencies import AgencyRegistry
 from govcommon.application import OgiApplication, UnitOfWork
 from govcommon.bus import Handler
+from govcommon.clockfacts import CLOCK_EVENTS, clock_fact
+from govcommon.dates import today_in_china
 from govcommon.envelope import EventRecord, caused_by
-from reply.application import reply_id
+from reply.application import SYSTEM, reply_id
+from reply.deadline import Deadline, deadline_id
 from reply.domain import Reply
 from reply.letter import compose_letter
 
-SYSTEM = "system:reply"
+#: Clock events the reply service states itself rather than hears about.
+OWN_CLOCK_EVENTS = {"ReplyDelivered"}
 
 
 def handlers(app: OgiApplication, registry: AgencyRegistry) -> dict[str, Handler]:
@@ -36,4 +40,27 @@ def handlers(app: OgiApplication, registry: AgencyRegistry) -> dict[str, Handler
             )
         )
 
-    return {"DecisionMade": on_decided}
+    def on_clock_event(uow: UnitOfWork, record: EventRecord) -> None:
+        deadline = uow.find(deadline_id(record.application_id), Deadline)
+        if deadline is None:
+            if record.type != "ApplicationAccepted":
+                return
+            deadline = Deadline(
+                application_id=record.application_id,
+                agency=app.agency,
+                received_on=record.data["application"]["received_on"],
+                meta=caused_by(record, SYSTEM),
+            )
+            uow.add(deadline)
+        elif deadline.has_handled(record.event_id):
+            return
+        else:
+            fact = clock_fact(record.type, date.fromisoformat(record.occurred_on), record.data)
+            if fact is not None:
+                deadline.note(fact, record.type, caused_by(record, SYSTEM))
+        deadline.watch(app.calendar, today_in_china(), app.due_soon_days, SYSTEM)
+
+    clock_handlers: dict[str, Handler] = {
+        event_type: on_clock_event for event_type in CLOCK_EVENTS - OWN_CLOCK_EVENTS
+    }
+    return clock_handlers | {"DecisionMade": on_decided}

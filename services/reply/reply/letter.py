@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from html import escape
 from typing import Any
 
 from govcommon.agencies import Agency
@@ -89,3 +90,27 @@ def compose_letter(
         f"（联系方式：{agency.contact}）" if agency.contact else "",
     ]
     return "\n".join(line for line in lines if line is not None).rstrip() + "\n"
+
+
+def letter_html(letter_text: str) -> str:
+    """The letter as a printable A4 HTML page: title centred, body paragraphs, signature right."""
+    lines = [escape(line) for line in letter_text.rstrip("\n").split("\n")]
+    head, number = lines[:2], lines[2] if len(lines) > 2 else ""
+    body = lines[3:]
+    signature_at = max(i for i, line in enumerate(body) if line == "") if "" in body else len(body)
+    paragraphs = "".join(
+        f"<p class='indent'>{line.strip()}</p>" if line.startswith("    ") else f"<p>{line}</p>"
+        for line in body[:signature_at]
+        if line
+    )
+    signature = "".join(f"<p>{line}</p>" for line in body[signature_at:] if line)
+    return (
+        "<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'>"
+        f"<title>{head[-1]}</title><style>"
+        "@page{size:A4;margin:25mm 20mm}body{font-family:'FangSong','STFangsong',serif;"
+        "font-size:16pt;line-height:1.8}h1{text-align:center;font-size:22pt;margin:0}"
+        ".org{text-align:center;font-size:20pt}.no{text-align:right}.indent{text-indent:2em}"
+        ".sign{text-align:right;margin-top:3em}</style></head><body>"
+        f"<div class='org'>{head[0]}</div><h1>{head[-1]}</h1><p class='no'>{number}</p>"
+        f"{paragraphs}<div class='sign'>{signature}</div></body></html>"
+    )

@@ -1,17 +1,19 @@
-"""The review gRPC API."""
+"""The review gRPC API: a thin turn from requests into the review's commands."""
 
 from __future__ import annotations
 
 import grpc
 from ogi.v1 import review_pb2, review_pb2_grpc
 
-from govcommon.dates import not_in_future, parse_date, today_in_china
+from govcommon.dates import day_from_input, parse_date, today_in_china
 from govcommon.history import history_registration
 from govcommon.ids import checked_application_id
 from govcommon.rpc import Registration, handles_domain_errors
-from govcommon.runtime import ServiceRuntime
+from govcommon.runtime import AgencyUnit, ServiceRuntime
 from review.application import ReviewApplication
 from review.domain import Review
+
+STAFF = "staff"
 
 
 def view(review: Review) -> review_pb2.ReviewView:
@@ -24,6 +26,25 @@ def view(review: Review) -> review_pb2.ReviewView:
         grounds=review.decision.get("grounds", []),
         reason=review.decision.get("reason", ""),
         decided_on=review.decided_on.isoformat() if review.decided_on else "",
+        secrecy=review.secrecy,
+        consultations=[
+            review_pb2.Consultation(
+                ref=ref,
+                kind=c["kind"],
+                party=c["party"],
+                sent_on=c["sent_on"],
+                answer_due=c["answer_due"],
+                answer=c["answer"],
+                answered_on=c.get("answered_on", ""),
+            )
+            for ref, c in review.consultations.items()
+        ],
+        extension_days=review.extension.get("working_days", 0),
+        reply_due=review.reply_due.isoformat() if review.reply_due else "",
+        fee_method=review.fee.get("method", ""),
+        fee_amount_yuan=review.fee.get("amount_yuan", 0),
+        fee_pay_by=review.fee.get("pay_by", ""),
+        fee_paid=review.fee.get("paid", False),
     )
 
 
@@ -31,24 +52,107 @@ class ReviewServicer(review_pb2_grpc.ReviewServiceServicer):
     def __init__(self, runtime: ServiceRuntime) -> None:
         self.runtime = runtime
 
+    async def _unit(self, application_id: str) -> tuple[AgencyUnit, ReviewApplication]:
+        unit = await self.runtime.locate(checked_application_id(application_id))
+        return unit, self.runtime.app(unit, ReviewApplication)
+
     @handles_domain_errors
     async def GetReview(
         self, request: review_pb2.GetReviewRequest, context: grpc.aio.ServicerContext
     ) -> review_pb2.GetReviewResponse:
-        unit = await self.runtime.locate(checked_application_id(request.application_id))
-        app = self.runtime.app(unit, ReviewApplication)
+        unit, app = await self._unit(request.application_id)
         review = await self.runtime.read(unit, app.review, request.application_id)
         return review_pb2.GetReviewResponse(review=view(review))
+
+    @handles_domain_errors
+    async def ReviewSecrecy(
+        self, request: review_pb2.ReviewSecrecyRequest, context: grpc.aio.ServicerContext
+    ) -> review_pb2.ReviewSecrecyResponse:
+        unit, app = await self._unit(request.application_id)
+        on = day_from_input("reviewed_on", request.reviewed_on)
+        review = await self.runtime.write(
+            unit, app.review_secrecy, request.application_id, request.result, request.note, on,
+            STAFF,
+        )  # fmt: skip
+        return review_pb2.ReviewSecrecyResponse(review=view(review))
+
+    @handles_domain_errors
+    async def Consult(
+        self, request: review_pb2.ConsultRequest, context: grpc.aio.ServicerContext
+    ) -> review_pb2.ConsultResponse:
+        unit, app = await self._unit(request.application_id)
+        on = day_from_input("sent_on", request.sent_on)
+        review, ref = await self.runtime.write(
+            unit, app.consult, request.application_id, request.kind, request.party, on, STAFF
+        )
+        return review_pb2.ConsultResponse(review=view(review), ref=ref)
+
+    @handles_domain_errors
+    async def RecordConsultationAnswer(
+        self,
+        request: review_pb2.RecordConsultationAnswerRequest,
+        context: grpc.aio.ServicerContext,
+    ) -> review_pb2.RecordConsultationAnswerResponse:
+        unit, app = await self._unit(request.application_id)
+        on = day_from_input("answered_on", request.answered_on)
+        review = await self.runtime.write(
+            unit, app.record_answer, request.application_id, request.ref, request.answer,
+            request.reasons, on, STAFF,
+        )  # fmt: skip
+        return review_pb2.RecordConsultationAnswerResponse(review=view(review))
+
+    @handles_domain_errors
+    async def Extend(
+        self, request: review_pb2.ExtendRequest, context: grpc.aio.ServicerContext
+    ) -> review_pb2.ExtendResponse:
+        unit, app = await self._unit(request.application_id)
+        on = day_from_input("notified_on", request.notified_on)
+        review = await self.runtime.write(
+            unit, app.extend, request.application_id, request.working_days, request.approved_by,
+            request.approver_role, request.reason, on, request.approved_by or STAFF,
+        )  # fmt: skip
+        return review_pb2.ExtendResponse(review=view(review))
+
+    @handles_domain_errors
+    async def SetReplyDate(
+        self, request: review_pb2.SetReplyDateRequest, context: grpc.aio.ServicerContext
+    ) -> review_pb2.SetReplyDateResponse:
+        unit, app = await self._unit(request.application_id)
+        due_on = parse_date("due_on", request.due_on)
+        review = await self.runtime.write(
+            unit, app.set_reply_date, request.application_id, due_on, request.reason,
+            today_in_china(), STAFF,
+        )  # fmt: skip
+        return review_pb2.SetReplyDateResponse(review=view(review))
+
+    @handles_domain_errors
+    async def AssessFee(
+        self, request: review_pb2.AssessFeeRequest, context: grpc.aio.ServicerContext
+    ) -> review_pb2.AssessFeeResponse:
+        unit, app = await self._unit(request.application_id)
+        on = day_from_input("notice_on", request.notice_on)
+        review = await self.runtime.write(
+            unit, app.assess_fee, request.application_id, request.method, request.pages, on, STAFF
+        )
+        return review_pb2.AssessFeeResponse(review=view(review))
+
+    @handles_domain_errors
+    async def RecordFeePayment(
+        self, request: review_pb2.RecordFeePaymentRequest, context: grpc.aio.ServicerContext
+    ) -> review_pb2.RecordFeePaymentResponse:
+        unit, app = await self._unit(request.application_id)
+        on = day_from_input("paid_on", request.paid_on)
+        review = await self.runtime.write(
+            unit, app.record_payment, request.application_id, on, "applicant"
+        )
+        return review_pb2.RecordFeePaymentResponse(review=view(review))
 
     @handles_domain_errors
     async def Decide(
         self, request: review_pb2.DecideRequest, context: grpc.aio.ServicerContext
     ) -> review_pb2.DecideResponse:
-        unit = await self.runtime.locate(checked_application_id(request.application_id))
-        app = self.runtime.app(unit, ReviewApplication)
-        decided_on = not_in_future(
-            "decided_on", parse_date("decided_on", request.decided_on, today_in_china())
-        )
+        unit, app = await self._unit(request.application_id)
+        decided_on = day_from_input("decided_on", request.decided_on)
         review = await self.runtime.write(
             unit,
             app.decide,
@@ -60,8 +164,9 @@ class ReviewServicer(review_pb2_grpc.ReviewServiceServicer):
             request.competent_organ,
             request.competent_organ_contact,
             request.where_published,
+            request.public_interest_reason,
             decided_on,
-            "staff",
+            STAFF,
         )
         return review_pb2.DecideResponse(review=view(review))
 

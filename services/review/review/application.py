@@ -1,15 +1,20 @@
-"""The review application: staff decisions and queries."""
+"""The review application: staff commands of the review, the decision, time passing, queries."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from uuid import UUID
 
-from govcommon.aggregate import meta
+from govcommon.aggregate import Meta, meta
 from govcommon.application import OgiApplication
-from govcommon.errors import NotFound
+from govcommon.errors import InvalidInput, NotFound
 from govcommon.ids import aggregate_id
-from review.domain import Decision, Review
+from govcommon.readmodel import OpenSet
+from review.decision import Decision
+from review.domain import Review
+
+SYSTEM = "system:review"
 
 
 def review_id(application_id: str) -> UUID:
@@ -19,6 +24,7 @@ def review_id(application_id: str) -> UUID:
 class ReviewApplication(OgiApplication):
     name = "review"
     service = "review"
+    _waiting: OpenSet | None = None
 
     def aggregate_ids_of(self, application_id: str) -> list[UUID]:
         return [review_id(application_id)]
@@ -28,6 +34,82 @@ class ReviewApplication(OgiApplication):
         if found is None:
             raise NotFound(f"application {application_id} is not under review here")
         return found
+
+    def _change(
+        self, application_id: str, on: date, actor: str, step: Callable[[Review, Meta], object]
+    ) -> Review:
+        """Load the review, apply one step dated ``on``, commit."""
+        uow = self.unit_of_work()
+        review = uow.get(review_id(application_id), Review, f"application {application_id}")
+        step(review, meta(application_id, actor, on))
+        uow.commit()
+        return review
+
+    def review_secrecy(
+        self, application_id: str, result: str, note: str, on: date, actor: str
+    ) -> Review:
+        return self._change(
+            application_id, on, actor, lambda r, m: r.review_secrecy(result, note, on, m)
+        )
+
+    def consult(
+        self, application_id: str, kind: str, party: str, sent_on: date, actor: str
+    ) -> tuple[Review, str]:
+        refs: list[str] = []
+
+        def start(review: Review, m: Meta) -> None:
+            if kind == "third_party":
+                refs.append(review.consult_third_party(party, sent_on, self.calendar, m))
+            elif kind == "organ":
+                refs.append(review.consult_organ(party, sent_on, self.calendar, m))
+            else:
+                raise InvalidInput("kind", f"{kind!r} is not one of third_party, organ")
+
+        return self._change(application_id, sent_on, actor, start), refs[0]
+
+    def record_answer(
+        self, application_id: str, ref: str, answer: str, reasons: str, on: date, actor: str
+    ) -> Review:
+        return self._change(
+            application_id, on, actor, lambda r, m: r.record_answer(ref, answer, reasons, on, m)
+        )
+
+    def extend(
+        self,
+        application_id: str,
+        working_days: int,
+        approved_by: str,
+        approver_role: str,
+        reason: str,
+        notified_on: date,
+        actor: str,
+    ) -> Review:
+        return self._change(
+            application_id,
+            notified_on,
+            actor,
+            lambda r, m: r.extend(working_days, approved_by, approver_role, reason, notified_on, m),
+        )
+
+    def set_reply_date(
+        self, application_id: str, due_on: date, reason: str, on: date, actor: str
+    ) -> Review:
+        return self._change(
+            application_id, on, actor, lambda r, m: r.set_reply_date(due_on, reason, on, m)
+        )
+
+    def assess_fee(
+        self, application_id: str, method: str, pages: int, on: date, actor: str
+    ) -> Review:
+        return self._change(
+            application_id,
+            on,
+            actor,
+            lambda r, m: r.assess_fee(method, pages, on, self.calendar, m),
+        )
+
+    def record_payment(self, application_id: str, on: date, actor: str) -> Review:
+        return self._change(application_id, on, actor, lambda r, m: r.record_payment(on, m))
 
     def decide(
         self,
@@ -39,21 +121,35 @@ class ReviewApplication(OgiApplication):
         competent_organ: str,
         competent_organ_contact: str,
         where_published: str,
+        public_interest_reason: str,
         decided_on: date,
         actor: str,
     ) -> Review:
-        uow = self.unit_of_work()
-        review = uow.get(review_id(application_id), Review, f"application {application_id}")
-        decision = Decision.checked(
-            outcome,
-            grounds,
-            reason,
-            form_of_provision,
-            review.application["form"],
-            competent_organ,
-            competent_organ_contact,
-            where_published,
-        )
-        review.decide(decision, decided_on, meta(application_id, actor, decided_on))
-        uow.commit()
-        return review
+        def make(review: Review, m: Meta) -> None:
+            decision = Decision.checked(
+                outcome,
+                grounds,
+                reason,
+                form_of_provision,
+                review.application["form"],
+                competent_organ,
+                competent_organ_contact,
+                where_published,
+            )
+            review.decide(decision, decided_on, public_interest_reason, m)
+
+        return self._change(application_id, decided_on, actor, make)
+
+    def tick(self, today: date) -> int:
+        """Unanswered consultations end at their due date; unpaid fees close the application."""
+        if self._waiting is None:
+            self._waiting = OpenSet(
+                self,
+                opens={
+                    "ThirdPartyConsultationStarted",
+                    "OrganConsultationStarted",
+                    "FeeNoticeIssued",
+                },
+                closes={"DecisionMade", "ReviewClosed", "FeeUnpaidClosed"},
+            )
+        return self._waiting.act_on_each(Review, lambda r: r.act_on_time(today, SYSTEM))

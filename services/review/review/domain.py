@@ -1,63 +1,45 @@
-"""The decision on an application: one reply type of Art. 35-39, with grounds and reasons."""
+"""The review of an application: confidentiality review, consultations (Art. 32, 34),
+extension (Art. 33), a set reply date (Art. 35), fees (Art. 42), and the decision (Art. 36-39).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import event
 
 from govcommon.aggregate import Meta, OgiAggregate
+from govcommon.aggregate import meta as event_meta
+from govcommon.calendar import WorkingCalendar
 from govcommon.errors import IllegalStep, InvalidInput
+from govcommon.fees import FEE_METHODS, PAYMENT_PERIOD_DAYS, fee_for
 from govcommon.ids import aggregate_id
-from govcommon.rules import EXEMPTION_GROUNDS, FORMS, OUTCOMES, choose
+from govcommon.rules import choose
+from review.decision import DISCLOSING, Decision
+
+CONSULTATION_DAYS = 15  # Art. 32 (third party) and Art. 34 (co-producing organs)
+MAX_EXTENSION_DAYS = 20  # Art. 33
+EXTENSION_APPROVER_ROLE = "head_of_ogi_office"
+SECRECY_RESULTS = {
+    "cleared": "经保密审查，不涉及国家秘密",
+    "secret": "经保密审查，属于国家秘密",
+    "referred": "不能确定是否涉密，已报保密行政管理部门确定",
+}
+THIRD_PARTY_ANSWERS = {"consent": "同意公开", "refusal": "不同意公开", "none": "逾期未答复"}
+ORGAN_ANSWERS = {
+    "consent": "同意公开",
+    "objection": "不同意公开",
+    "consent_by_silence": "逾期未答复，视为同意",
+}
 
 
-@dataclass(frozen=True)
-class Decision:
-    outcome: str
-    grounds: tuple[str, ...]
-    reason: str
-    form_of_provision: str
-    competent_organ: str
-    competent_organ_contact: str
-    where_published: str
-
-    @classmethod
-    def checked(
-        cls,
-        outcome: str,
-        grounds: list[str],
-        reason: str,
-        form_of_provision: str,
-        requested_form: str,
-        competent_organ: str = "",
-        competent_organ_contact: str = "",
-        where_published: str = "",
-    ) -> Decision:
-        """A decision as the Regulations allow it; InvalidInput names the field at fault."""
-        kind = OUTCOMES[choose("outcome", outcome, OUTCOMES)]
-        for ground in grounds:
-            choose("grounds", ground, EXEMPTION_GROUNDS)
-        if kind.needs_grounds and not grounds:
-            raise InvalidInput("grounds", f"{outcome} needs at least one exemption ground")
-        if grounds and not kind.needs_grounds:
-            raise InvalidInput("grounds", f"{outcome} takes no exemption ground")
-        if kind.needs_grounds and not reason.strip():
-            raise InvalidInput("reason", f"{outcome} must state the reasons (Art. 36(3), 37)")
-        provides = outcome in ("disclose", "partial", "already_public")
-        form = choose("form_of_provision", form_of_provision, FORMS, requested_form)
-        return cls(
-            outcome=outcome,
-            grounds=tuple(dict.fromkeys(grounds)),
-            reason=reason.strip(),
-            form_of_provision=form if provides else "",
-            competent_organ=competent_organ.strip(),
-            competent_organ_contact=competent_organ_contact.strip(),
-            where_published=where_published.strip(),
-        )
+def _required(field: str, value: str) -> str:
+    value = value.strip()
+    if not value:
+        raise InvalidInput(field, "is required")
+    return value
 
 
 class Review(OgiAggregate):
@@ -74,16 +56,271 @@ class Review(OgiAggregate):
         self.state = "open"
         self.decision: dict[str, Any] = {}
         self.decided_on: date | None = None
+        self.secrecy = ""
+        self.consultations: dict[str, dict[str, Any]] = {}
+        self.extension: dict[str, Any] = {}
+        self.reply_due: date | None = None
+        self.fee: dict[str, Any] = {}
 
     @property
     def received_on(self) -> date:
         return date.fromisoformat(self.application["received_on"])
 
-    def decide(self, decision: Decision, decided_on: date, meta: Meta) -> None:
+    def _must_be_open(self) -> None:
         if self.state != "open":
             raise IllegalStep(f"application {self.application_id} is {self.state}")
-        if decided_on < self.received_on:
-            raise InvalidInput("decided_on", "is before the application was received")
+
+    def _not_before_receipt(self, field: str, on: date) -> None:
+        if on < self.received_on:
+            raise InvalidInput(field, "is before the application was received")
+
+    # -- confidentiality review (Art. 17; State Secrets Law Art. 35) ---------------------------
+
+    def review_secrecy(self, result: str, note: str, on: date, meta: Meta) -> None:
+        self._must_be_open()
+        self._not_before_receipt("reviewed_on", on)
+        self._secrecy_reviewed(choose("result", result, SECRECY_RESULTS), note.strip(), meta)
+
+    @event("ConfidentialityReviewed")
+    def _secrecy_reviewed(self, result: str, note: str, meta: Meta) -> None:
+        self.secrecy = result
+
+    # -- consultations (Art. 32, 34): the clock pauses ------------------------------------------
+
+    def _next_ref(self, prefix: str) -> str:
+        return f"{prefix}-{len(self.consultations) + 1}"
+
+    def _pending(self) -> list[str]:
+        return [r for r, c in self.consultations.items() if not c.get("answer")]
+
+    def consult_third_party(
+        self, third_party: str, sent_on: date, calendar: WorkingCalendar, meta: Meta
+    ) -> str:
+        """Art. 32: ask the third party in writing; it answers within 15 working days."""
+        self._must_be_open()
+        self._not_before_receipt("sent_on", sent_on)
+        ref = self._next_ref("TP")
+        due = calendar.add_working_days(sent_on, CONSULTATION_DAYS).date
+        self._third_party_consulted(
+            ref, _required("third_party", third_party), due.isoformat(), meta
+        )
+        return ref
+
+    @event("ThirdPartyConsultationStarted")
+    def _third_party_consulted(
+        self, ref: str, third_party: str, answer_due: str, meta: Meta
+    ) -> None:
+        self.consultations[ref] = {
+            "kind": "third_party",
+            "party": third_party,
+            "sent_on": meta["occurred_on"],
+            "answer_due": answer_due,
+            "answer": "",
+        }
+
+    def consult_organ(
+        self, organ: str, sent_on: date, calendar: WorkingCalendar, meta: Meta
+    ) -> str:
+        """Art. 34: consult a co-producing organ; silence for 15 working days is consent."""
+        self._must_be_open()
+        self._not_before_receipt("sent_on", sent_on)
+        ref = self._next_ref("ORG")
+        due = calendar.add_working_days(sent_on, CONSULTATION_DAYS).date
+        self._organ_consulted(ref, _required("organ", organ), due.isoformat(), meta)
+        return ref
+
+    @event("OrganConsultationStarted")
+    def _organ_consulted(self, ref: str, organ: str, answer_due: str, meta: Meta) -> None:
+        self.consultations[ref] = {
+            "kind": "organ",
+            "party": organ,
+            "sent_on": meta["occurred_on"],
+            "answer_due": answer_due,
+            "answer": "",
+        }
+
+    def record_answer(self, ref: str, answer: str, reasons: str, on: date, meta: Meta) -> None:
+        consultation = self.consultations.get(ref)
+        if consultation is None:
+            raise InvalidInput("ref", f"no consultation {ref!r} on {self.application_id}")
+        if consultation["answer"]:
+            raise IllegalStep(f"consultation {ref} was already answered")
+        if on < date.fromisoformat(consultation["sent_on"]):
+            raise InvalidInput("answered_on", "is before the consultation was sent")
+        if consultation["kind"] == "third_party":
+            answer = choose("answer", answer, THIRD_PARTY_ANSWERS)
+            if answer == "refusal" and not reasons.strip():
+                raise InvalidInput("reasons", "a refusal must give its reasons (Art. 32)")
+            self._third_party_answered(ref, answer, reasons.strip(), meta)
+        else:
+            answer = choose("answer", answer, ORGAN_ANSWERS)
+            self._organ_answered(ref, answer, reasons.strip(), meta)
+
+    @event("ThirdPartyAnswered")
+    def _third_party_answered(self, ref: str, answer: str, reasons: str, meta: Meta) -> None:
+        self.consultations[ref] |= {"answer": answer, "answered_on": meta["occurred_on"]}
+
+    @event("OrganAnswered")
+    def _organ_answered(self, ref: str, answer: str, reasons: str, meta: Meta) -> None:
+        self.consultations[ref] |= {"answer": answer, "answered_on": meta["occurred_on"]}
+
+    def third_party_refused(self) -> list[str]:
+        return [
+            c["party"]
+            for c in self.consultations.values()
+            if c["kind"] == "third_party" and c["answer"] == "refusal"
+        ]
+
+    # -- extension (Art. 33) and a later reply date (Art. 35) ----------------------------------
+
+    def extend(
+        self,
+        working_days: int,
+        approved_by: str,
+        approver_role: str,
+        reason: str,
+        notified_on: date,
+        meta: Meta,
+    ) -> None:
+        """At most once, at most 20 working days, approved by the head of the OGI office."""
+        self._must_be_open()
+        if self.extension:
+            raise IllegalStep("the reply period was already extended once (Art. 33)")
+        if not 1 <= working_days <= MAX_EXTENSION_DAYS:
+            raise InvalidInput("working_days", f"must be 1 to {MAX_EXTENSION_DAYS} (Art. 33)")
+        if approver_role != EXTENSION_APPROVER_ROLE:
+            raise InvalidInput(
+                "approver_role",
+                f"an extension is approved by the {EXTENSION_APPROVER_ROLE} (Art. 33)",
+            )
+        self._not_before_receipt("notified_on", notified_on)
+        self._extended(
+            working_days,
+            _required("approved_by", approved_by),
+            approver_role,
+            _required("reason", reason),
+            notified_on.isoformat(),
+            meta,
+        )
+
+    @event("ExtensionGranted")
+    def _extended(
+        self,
+        working_days: int,
+        approved_by: str,
+        approver_role: str,
+        reason: str,
+        applicant_notified_on: str,
+        meta: Meta,
+    ) -> None:
+        self.extension = {"working_days": working_days, "approved_by": approved_by}
+
+    def set_reply_date(self, due_on: date, reason: str, on: date, meta: Meta) -> None:
+        """Art. 35: a reasonable but large request gets a later reply date (applicant told)."""
+        self._must_be_open()
+        if due_on <= on:
+            raise InvalidInput("due_on", "must be after the day it is set")
+        self._reply_date_set(due_on.isoformat(), _required("reason", reason), meta)
+
+    @event("ReplyDateSet")
+    def _reply_date_set(self, due_on: str, reason: str, meta: Meta) -> None:
+        self.reply_due = date.fromisoformat(due_on)
+
+    # -- fees (Art. 42) ------------------------------------------------------------------------
+
+    def assess_fee(
+        self, method: str, pages: int, notice_on: date, calendar: WorkingCalendar, meta: Meta
+    ) -> None:
+        """One fee notice, one method; the applicant has 20 working days to pay."""
+        self._must_be_open()
+        if self.fee:
+            raise IllegalStep("a fee notice was already issued: one method per application")
+        method = choose("method", method, FEE_METHODS)
+        units = pages if method == "per_page" else int(self.application.get("monthly_count", 1))
+        amount = fee_for(method, units, pages)
+        if amount == 0:
+            raise IllegalStep(f"nothing to charge: {method} for {units} is free")
+        self._not_before_receipt("notice_on", notice_on)
+        pay_by = calendar.add_working_days(notice_on, PAYMENT_PERIOD_DAYS).date
+        self._fee_noticed(method, units, amount, pay_by.isoformat(), meta)
+
+    @event("FeeNoticeIssued")
+    def _fee_noticed(
+        self, method: str, units: int, amount_yuan: int, pay_by: str, meta: Meta
+    ) -> None:
+        self.fee = {"method": method, "amount_yuan": amount_yuan, "pay_by": pay_by, "paid": False}
+
+    def record_payment(self, on: date, meta: Meta) -> None:
+        self._must_be_open()
+        if not self.fee:
+            raise IllegalStep("no fee notice was issued")
+        if self.fee["paid"]:
+            raise IllegalStep("the fee was already paid")
+        self._fee_paid(self.fee["amount_yuan"], meta)
+
+    @event("FeePaid")
+    def _fee_paid(self, amount_yuan: int, meta: Meta) -> None:
+        self.fee = self.fee | {"paid": True}
+
+    # -- time passing ---------------------------------------------------------------------------
+
+    def act_on_time(self, today: date, actor: str) -> bool:
+        """Silences end consultations; an unpaid fee closes the application. True if changed."""
+        if self.state != "open":
+            return False
+        changed = False
+        for ref in self._pending():
+            due = date.fromisoformat(self.consultations[ref]["answer_due"])
+            if today > due:
+                m = event_meta(self.application_id, actor, due)
+                if self.consultations[ref]["kind"] == "third_party":
+                    self._third_party_answered(ref, "none", "", m)
+                else:
+                    self._organ_answered(ref, "consent_by_silence", "", m)
+                changed = True
+        if self.fee and not self.fee["paid"]:
+            pay_by = date.fromisoformat(self.fee["pay_by"])
+            if today > pay_by:
+                m = event_meta(self.application_id, actor, pay_by + timedelta(days=1))
+                self._fee_unpaid(pay_by.isoformat(), m)
+                changed = True
+        return changed
+
+    @event("FeeUnpaidClosed")
+    def _fee_unpaid(self, pay_by: str, meta: Meta) -> None:
+        self.state = "closed"
+
+    # -- the decision ---------------------------------------------------------------------------
+
+    def decide(
+        self,
+        decision: Decision,
+        decided_on: date,
+        public_interest_reason: str,
+        meta: Meta,
+    ) -> None:
+        self._must_be_open()
+        self._not_before_receipt("decided_on", decided_on)
+        pending = self._pending()
+        if pending:
+            raise IllegalStep(f"consultation {', '.join(pending)} is still open")
+        if decision.outcome in DISCLOSING:
+            if self.secrecy != "cleared":
+                raise IllegalStep(
+                    "a confidentiality review clearing the information must come before any "
+                    "disclosure (Art. 17; State Secrets Law Art. 35)"
+                )
+            if self.fee and not self.fee["paid"]:
+                raise IllegalStep("the fee notice is unpaid")
+        refused = self.third_party_refused()
+        override = ""
+        if refused and decision.outcome == "disclose":
+            if not public_interest_reason.strip():
+                raise IllegalStep(
+                    f"{', '.join(refused)} refused consent: withhold that part, or give a "
+                    "public_interest_reason to disclose anyway (Art. 32)"
+                )
+            override = public_interest_reason.strip()
         self._decided(
             application=self.application,
             outcome=decision.outcome,
@@ -93,8 +330,11 @@ class Review(OgiAggregate):
             competent_organ=decision.competent_organ,
             competent_organ_contact=decision.competent_organ_contact,
             where_published=decision.where_published,
+            public_interest_override=override,
             meta=meta,
         )
+        for party in refused if override else []:
+            self._override_notified(party, override, meta)
 
     @event("DecisionMade")
     def _decided(
@@ -107,6 +347,7 @@ class Review(OgiAggregate):
         competent_organ: str,
         competent_organ_contact: str,
         where_published: str,
+        public_interest_override: str,
         meta: Meta,
     ) -> None:
         self.state = "decided"
@@ -117,6 +358,20 @@ class Review(OgiAggregate):
             "reason": reason,
             "form_of_provision": form_of_provision,
         }
+
+    @event("ThirdPartyNotifiedOfDisclosure")
+    def _override_notified(self, third_party: str, reason: str, meta: Meta) -> None:
+        pass
+
+    # -- changes from elsewhere -----------------------------------------------------------------
+
+    def note_correction(self, description: str, meta: Meta) -> None:
+        if description and description != self.application["description"]:
+            self._application_corrected(description, meta)
+
+    @event("ReviewApplicationCorrected")
+    def _application_corrected(self, description: str, meta: Meta) -> None:
+        self.application = self.application | {"description": description}
 
     def move_to(self, office: str, meta: Meta) -> None:
         if office != self.office:

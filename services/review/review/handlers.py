@@ -36,10 +36,18 @@ def on_ended(uow: UnitOfWork, record: EventRecord) -> None:
         review.close(record.type, caused_by(record, SYSTEM))
 
 
+def on_corrected(uow: UnitOfWork, record: EventRecord) -> None:
+    review = uow.find(review_id(record.application_id), Review)
+    if review is not None and not review.has_handled(record.event_id):
+        review.note_correction(str(record.data.get("description", "")), caused_by(record, SYSTEM))
+
+
 def handlers(app: OgiApplication, registry: AgencyRegistry) -> dict[str, Handler]:
     return {
         "ApplicationAssigned": on_assigned,
         "ApplicationReassigned": on_reassigned,
         "ApplicationWithdrawn": on_ended,
+        "CorrectionLapsed": on_ended,
+        "ApplicationCorrected": on_corrected,
         "ApplicationClosed": on_ended,
     }

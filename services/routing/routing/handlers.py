@@ -38,5 +38,7 @@ def handlers(app: OgiApplication, registry: AgencyRegistry) -> dict[str, Handler
     return {
         "ApplicationAccepted": on_accepted,
         "ApplicationWithdrawn": on_ended,
+        "CorrectionLapsed": on_ended,
+        "FeeUnpaidClosed": on_ended,
         "ApplicationClosed": on_ended,
     }
