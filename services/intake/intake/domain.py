@@ -155,10 +155,10 @@ class Application(OgiAggregate):
         meta: Meta,
     ) -> None:
         """Art. 30: one notice listing everything to correct, within 7 working days of receipt."""
-        if self.state != "accepted":
-            raise IllegalStep(f"application {self.application_id} is {self.state}")
         if self.correction:
             raise IllegalStep("a correction notice was already sent: Art. 30 allows one (一次性)")
+        if self.state != "accepted":
+            raise IllegalStep(f"application {self.application_id} is {self.state}")
         items = [_text("items", item, MAX_TEXT) for item in items]
         if not items:
             raise InvalidInput("items", "list every item to correct")
