@@ -24,7 +24,7 @@ from govcommon import bus
 from govcommon.agencies import load_agencies
 from govcommon.application import OgiApplication
 from govcommon.natsserver import NatsServer
-from govcommon.store import ensure_schema, store_location
+from govcommon.store import creating, store_location
 from intake.application import IntakeApplication
 from intake.domain import Applicant, Request
 from routing.application import RoutingApplication
@@ -36,8 +36,8 @@ PG_ADMIN = os.environ.get("OGI_TEST_PG_URL", "postgresql://postgres@127.0.0.1:54
 
 def make_app(kind: type[OgiApplication], url: str | None, folder: Path) -> OgiApplication:
     location = store_location(url, folder, AGENCY, kind.service)
-    ensure_schema(location)
-    return kind(AGENCY, env=location.env)
+    with creating(location):
+        return kind(AGENCY, env=location.env)
 
 
 def submit_many(app: IntakeApplication, n: int) -> None:

@@ -131,6 +131,8 @@ class OutboxRelay:
     async def run(self) -> None:
         self.app.on_commit(self.wake_threadsafe(asyncio.get_running_loop()))
         while True:
+            # Cleared before reading the store, so a commit made meanwhile is not slept through.
+            self._wake.clear()
             try:
                 sent = await self.relay_once()
             except asyncio.CancelledError:
@@ -142,7 +144,6 @@ class OutboxRelay:
                 await asyncio.sleep(1.0)
                 continue
             if sent < self.batch_size:
-                self._wake.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self.idle_poll_seconds)
 

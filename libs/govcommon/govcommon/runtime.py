@@ -23,7 +23,7 @@ from govcommon.dates import today_in_china
 from govcommon.envelope import SUBJECT_ROOT
 from govcommon.errors import InvalidInput, NotFound
 from govcommon.rpc import Registration, start_server
-from govcommon.store import ensure_schema, store_location
+from govcommon.store import creating, store_location
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -54,8 +54,8 @@ class AgencyUnit:
 
 def build_app(spec: ServiceSpec, config: ServiceConfig, agency: str) -> OgiApplication:
     location = store_location(config.database_url, config.data_dir, agency, spec.name)
-    ensure_schema(location)
-    app = spec.app_class(agency, env=location.env)
+    with creating(location):
+        app = spec.app_class(agency, env=location.env)
     app.calendar = WorkingCalendar.load(config.calendar_dir, agency)
     app.due_soon_days = config.due_soon_days
     return app

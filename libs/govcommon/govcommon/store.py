@@ -7,9 +7,13 @@ them in ``dir/archives-bureau/intake.sqlite``.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlparse
+
+import psycopg
 
 from govcommon.errors import InvalidInput
 
@@ -61,8 +65,8 @@ def store_location(
         "POSTGRES_USER": unquote(parsed.username or "postgres"),
         "POSTGRES_PASSWORD": unquote(parsed.password or ""),
         "POSTGRES_SCHEMA": schema,
-        "POSTGRES_POOL_SIZE": "2",
-        "POSTGRES_MAX_OVERFLOW": "4",
+        "POSTGRES_POOL_SIZE": "1",
+        "POSTGRES_MAX_OVERFLOW": "2",
         "POSTGRES_CONNECT_TIMEOUT": "10",
     }
     safe = f"postgresql://{env['POSTGRES_HOST']}:{env['POSTGRES_PORT']}/{dbname}"
@@ -74,11 +78,27 @@ def store_location(
     )
 
 
-def ensure_schema(location: StoreLocation) -> None:
-    """Create the agency's PostgreSQL schema if it is missing (tables are created by the store)."""
-    if not location.postgres_schema or not location.postgres_dsn:
-        return
-    import psycopg
+# Every process creating tables and functions in a database takes this advisory lock first:
+# PostgreSQL refuses concurrent CREATE OR REPLACE FUNCTION ("tuple concurrently updated").
+_CREATION_LOCK = 0x0651_0001
 
+
+@contextmanager
+def creating(location: StoreLocation) -> Iterator[None]:
+    """Hold the database's creation lock, with the agency's schema made, while tables are made."""
+    if not location.postgres_schema or not location.postgres_dsn:
+        yield
+        return
     with psycopg.connect(location.postgres_dsn, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{location.postgres_schema}"')
+        conn.execute("SELECT pg_advisory_lock(%s)", (_CREATION_LOCK,))
+        try:
+            conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{location.postgres_schema}"')
+            yield
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (_CREATION_LOCK,))
+
+
+def ensure_schema(location: StoreLocation) -> None:
+    """Create the agency's PostgreSQL schema if it is missing (no-op for SQLite)."""
+    with creating(location):
+        pass

@@ -1,0 +1,257 @@
+"""The statutory lifecycle through the real services, on PostgreSQL and a real nats-server.
+
+The system runs with ``OGI_TODAY_FILE``: each step writes the day it happens on, so a timeline
+across the 2026 National Day and Spring Festival holidays and into 2027 is walked for real,
+with the services' ticks acting on time limits as they pass.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from conftest import OgiSystem
+
+from govcommon.natsserver import NatsServer
+
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+class Timeline:
+    def __init__(self, system: OgiSystem, today_file: Path, calendar_dir: Path) -> None:
+        self.system = system
+        self.today_file = today_file
+        self.calendar_dir = calendar_dir
+
+    def on(self, day: str) -> Timeline:
+        self.today_file.write_text(day, encoding="utf-8")
+        return self
+
+    def json(self, *args: str) -> Any:
+        return self.system.ogi_json(*args)
+
+    def clock(self, application_id: str) -> dict[str, Any]:
+        result = self.json("clock", application_id)
+        assert isinstance(result, dict)
+        return result
+
+    def wait_clock(self, application_id: str, **expected: Any) -> dict[str, Any]:
+        return self.system.wait_until(
+            lambda: self.clock(application_id),
+            lambda c: all(c.get(k) == v for k, v in expected.items()),
+            f"clock of {application_id} to show {expected}",
+        )
+
+    def types(self, application_id: str) -> list[str]:
+        return [e["type"] for e in self.system.trace(application_id)["events"]]
+
+    def wait_event(self, application_id: str, event_type: str) -> dict[str, Any]:
+        events = self.system.wait_until(
+            lambda: self.system.trace(application_id)["events"],
+            lambda events: any(e["type"] == event_type for e in events),
+            f"{event_type} in the trace of {application_id}",
+        )
+        return next(e for e in events if e["type"] == event_type)
+
+    def received(self, day: str, **fields: str) -> str:
+        self.on(day)
+        application_id = self.system.under_review(received_on=day, **fields)
+        self.wait_clock(application_id, status="running")
+        return application_id
+
+
+@pytest.fixture(scope="module")
+def timeline(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Timeline]:
+    base = tmp_path_factory.mktemp("lifecycle")
+    name = f"ogi_test_{uuid.uuid4().hex[:12]}"
+    try:
+        admin = psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=5)
+    except psycopg.OperationalError as error:
+        pytest.fail(f"PostgreSQL is needed at {PG_ADMIN}: {error}", pytrace=False)
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    nats = NatsServer(base / "nats", log_file=base / "nats.log").start()
+    today_file, calendar_dir = base / "today", base / "calendar"
+    calendar_dir.mkdir()
+    today_file.write_text("2026-01-05", encoding="utf-8")
+    system = OgiSystem(
+        base / "home",
+        base / "data",
+        env={
+            "OGI_DATABASE_URL": f"{PG_ADMIN.rsplit('/', 1)[0]}/{name}",
+            "OGI_NATS_URL": nats.url,
+            "OGI_TODAY_FILE": str(today_file),
+            "OGI_CALENDAR_DIR": str(calendar_dir),
+            "OGI_TICK_SECONDS": "0.3",
+        },
+    )
+    try:
+        system.start()
+        yield Timeline(system, today_file, calendar_dir)
+    finally:
+        system.stop()
+        nats.stop()
+        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    assert not system.leftovers, system.leftovers
+
+
+def test_correction_consultation_extension_partial_disclosure(timeline: Timeline) -> None:
+    t = timeline
+    app = t.received("2026-09-25")  # a Friday before the National Day holiday
+    # 20 working days after 9/25: 9/28-30 (3), 10/8-10 (6, 10/10 a make-up Saturday),
+    # 10/12-16 (11), 10/19-23 (16), 10/26-29 (20).
+    assert t.clock(app)["due_on"] == "2026-10-29"
+
+    t.on("2026-09-28").json("correction", app, "--item", "写明文件标题或文号", "--item",
+                            "说明所需年份", "--period", "10")  # fmt: skip
+    t.wait_clock(app, status="awaiting_correction")
+    t.on("2026-10-09").json("corrected", app, "--description", "2026年城市更新项目批复（文号X）")
+    # Restarted from 10/9: 10/10 (1), 10/12-16 (6), 10/19-23 (11), 10/26-30 (16), 11/2-5 (20).
+    t.wait_clock(app, status="running", started_on="2026-10-09", due_on="2026-11-05")
+
+    consulted = t.on("2026-10-12").json("consult", app, "--third-party", "某某建设有限公司")
+    ref = consulted["ref"]
+    t.wait_clock(app, status="paused")
+    t.on("2026-10-20").json("answer", app, "--ref", ref, "--answer", "refusal", "--reasons",
+                            "涉及本公司商业秘密")  # fmt: skip
+    # Paused 10/13-10/20: 6 working days; due 11/5 + 6 = 11/13.
+    t.wait_clock(app, status="running", due_on="2026-11-13", paused_days=6)
+
+    t.on("2026-10-21").json("extend", app, "--days", "10", "--approved-by", "王主任",
+                            "--reason", "涉及第三方，需进一步核实")  # fmt: skip
+    t.wait_clock(app, due_on="2026-11-27", extension_days=10, allowed_days=30)
+    assert t.system.refused("extend", app, "--days", "5", "--approved-by", "王主任",
+                            "--reason", "再延")  # fmt: skip
+
+    t.on("2026-11-20")
+    t.wait_event(app, "ApplicationDueSoon")
+    t.system.decide(app, "partial", "--ground", "third_party", "--reason",
+                    "涉及第三方商业秘密的部分不予公开")  # fmt: skip
+    t.system.wait_state(app, "replied")
+    letter = t.json("letter", app)["letter_text"]
+    assert "第三十七条" in letter and "第十五条" in letter and "应当先申请行政复议" in letter
+    t.on("2026-11-23").json("deliver", app, "--method", "post")
+    t.system.wait_closed(app)
+    final = t.wait_clock(app, status="stopped", stopped_on="2026-11-23")
+    assert final["overdue"] is False and final["left_days"] == 4
+
+    events = t.system.trace(app)["events"]
+    legal = {(e["service"], e["type"]): e["occurred_at"] for e in events}
+    assert legal[("intake", "ApplicationReceived")] == "2026-09-25"
+    assert legal[("intake", "CorrectionRequested")] == "2026-09-28"
+    assert legal[("intake", "ApplicationCorrected")] == "2026-10-09"
+    assert legal[("review", "ThirdPartyConsultationStarted")] == "2026-10-12"
+    assert legal[("review", "ThirdPartyAnswered")] == "2026-10-20"
+    assert legal[("review", "ExtensionGranted")] == "2026-10-21"
+    assert legal[("review", "ConfidentialityReviewed")] == "2026-11-20"
+    assert legal[("review", "DecisionMade")] == "2026-11-20"
+    assert legal[("reply", "ReplyDelivered")] == "2026-11-23"
+    assert "ApplicationOverdue" not in [e["type"] for e in events]
+
+
+def test_notice_after_7_working_days_needs_a_reason_and_lapse_closes(timeline: Timeline) -> None:
+    t = timeline
+    app = t.received("2026-09-25")
+    # The 7th working day after 9/25 is 10/12 (9/28-30, 10/8, 10/9, 10/10, 10/12).
+    message = t.on("2026-10-13").system.refused("correction", app, "--item", "写明文号")
+    assert "2026-10-12" in message
+    t.json("correction", app, "--item", "写明文号", "--period", "5", "--late-reason",
+           "邮件退回后重新寄送")  # fmt: skip
+    # 5 working days after 10/13: 10/14-16, 10/19, 10/20 -> correct by 10/20.
+    assert t.system.status(app)["services"]["intake"]["correct_by"] == "2026-10-20"
+    t.on("2026-10-21")
+    closed = t.system.wait_until(
+        lambda: t.system.status(app),
+        lambda s: s["services"]["intake"]["state"] == "closed",
+        "the correction period to lapse",
+    )
+    assert closed["services"]["review"]["state"] == "closed"
+    lapse = t.wait_event(app, "CorrectionLapsed")
+    assert lapse["occurred_at"] == "2026-10-21" and lapse["actor"] == "system:intake"
+    t.wait_clock(app, status="stopped", stopped_on="2026-10-21")
+    assert "refuse" not in t.system.refused("corrected", app)
+
+
+def test_fee_pauses_the_clock_and_unpaid_closes(timeline: Timeline) -> None:
+    t = timeline
+    paid = t.received("2026-03-02")
+    t.on("2026-03-03").json("fee", paid, "--method", "per_page", "--pages", "120")
+    review = t.system.status(paid)["services"]["review"]
+    assert review["fee_amount_yuan"] == 700 + 20 * 20 and review["fee_pay_by"] == "2026-03-31"
+    t.wait_clock(paid, status="paused")
+    t.on("2026-03-10").json("fee-paid", paid)
+    # 20 working days after 3/2 is 3/30; paused 3/4-3/10 (5 working days) -> 4/7... but 4/6 is
+    # Qingming's day off in 2026 (4/4-4/6), so 3/30 + 5 working days: 3/31, 4/1, 4/2, 4/3, 4/7.
+    t.wait_clock(paid, status="running", due_on="2026-04-07", paused_days=5)
+
+    unpaid = t.received("2026-03-02", id_doc="110101199003078888")
+    t.on("2026-03-03").json("fee", unpaid, "--method", "per_page", "--pages", "40")
+    t.on("2026-04-01")
+    t.wait_event(unpaid, "FeeUnpaidClosed")
+    t.wait_clock(unpaid, status="stopped", stopped_on="2026-04-01")
+
+
+def test_overdue_is_declared_the_day_after_the_due_date(timeline: Timeline) -> None:
+    t = timeline
+    # Received in the Spring Festival run-up: 2/15-2/23 are off, 2/14 and 2/28 make-up days.
+    # 20 working days after Tue 2/10: 2/11-13 (3), 2/14 (4), 2/24-27 (8), 2/28 (9),
+    # 3/2-6 (14), 3/9-13 (19), 3/16 (20).
+    app = t.received("2026-02-10")
+    assert t.clock(app)["due_on"] == "2026-03-16"
+    t.on("2026-03-06")  # 6 working days left: no warning yet
+    assert t.wait_clock(app, left_days=6)["status"] == "running"
+    t.on("2026-03-09")  # 5 left: the warning (OGI_DUE_SOON_DAYS=5)
+    warning = t.wait_event(app, "ApplicationDueSoon")
+    assert warning["data"] == {"due_on": "2026-03-16", "left_days": 5}
+    t.on("2026-03-17")
+    overdue = t.wait_event(app, "ApplicationOverdue")
+    assert overdue["occurred_at"] == "2026-03-17" and overdue["data"]["due_on"] == "2026-03-16"
+    assert t.clock(app)["overdue"] is True
+    assert t.types(app).count("ApplicationDueSoon") == 1
+
+
+def test_organ_silence_is_consent_after_15_working_days(timeline: Timeline) -> None:
+    t = timeline
+    app = t.received("2026-09-25")
+    ref = t.on("2026-09-28").json("consult", app, "--organ", "市财政局")["ref"]
+    # 15 working days after 9/28: ... 10/16 (10), 10/19-23 (15) -> answer due 10/23.
+    t.on("2026-10-26")
+    answered = t.wait_event(app, "OrganAnswered")
+    assert answered["data"] == {"ref": ref, "answer": "consent_by_silence", "reasons": ""}
+    assert answered["occurred_at"] == "2026-10-23"
+
+
+def test_deadlines_into_2027_are_provisional_until_2027_is_published(timeline: Timeline) -> None:
+    t = timeline
+    app = t.received("2026-12-15")
+    clock = t.clock(app)
+    # Weekends and 1/1 only: 12/16-18 (3), 12/21-25 (8), 12/28-31 (12), 1/4-8 (17), 1/11-13 (20).
+    assert (clock["due_on"], clock["provisional"]) == ("2027-01-13", True)
+    # The arrangement for 2027 is published, with 1/4 also off (an example, not the real one).
+    (t.calendar_dir / "2027.toml").write_text(
+        'year = 2027\nsource = "示例"\n[[holidays]]\nname = "元旦"\n'
+        'days = ["2027-01-01..2027-01-04"]\n',
+        encoding="utf-8",
+    )
+    t.wait_clock(app, due_on="2027-01-14", provisional=False)
+    changes = [e for e in t.system.trace(app)["events"] if e["type"] == "DueDateChanged"]
+    assert [(c["data"]["due_on"], c["data"]["provisional"]) for c in changes][-2:] == [
+        ("2027-01-13", True),
+        ("2027-01-14", False),
+    ]
+    (t.calendar_dir / "2027.toml").unlink()
+
+
+def test_ogi_due_answers_without_the_system(timeline: Timeline) -> None:
+    due = timeline.json("due", "--received-on", "2026-09-28")
+    assert (due["due_on"], due["provisional"]) == ("2026-10-30", False)
+    assert (
+        timeline.json("due", "--received-on", "2026-09-30", "--working-days", "1")["due_on"]
+        == "2026-10-08"
+    )
+    assert timeline.system.refused("due", "--received-on", "2026-02-30")
