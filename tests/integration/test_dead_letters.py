@@ -1,0 +1,204 @@
+"""Poison messages go to the dead-letter stream and the inbox keeps going (real nats-server).
+
+A message that cannot be decoded, or whose handler keeps failing, is published to
+``ogidlq.<agency>.<service>`` in stream OGI_DLQ with its error, original subject and sequence,
+after a bounded number of tries; the following messages are applied; the bad message's
+position is recorded, so a restarted consumer does not try it again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+
+import pytest
+from bushelpers import (
+    AGENCY,
+    GUARDED,
+    UNGUARDED,
+    StreamMessage,
+    counter,
+    counting_handlers,
+    eventually,
+    jetstream,
+    opened,
+    publish_all,
+    routing_consumer,
+    running,
+    stored_count,
+    stream_messages,
+    submit_many,
+    writer_thread,
+)
+from nats.js import JetStreamContext
+
+from govcommon.bus import INBOX_POSITION
+from govcommon.envelope import DEAD_LETTER_STREAM, EVENT_STREAM, EventRecord, consumer_name
+from govcommon.natsserver import NatsServer
+from govcommon.wire import encode
+from intake.application import IntakeApplication
+from routing.application import RoutingApplication, routing_id
+
+DURABLE = consumer_name(AGENCY, "routing")
+ACCEPTED_SUBJECT = f"ogi.{AGENCY}.intake.ApplicationAccepted.{AGENCY}"
+DLQ_SUBJECT = f"ogidlq.{AGENCY}.routing"
+MAX_TRIES = 3
+
+
+@pytest.fixture
+def intake(database_url: str) -> Iterator[IntakeApplication]:
+    with opened(IntakeApplication, database_url) as app:
+        yield app
+
+
+@pytest.fixture
+async def js(nats_server: NatsServer) -> AsyncIterator[JetStreamContext]:
+    async with jetstream(nats_server.url) as (_, context):
+        yield context
+
+
+async def produce(
+    intake: IntakeApplication, js: JetStreamContext, count: int, prefix: str
+) -> list[str]:
+    ids = await asyncio.to_thread(submit_many, intake, count, prefix)
+    await publish_all(intake, js)
+    return ids
+
+
+async def publish_raw(js: JetStreamContext, data: bytes, msg_id: str) -> int:
+    ack = await js.publish(
+        ACCEPTED_SUBJECT, data, stream=EVENT_STREAM, headers={"Nats-Msg-Id": msg_id}
+    )
+    return int(ack.seq)
+
+
+def malformed_acceptance() -> bytes:
+    """A well-formed envelope of an ApplicationAccepted that carries no application."""
+    return encode(
+        EventRecord(
+            event_id="00000000-0000-4000-8000-00000000bad1",
+            application_id="A0000000000BAD",
+            agency=AGENCY,
+            service="intake",
+            type="ApplicationAccepted",
+            schema_version=1,
+            occurred_on="2026-03-02",
+            recorded_at=datetime(2026, 3, 2, tzinfo=UTC),
+            actor="test",
+            correlation_id="",
+            causation_id="",
+            to_agency=AGENCY,
+            position=0,
+            aggregate_version=2,
+            data={"application_number": "SZFB-2026-99999"},
+        )
+    )
+
+
+async def dead_letters(js: JetStreamContext) -> list[StreamMessage]:
+    return await stream_messages(js, DEAD_LETTER_STREAM)
+
+
+def assert_dead_letter(letter: StreamMessage, data: bytes, sequence: int, error: str) -> None:
+    assert letter.subject == DLQ_SUBJECT
+    assert letter.data == data
+    assert letter.headers["Ogi-Original-Subject"] == ACCEPTED_SUBJECT
+    assert letter.headers["Ogi-Original-Sequence"] == str(sequence)
+    assert error in letter.headers["Ogi-Error"]
+
+
+async def test_undecodable_message_is_dead_lettered_and_not_retried(
+    database_url: str, intake: IntakeApplication, js: JetStreamContext
+) -> None:
+    garbage = b"\xff\x00 this is not an envelope \x13\x37"
+    first = await produce(intake, js, 30, "before")
+    bad = await publish_raw(js, garbage, "garbage-1")
+    second = await produce(intake, js, 20, "after")
+    last_bad = await publish_raw(js, garbage + b"!", "garbage-2")  # nothing follows it
+
+    with opened(RoutingApplication, database_url) as routing, writer_thread() as writer:
+        consumer = routing_consumer(routing, js, writer, batch_size=25, max_tries=MAX_TRIES)
+        async with running(consumer.run, "consumer"):
+            await eventually(
+                lambda: routing.position(INBOX_POSITION) == last_bad,
+                what="position past the last bad message",
+            )
+        assert counter(routing, UNGUARDED) == 50  # every good message, once
+        assert set(stored_count(routing, "ApplicationAssigned")) == {
+            routing_id(a) for a in first + second
+        }
+        assert consumer.dead_lettered == 2
+    letters = await dead_letters(js)
+    assert len(letters) == 2
+    assert_dead_letter(letters[0], garbage, bad, "envelope")
+    assert_dead_letter(letters[1], garbage + b"!", last_bad, "envelope")
+
+    # Restarted, with the durable consumer gone: it is recreated from the store's position,
+    # which is past the bad message, so the bad message is not tried again.
+    await js.delete_consumer(EVENT_STREAM, DURABLE)
+    third = await produce(intake, js, 5, "restart")
+    with opened(RoutingApplication, database_url) as routing, writer_thread() as writer:
+        consumer = routing_consumer(routing, js, writer, batch_size=25, max_tries=MAX_TRIES)
+        async with running(consumer.run, "restarted consumer"):
+            await eventually(lambda: counter(routing, UNGUARDED) == 55, what="later messages")
+        assert last_bad not in consumer.delivered
+        assert consumer.dead_lettered == 0
+        assert routing_id(third[-1]) in stored_count(routing, "ApplicationAssigned")
+    assert len(await dead_letters(js)) == 2
+
+
+async def test_failing_handler_is_dead_lettered_after_bounded_tries(
+    database_url: str, intake: IntakeApplication, js: JetStreamContext
+) -> None:
+    ids = await produce(intake, js, 40, "poison")
+    victim = ids[15]
+    malformed = malformed_acceptance()
+    last_bad = await publish_raw(js, malformed, "malformed-1")  # nothing follows it
+    messages = {m.seq: m for m in await stream_messages(js, EVENT_STREAM)}
+    victim_seq = next(
+        seq
+        for seq, m in messages.items()
+        if m.subject == ACCEPTED_SUBJECT and victim.encode() in m.data
+    )
+
+    attempts: Counter[str] = Counter()
+    with opened(RoutingApplication, database_url) as routing, writer_thread() as writer:
+        handlers = counting_handlers(routing, poisoned={victim}, attempts=attempts)
+        consumer = routing_consumer(
+            routing, js, writer, handlers, batch_size=25, max_tries=MAX_TRIES
+        )
+        async with running(consumer.run, "consumer"):
+            await eventually(
+                lambda: routing.position(INBOX_POSITION) == last_bad,
+                what="position past the last bad message",
+            )
+        # The bad messages were tried again, but no more than MAX_TRIES times in all.
+        assert attempts[victim] == MAX_TRIES
+        assert attempts["A0000000000BAD"] == MAX_TRIES
+        # Every other message was applied, once; the poisoned one left nothing behind.
+        assert counter(routing, UNGUARDED) == counter(routing, GUARDED) == 39
+        assigned = stored_count(routing, "ApplicationAssigned")
+        assert set(assigned) == {routing_id(a) for a in ids if a != victim}
+        assert consumer.dead_lettered == 2
+    letters = await dead_letters(js)
+    assert len(letters) == 2
+    assert_dead_letter(letters[0], messages[victim_seq].data, victim_seq, "is poisoned")
+    assert_dead_letter(letters[1], malformed, last_bad, "'application'")
+
+    # Restarted with the durable consumer gone: neither bad message is tried again.
+    await js.delete_consumer(EVENT_STREAM, DURABLE)
+    tried = dict(attempts)
+    more = await produce(intake, js, 3, "restart")
+    with opened(RoutingApplication, database_url) as routing, writer_thread() as writer:
+        handlers = counting_handlers(routing, poisoned={victim}, attempts=attempts)
+        consumer = routing_consumer(
+            routing, js, writer, handlers, batch_size=25, max_tries=MAX_TRIES
+        )
+        async with running(consumer.run, "restarted consumer"):
+            await eventually(lambda: counter(routing, UNGUARDED) == 42, what="later messages")
+        assert routing_id(more[-1]) in stored_count(routing, "ApplicationAssigned")
+    assert attempts[victim] == tried[victim]
+    assert attempts["A0000000000BAD"] == tried["A0000000000BAD"]
+    assert len(await dead_letters(js)) == 2

@@ -1,0 +1,192 @@
+"""The outbox relay against a real nats-server, on SQLite and on PostgreSQL stores.
+
+Committed events reach stream OGI under ``ogi.<agency>.<service>.<Type>.<to>`` with their event
+id as ``Nats-Msg-Id``; the relay's position is durable; a relay that dies between publishing and
+recording its position republishes, and JetStream drops the duplicates; large backlogs go out in
+several batches, in order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import replace
+from typing import Any, TypeVar, cast
+
+import pytest
+from bushelpers import (
+    AGENCY,
+    eventually,
+    jetstream,
+    last_notification_id,
+    opened,
+    running,
+    stream_count,
+    stream_messages,
+    submit_many,
+    writer_thread,
+)
+from nats.js import JetStreamContext
+from nats.js.api import PubAck
+
+from govcommon.bus import RELAY_POSITION, OutboxRelay, Writer
+from govcommon.envelope import EVENT_STREAM, record_of
+from govcommon.ids import event_id
+from govcommon.natsserver import NatsServer
+from govcommon.wire import decode
+from intake.application import IntakeApplication
+
+T = TypeVar("T")
+
+
+@pytest.fixture
+def intake(database_url: str) -> Iterator[IntakeApplication]:
+    with opened(IntakeApplication, database_url) as app:
+        yield app
+
+
+@pytest.fixture
+async def js(nats_server: NatsServer) -> AsyncIterator[JetStreamContext]:
+    async with jetstream(nats_server.url) as (_, context):
+        yield context
+
+
+@pytest.fixture
+def writer() -> Iterator[Writer]:
+    with writer_thread() as w:
+        yield w
+
+
+class SimulatedCrash(Exception):
+    """The process died: nothing after this point happened."""
+
+
+class CrashBeforeRecording(Writer):
+    """A store writer that dies on its first job: the relay's position is never recorded."""
+
+    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+        raise SimulatedCrash(f"killed before {getattr(fn, '__name__', fn)}")
+
+
+class AckSpy:
+    """A JetStream context that keeps the publish acks the relay receives (and ignores)."""
+
+    def __init__(self, js: JetStreamContext) -> None:
+        self.js = js
+        self.acks: list[asyncio.Future[PubAck]] = []
+
+    async def publish_async(self, *args: Any, **kwargs: Any) -> asyncio.Future[PubAck]:
+        future = await self.js.publish_async(*args, **kwargs)
+        self.acks.append(future)
+        return future
+
+
+async def test_committed_events_are_published_with_subject_and_msg_id(
+    intake: IntakeApplication, js: JetStreamContext, writer: Writer
+) -> None:
+    await asyncio.to_thread(submit_many, intake, 4)
+    stored = await asyncio.to_thread(intake.notifications, 0, 1000)
+    kinds = Counter(n.topic.rsplit(".", 1)[-1] for n in stored)
+    assert kinds["ApplicationReceived"] == kinds["ApplicationAccepted"] == 4
+
+    relay = OutboxRelay(intake, js, writer)
+    assert await relay.relay_once() == len(stored)
+
+    messages = await stream_messages(js, EVENT_STREAM)
+    assert len(messages) == len(stored)
+    for message, notification in zip(messages, stored, strict=True):
+        domain_event = intake.mapper.to_domain_event(notification)
+        kind = type(domain_event).__name__
+        expected_id = event_id(domain_event.originator_id, domain_event.originator_version)
+        assert message.subject == f"ogi.{AGENCY}.intake.{kind}.{AGENCY}"
+        assert message.headers["Nats-Msg-Id"] == expected_id
+        record = decode(message.data)
+        expected = record_of(domain_event, AGENCY, "intake", notification.id)
+        # The payload goes through protobuf's JSON mapping (int64 comes back as a string).
+        assert replace(record, data={}) == replace(expected, data={})
+        assert record.data.keys() == expected.data.keys()
+    assert intake.position(RELAY_POSITION) == stored[-1].id
+
+    # The running relay is woken by each commit (not by its idle poll) and publishes the rest.
+    relay.idle_poll_seconds = 600.0
+    async with running(relay.run, "relay"):
+        await asyncio.to_thread(submit_many, intake, 2, "later")
+        last = last_notification_id(intake)
+        await eventually(
+            lambda: intake.position(RELAY_POSITION) == last, timeout=5, what="later events relayed"
+        )
+    assert await stream_count(js, EVENT_STREAM) == len(intake.notifications(0, 1000))
+
+
+async def test_relay_position_is_durable_across_restarts(
+    database_url: str, js: JetStreamContext
+) -> None:
+    with opened(IntakeApplication, database_url) as intake, writer_thread() as writer:
+        await asyncio.to_thread(submit_many, intake, 5)
+        relay = OutboxRelay(intake, js, writer)
+        total = await relay.relay_once()
+        assert total == len(intake.notifications(0, 1000))
+        assert await relay.relay_once() == 0
+
+    # A new process on the same store: the position was stored, nothing is published again.
+    with opened(IntakeApplication, database_url) as intake, writer_thread() as writer:
+        relay = OutboxRelay(intake, js, writer)
+        position = intake.position(RELAY_POSITION)
+        assert position == last_notification_id(intake)
+        assert await relay.relay_once() == 0
+        assert relay.published == 0
+        # ...and it resumes right after it: only the new application's events go out.
+        await asyncio.to_thread(submit_many, intake, 1, "after-restart")
+        new = len(intake.notifications(position, 1000))
+        assert new > 0
+        assert await relay.relay_once() == new
+    assert await stream_count(js, EVENT_STREAM) == total + new
+
+
+async def test_crash_after_publish_republishes_and_jetstream_drops_duplicates(
+    intake: IntakeApplication, js: JetStreamContext, writer: Writer
+) -> None:
+    await asyncio.to_thread(submit_many, intake, 10)
+    total = len(intake.notifications(0, 1000))
+
+    crashing = OutboxRelay(intake, js, CrashBeforeRecording("crash"))
+    with pytest.raises(SimulatedCrash):
+        await crashing.relay_once()
+    assert await stream_count(js, EVENT_STREAM) == total  # published...
+    assert intake.position(RELAY_POSITION) == 0  # ...but the position was not recorded
+
+    spy = AckSpy(js)
+    restarted = OutboxRelay(intake, cast(JetStreamContext, spy), writer)
+    assert await restarted.relay_once() == total  # the whole batch went out again
+    acks = [future.result() for future in spy.acks]
+    assert len(acks) == total
+    assert all(ack.duplicate for ack in acks), "JetStream did not see the republish as duplicates"
+    assert await stream_count(js, EVENT_STREAM) == total
+    assert intake.position(RELAY_POSITION) == last_notification_id(intake)
+
+
+async def test_backlog_goes_out_in_batches_in_store_order(
+    intake: IntakeApplication, js: JetStreamContext, writer: Writer
+) -> None:
+    await asyncio.to_thread(submit_many, intake, 200)
+    stored = await asyncio.to_thread(intake.notifications, 0, 10_000)
+    assert len(stored) > 500
+
+    relay = OutboxRelay(intake, js, writer)
+    assert relay.batch_size == 500
+    assert await relay.relay_once() == 500
+    assert intake.position(RELAY_POSITION) == stored[499].id
+    batches = [500]
+    while sent := await relay.relay_once():
+        batches.append(sent)
+    assert sum(batches) == len(stored)
+    assert all(size == 500 for size in batches[:-1])
+
+    messages = await stream_messages(js, EVENT_STREAM)
+    positions = [decode(m.data).position for m in messages]
+    assert positions == [n.id for n in stored]
+    ids = [m.headers["Nats-Msg-Id"] for m in messages]
+    assert ids == [event_id(n.originator_id, n.originator_version) for n in stored], (
+        "stream order differs from store order"
+    )
