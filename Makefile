@@ -50,7 +50,9 @@ lint: install
 	cd proto && ../$(BIN)/buf lint
 
 typecheck: install
-	$(BIN)/mypy libs/govcommon/govcommon $(foreach s,intake routing review reply complaint,services/$(s)/$(s)) cli/ogi_cli tests bench
+	$(BIN)/mypy libs/govcommon/govcommon $(foreach s,intake routing review reply complaint,services/$(s)/$(s)) \
+	  cli/ogi_cli bench tests/conftest.py tests/unit tests/integration tests/reliability
+	$(BIN)/mypy tests/e2e
 
 pytest: install
 	$(PY) -m pytest -q -p no:cacheprovider

@@ -154,19 +154,10 @@ def reassign(clients: Clients, args: argparse.Namespace) -> dict[str, Any]:
 
 
 def complain(clients: Clients, args: argparse.Namespace) -> dict[str, Any]:
-    against = args.against
-    if not against:
-        intake = call(
-            clients,
-            "intake",
-            "GetApplication",
-            intake_pb2.GetApplicationRequest(application_id=args.application_id),
-        )
-        against = intake.application.agency
     request = complaint_pb2.FileComplaintRequest(
         bureau=args.bureau or "",
         application_id=args.application_id,
-        against_agency=against,
+        against_agency=args.against or "",
         ground=args.ground,
         text=args.text,
         complainant=args.complainant or "",

@@ -9,7 +9,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import grpc
 
@@ -23,11 +23,25 @@ from ogi_cli.up import System
 Command = Callable[[Clients, argparse.Namespace], dict[str, Any]]
 
 
+class UsageError(Exception):
+    """The command line itself is wrong (a missing or unknown argument)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see {self.prog} --help)")
+
+
 def _parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--json", action="store_true", help="print one JSON document")
-    parser = argparse.ArgumentParser(prog="ogi", description=__doc__, parents=[common])
-    sub = parser.add_subparsers(dest="command", required=True)
+    # --json is accepted before or after the command; SUPPRESS keeps a subcommand's default
+    # from overwriting the value the top-level parser set.
+    common = _Parser(add_help=False)
+    common.add_argument(
+        "--json", action="store_true", default=argparse.SUPPRESS, help="print one JSON document"
+    )
+    parser = _Parser(prog="ogi", description=__doc__)
+    parser.add_argument("--json", action="store_true", help="print one JSON document")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     up = sub.add_parser("up", parents=[common], help="start the whole system on this machine")
     up.add_argument("--data", default="data", help="data folder (default ./data)")
@@ -263,8 +277,12 @@ def run_health(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        args = _parser().parse_args(argv)
+    except UsageError as error:
+        return _fail(str(error), "--json" in argv, 2)
     if args.command == "up":
         return run_up(args)
     if args.command == "health":

@@ -7,6 +7,7 @@ agency. Crashed services are restarted; SIGINT/SIGTERM stop everything cleanly.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import signal
@@ -15,7 +16,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
@@ -35,6 +36,7 @@ class ServiceProcess:
     port: int
     env: dict[str, str]
     log_path: Path
+    ready_path: Path
     process: subprocess.Popen[bytes] | None = None
     restarts: int = 0
     started_at: float = field(default=0.0)
@@ -44,15 +46,39 @@ class ServiceProcess:
         return f"127.0.0.1:{self.port}"
 
     def start(self) -> None:
+        """Start on the preferred port, or any free one (the service reports which)."""
+        self.ready_path.unlink(missing_ok=True)
         log = open(self.log_path, "ab")  # noqa: SIM115
+        env = self.env | {
+            "OGI_GRPC_PORT": str(self.port),
+            "OGI_GRPC_ANY_PORT": "1",
+            "OGI_READY_FILE": str(self.ready_path),
+        }
         self.process = subprocess.Popen(
             [sys.executable, "-m", f"{self.name}.main"],
-            env=self.env,
+            env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         self.started_at = time.monotonic()
+
+    def wait_ready(self, timeout: float) -> bool:
+        """Wait for the service's ready file, take the port it bound, check it is SERVING."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process is None or self.process.poll() is not None:
+                return False
+            try:
+                ready = json.loads(self.ready_path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                time.sleep(0.05)
+                continue
+            if ready.get("pid") == self.process.pid:
+                self.port = int(ready["port"])
+                return wait_serving(self.address, max(1.0, deadline - time.monotonic()))
+            time.sleep(0.05)
+        return False
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
@@ -83,6 +109,8 @@ def wait_serving(address: str, timeout: float) -> bool:
 
 
 class System:
+    _lock: IO[str] | None = None
+
     def __init__(self, data_dir: Path, agencies: tuple[str, ...] = DEFAULT_AGENCIES) -> None:
         self.data_dir = data_dir.resolve()
         self.agencies = agencies
@@ -91,8 +119,11 @@ class System:
         self.services: list[ServiceProcess] = []
 
     def start(self, timeout: float = 30.0) -> dict[str, Any]:
+        self._lock_data_dir()
         logs = self.data_dir / "logs"
         logs.mkdir(parents=True, exist_ok=True)
+        run = self.data_dir / "run"
+        run.mkdir(exist_ok=True)
         if not self.nats_url:
             self.nats = NatsServer(
                 self.data_dir / "nats",
@@ -108,20 +139,34 @@ class System:
             OGI_GRPC_HOST="127.0.0.1",
         )
         for name in SERVICES:
-            port = free_port(DEFAULT_PORTS[name])
-            env = base_env | {"OGI_GRPC_PORT": str(port)}
-            service = ServiceProcess(name, port, env, logs / f"{name}.log")
+            service = ServiceProcess(
+                name, DEFAULT_PORTS[name], base_env, logs / f"{name}.log", run / f"{name}.ready"
+            )
             service.start()
             self.services.append(service)
         for service in self.services:
-            if not wait_serving(service.address, timeout):
+            if not service.wait_ready(timeout):
                 self.stop()
                 raise RuntimeError(f"{service.name} did not start: see {service.log_path}")
+        return self.publish_endpoints()
+
+    def publish_endpoints(self) -> dict[str, Any]:
+        """Write where everything listens, for the CLI (OGI_HOME) and in the data folder."""
         description = self.describe()
         for path in (self.data_dir / "endpoints.json", endpoints_file()):
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(description, indent=2), encoding="utf-8")
         return description
+
+    def _lock_data_dir(self) -> None:
+        """One `ogi up` per data folder: two would write the same SQLite stores."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self._lock = open(self.data_dir / "ogi-up.lock", "w")  # noqa: SIM115
+        try:
+            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            self._lock.close()
+            raise RuntimeError(f"another `ogi up` is running on {self.data_dir}") from None
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -143,6 +188,9 @@ class System:
                 service.restarts += 1
                 notes.append(f"{service.name} exited ({service.process.returncode}); restarting")
                 service.start()
+                if not service.wait_ready(30.0):
+                    notes.append(f"{service.name} is not ready yet: see {service.log_path}")
+                self.publish_endpoints()
         return notes
 
     def stop(self) -> None:

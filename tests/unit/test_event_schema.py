@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 from ogi.v1 import events_pb2
 
-from complaint.domain import Complaint
+from complaint.domain import Complaint, KnownApplication
 from govcommon.aggregate import OgiAggregate, meta
 from govcommon.envelope import EventRecord
 from govcommon.wire import UndecodableEvent, decode, encode
@@ -27,6 +27,7 @@ AGGREGATES: list[type[OgiAggregate]] = [
     Reply,
     Deadline,
     Complaint,
+    KnownApplication,
 ]
 BASE_FIELDS = {"originator_id", "originator_version", "timestamp", "originator_topic", "meta"}
 

@@ -111,7 +111,10 @@ class OgiApplication(Application[UUID]):
 
     def holds(self, application_id: str) -> bool:
         """Whether this store knows the application."""
-        return any(self.events.get(i, limit=1) for i in self.aggregate_ids_of(application_id))
+        return any(
+            next(iter(self.events.get(i, limit=1)), None) is not None
+            for i in self.aggregate_ids_of(application_id)
+        )
 
     def history(self, application_id: str) -> list[EventRecord]:
         return history_of(self, self.aggregate_ids_of(application_id))

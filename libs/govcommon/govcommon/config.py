@@ -26,6 +26,8 @@ class ServiceConfig:
     calendar_dir: Path | None = None
     tick_seconds: float = 60.0
     due_soon_days: int = 5
+    any_port: bool = False
+    ready_file: Path | None = None
 
     def registry(self) -> AgencyRegistry:
         return load_agencies(self.agency_file)
@@ -40,6 +42,7 @@ def load_config(service: str, default_port: int = 50051) -> ServiceConfig:
     agencies = _env("OGI_AGENCIES")
     agency_file = _env("OGI_AGENCY_FILE")
     calendar_dir = _env("OGI_CALENDAR_DIR")
+    ready_file = _env("OGI_READY_FILE")
     return ServiceConfig(
         service=service,
         agencies=tuple(a.strip() for a in agencies.split(",") if a.strip())
@@ -56,4 +59,6 @@ def load_config(service: str, default_port: int = 50051) -> ServiceConfig:
         calendar_dir=Path(calendar_dir) if calendar_dir else None,
         tick_seconds=float(_env("OGI_TICK_SECONDS", "60") or 60),
         due_soon_days=int(_env("OGI_DUE_SOON_DAYS", "5") or 5),
+        any_port=_env("OGI_GRPC_ANY_PORT", "") in ("1", "true", "yes"),
+        ready_file=Path(ready_file) if ready_file else None,
     )

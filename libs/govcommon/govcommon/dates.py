@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -10,6 +11,7 @@ from zoneinfo import ZoneInfo
 from govcommon.errors import InvalidInput
 
 CHINA = ZoneInfo("Asia/Shanghai")
+_YYYY_MM_DD = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def today_in_china() -> date:
@@ -33,6 +35,8 @@ def parse_date(field: str, value: str, default: date | None = None) -> date:
             raise InvalidInput(field, "is required (YYYY-MM-DD)")
         return default
     try:
+        if not _YYYY_MM_DD.fullmatch(value):
+            raise ValueError(value)
         return date.fromisoformat(value)
     except ValueError:
         raise InvalidInput(field, f"{value!r} is not a date (YYYY-MM-DD)") from None

@@ -29,7 +29,6 @@ def history_event(record: EventRecord) -> history_pb2.HistoryEvent:
         actor=record.actor,
         correlation_id=record.correlation_id,
         causation_id=record.causation_id,
-        position=record.position,
         aggregate_version=record.aggregate_version,
         data=data,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import socket
 import subprocess
@@ -72,16 +73,46 @@ class NatsServer:
     def url(self) -> str:
         return f"nats://127.0.0.1:{self.port}"
 
-    def start(self) -> NatsServer:
+    def start(self, timeout: float = 10.0) -> NatsServer:
+        """Start on the chosen port, or, if another server took it meanwhile, on a random one.
+
+        The port is read back from the server's own ports file, so a server that failed to
+        bind is never mistaken for another one listening there.
+        """
         self.store_dir.mkdir(parents=True, exist_ok=True)
-        command = [nats_server_binary(), "-js", "-a", "127.0.0.1", "-p", str(self.port)]
-        command += ["-sd", str(self.store_dir)]
-        if self.config:
-            command += ["-c", str(self.config)]
-        output = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL  # noqa: SIM115
-        self.process = subprocess.Popen(command, stdout=output, stderr=output)
-        wait_for_port("127.0.0.1", self.port)
-        return self
+        ports_dir = self.store_dir / "ports"
+        ports_dir.mkdir(exist_ok=True)
+        for port in (self.port, -1, -1):
+            command = [nats_server_binary(), "-js", "-a", "127.0.0.1", "-p", str(port)]
+            command += ["-sd", str(self.store_dir), "--ports_file_dir", str(ports_dir)]
+            if self.config:
+                command += ["-c", str(self.config)]
+            output = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL  # noqa: SIM115
+            self.process = subprocess.Popen(command, stdout=output, stderr=output)
+            bound = self._read_port(ports_dir, timeout)
+            if bound is not None:
+                self.port = bound
+                wait_for_port("127.0.0.1", self.port)
+                return self
+        raise OSError("nats-server did not start: see its log")
+
+    def _read_port(self, ports_dir: Path, timeout: float) -> int | None:
+        """The client port our process listens on, or None if it exited first."""
+        assert self.process is not None
+        ports_file = ports_dir / f"nats-server_{self.process.pid}.ports"
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                return None
+            if ports_file.exists():
+                try:
+                    urls = json.loads(ports_file.read_text(encoding="utf-8"))["nats"]
+                    return int(urls[0].rsplit(":", 1)[1])
+                except (ValueError, KeyError, IndexError):
+                    pass  # still being written
+            time.sleep(0.02)
+        self.stop()
+        return None
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:

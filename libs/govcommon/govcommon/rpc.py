@@ -79,11 +79,24 @@ def field_of(error: grpc.aio.AioRpcError | grpc.RpcError) -> str | None:
 Registration = tuple[Callable[[Any, grpc.aio.Server], None], Any, str]
 
 
+def _bind(server: grpc.aio.Server, host: str, port: int, any_port: bool) -> int:
+    """Bind the port (never shared: SO_REUSEPORT is off), or any free one if allowed."""
+    try:
+        bound = server.add_insecure_port(f"{host}:{port}")
+    except RuntimeError:
+        bound = 0
+    if bound == 0 and any_port:
+        bound = server.add_insecure_port(f"{host}:0")
+    if bound == 0:
+        raise OSError(f"cannot listen on {host}:{port}: the port is taken")
+    return bound
+
+
 async def start_server(
-    host: str, port: int, registrations: Iterable[Registration]
+    host: str, port: int, registrations: Iterable[Registration], any_port: bool = False
 ) -> tuple[grpc.aio.Server, int, health.aio.HealthServicer]:
     """Start a grpc.aio server with the given servicers, health checking and reflection."""
-    server = grpc.aio.server()
+    server = grpc.aio.server(options=[("grpc.so_reuseport", 0)])
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     names = [health.SERVICE_NAME, reflection.SERVICE_NAME]
@@ -91,9 +104,7 @@ async def start_server(
         add(servicer, server)
         names.append(full_name)
     reflection.enable_server_reflection(names, server)
-    bound = server.add_insecure_port(f"{host}:{port}")
-    if bound == 0:
-        raise OSError(f"cannot listen on {host}:{port}")
+    bound = _bind(server, host, port, any_port)
     await server.start()
     for name in names:
         await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)

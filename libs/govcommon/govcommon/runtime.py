@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import os
 import signal
@@ -15,7 +16,7 @@ import grpc
 from nats.aio.client import Client
 
 from govcommon import bus
-from govcommon.agencies import AgencyRegistry
+from govcommon.agencies import Agency, AgencyRegistry
 from govcommon.application import OgiApplication
 from govcommon.calendar import WorkingCalendar
 from govcommon.config import ServiceConfig, load_config
@@ -30,6 +31,12 @@ T = TypeVar("T")
 AppT = TypeVar("AppT", bound=OgiApplication)
 
 HandlersFactory = Callable[[OgiApplication, AgencyRegistry], dict[str, bus.Handler]]
+SubjectsFactory = Callable[[Agency, list[str]], list[str]]
+
+
+def addressed_to(agency: Agency, event_types: list[str]) -> list[str]:
+    """The default inbox: events of the given types addressed to this agency."""
+    return [f"{SUBJECT_ROOT}.*.*.{t}.{agency.code}" for t in event_types]
 
 
 @dataclass(frozen=True)
@@ -41,6 +48,7 @@ class ServiceSpec:
     handlers: HandlersFactory
     servicers: Callable[[ServiceRuntime], list[Registration]]
     default_port: int
+    subjects: SubjectsFactory = addressed_to
 
 
 @dataclass
@@ -123,11 +131,14 @@ class ServiceRuntime:
             if type(unit.app).tick is not OgiApplication.tick:
                 self._spawn(self._ticker(unit), f"ticker {unit.agency}")
             if handlers:
-                subjects = [f"{SUBJECT_ROOT}.*.*.{t}.{unit.agency}" for t in sorted(handlers)]
+                subjects = self.spec.subjects(self.registry.get(unit.agency), sorted(handlers))
                 unit.consumer = bus.InboxConsumer(unit.app, js, unit.writer, handlers, subjects)
                 self._spawn(unit.consumer.run, f"inbox {unit.agency}")
         self.server, self.port, _ = await start_server(
-            self.config.grpc_host, self.config.grpc_port, self.spec.servicers(self)
+            self.config.grpc_host,
+            self.config.grpc_port,
+            self.spec.servicers(self),
+            any_port=self.config.any_port,
         )
         log.info("%s serving %s on port %s", self.spec.name, ",".join(self.units), self.port)
 
@@ -184,6 +195,9 @@ async def serve(spec: ServiceSpec, config: ServiceConfig) -> None:
         loop.add_signal_handler(sig, stop.set)
     await runtime.start()
     print(f"ready {spec.name} {runtime.port}", flush=True)
+    if config.ready_file is not None:
+        ready = {"service": spec.name, "port": runtime.port, "pid": os.getpid()}
+        config.ready_file.write_text(json.dumps(ready), encoding="utf-8")
     await stop.wait()
     await runtime.stop()
 

@@ -45,7 +45,11 @@ class ComplaintServicer(complaint_pb2_grpc.ComplaintServiceServicer):
             raise InvalidInput("bureau", f"{bureau.code} is not a supervision bureau")
         unit = self.runtime.unit(bureau.code, "bureau")
         application_id = checked_application_id(request.application_id)
-        against = self.runtime.registry.get(request.against_agency, "against_agency")
+        against = (
+            self.runtime.registry.get(request.against_agency, "against_agency").code
+            if request.against_agency
+            else None
+        )
         ground = choose("ground", request.ground, COMPLAINT_GROUNDS)
         text = checked_text(request.text)
         filed_on = day_from_input("filed_on", request.filed_on)
@@ -54,7 +58,7 @@ class ComplaintServicer(complaint_pb2_grpc.ComplaintServiceServicer):
             unit,
             app.file,
             application_id,
-            against.code,
+            against,
             ground,
             text,
             request.complainant.strip() or "applicant",

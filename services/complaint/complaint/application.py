@@ -6,7 +6,12 @@ from collections.abc import Iterator
 from datetime import date
 from uuid import UUID
 
-from complaint.domain import Complaint, complaint_aggregate_id, complaint_key
+from complaint.domain import (
+    Complaint,
+    KnownApplication,
+    complaint_aggregate_id,
+    complaint_key,
+)
 from govcommon.aggregate import meta
 from govcommon.application import OgiApplication
 from govcommon.errors import NotFound
@@ -27,7 +32,13 @@ class ComplaintApplication(OgiApplication):
             number += 1
 
     def aggregate_ids_of(self, application_id: str) -> list[UUID]:
-        return list(self._ids(application_id))
+        return [KnownApplication.create_id(application_id), *self._ids(application_id)]
+
+    def known(self, application_id: str) -> KnownApplication:
+        found = self.find(KnownApplication.create_id(application_id), KnownApplication)
+        if found is None:
+            raise NotFound(f"application {application_id} is not known to {self.agency}")
+        return found
 
     def complaints_about(self, application_id: str) -> list[Complaint]:
         return [c for i in self._ids(application_id) if (c := self.find(i, Complaint))]
@@ -41,19 +52,20 @@ class ComplaintApplication(OgiApplication):
     def file(
         self,
         application_id: str,
-        against_agency: str,
+        against_agency: str | None,
         ground: str,
         text: str,
         complainant: str,
         filed_on: date,
     ) -> Complaint:
-        number = len(self.aggregate_ids_of(application_id)) + 1
+        number = len(list(self._ids(application_id))) + 1
+        known = self.known(application_id)
         uow = self.unit_of_work()
         complaint = Complaint(
             complaint_id=complaint_key(application_id, number),
             bureau=self.agency,
             application_id=application_id,
-            against_agency=against_agency,
+            against_agency=against_agency or known.agency,
             ground=ground,
             text=text,
             complainant=complainant,

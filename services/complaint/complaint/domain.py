@@ -65,3 +65,23 @@ class Complaint(OgiAggregate):
         self.complainant = complainant
         self.filed_on = filed_on
         self.state = "received"
+
+
+class KnownApplication(OgiAggregate):
+    """An application of any agency, as the supervision bureau knows of it."""
+
+    @staticmethod
+    def create_id(application_id: str) -> UUID:
+        return aggregate_id("complaint-known", application_id)
+
+    @event("ApplicationKnown")
+    def __init__(
+        self,
+        application_id: str,
+        agency: str,
+        application_number: str,
+        received_on: str,
+        meta: Meta,
+    ) -> None:
+        self.application_id = application_id
+        self.agency = agency

@@ -1,11 +1,44 @@
-"""Inbound events for the complaint service (none yet: complaints arrive through its API)."""
+"""Inbound events for the complaint service of a supervision bureau.
+
+The bureau learns of every agency's accepted applications, so that a complaint names a real
+application and the agency handling it.
+"""
 
 from __future__ import annotations
 
-from govcommon.agencies import AgencyRegistry
-from govcommon.application import OgiApplication
+from complaint.domain import KnownApplication
+from govcommon.agencies import Agency, AgencyRegistry
+from govcommon.application import OgiApplication, UnitOfWork
 from govcommon.bus import Handler
+from govcommon.envelope import SUBJECT_ROOT, EventRecord, caused_by
+from govcommon.runtime import addressed_to
+
+SYSTEM = "system:complaint"
+
+
+def on_accepted(uow: UnitOfWork, record: EventRecord) -> None:
+    if uow.find(KnownApplication.create_id(record.application_id), KnownApplication):
+        return
+    application = record.data["application"]
+    uow.add(
+        KnownApplication(
+            application_id=record.application_id,
+            agency=record.agency,
+            application_number=application["application_number"],
+            received_on=application["received_on"],
+            meta=caused_by(record, SYSTEM),
+        )
+    )
 
 
 def handlers(app: OgiApplication, registry: AgencyRegistry) -> dict[str, Handler]:
-    return {}
+    if registry.get(app.agency).kind != "supervision_bureau":
+        return {}
+    return {"ApplicationAccepted": on_accepted}
+
+
+def subjects(agency: Agency, event_types: list[str]) -> list[str]:
+    """A bureau hears of accepted applications of every agency, not only its own."""
+    wide = {"ApplicationAccepted": f"{SUBJECT_ROOT}.*.intake.ApplicationAccepted.*"}
+    narrow = [t for t in event_types if t not in wide]
+    return [wide[t] for t in event_types if t in wide] + addressed_to(agency, narrow)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from complaint.api import servicers
 from complaint.application import ComplaintApplication
-from complaint.handlers import handlers
+from complaint.handlers import handlers, subjects
 from govcommon.runtime import ServiceSpec
 from govcommon.runtime import main as run
 
@@ -14,6 +14,7 @@ SPEC = ServiceSpec(
     handlers=handlers,
     servicers=servicers,
     default_port=50055,
+    subjects=subjects,
 )
 
 

@@ -1,0 +1,415 @@
+"""Bad input is refused cleanly and stores nothing.
+
+Each refusal: a non-zero exit, one line on stderr (or exactly ``{"error": ...}`` on stdout with
+--json), no traceback; and the store is unchanged (trace and status as before; a refused
+application takes no application number).
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from conftest import OgiSystem
+
+CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def absent_id() -> str:
+    """A well-formed application id that no application has."""
+    return "A" + "".join(secrets.choice(CROCKFORD) for _ in range(12))
+
+
+def number_of(application: dict[str, Any]) -> tuple[str, int]:
+    series, _, number = application["application_number"].rpartition("-")
+    return series, int(number)
+
+
+def apply_args(**changes: str) -> list[str]:
+    from_fields = {
+        "agency": "municipal-office",
+        "name": "李四",
+        "applicant-type": "natural_person",
+        "id-doc": "110101198001011234",
+        "contact": "13900000000",
+        "description": "本市2022年道路建设项目清单",
+    } | {k.replace("_", "-"): v for k, v in changes.items()}
+    args = ["apply"]
+    for option, value in from_fields.items():
+        args += [f"--{option}", value]
+    return args
+
+
+# -- applications: Art. 29 fields, receipt date, agency ------------------------------------------
+
+BAD_APPLICATIONS = [
+    pytest.param({"name": ""}, "applicant.name", id="empty-name"),
+    pytest.param({"name": "   "}, "applicant.name", id="blank-name"),
+    pytest.param({"name": "名" * 500}, "applicant.name", id="overlong-name"),
+    pytest.param({"applicant_type": "alien"}, "applicant.type", id="unknown-applicant-type"),
+    pytest.param({"applicant_type": ""}, "applicant.type", id="empty-applicant-type"),
+    pytest.param({"id_doc": ""}, "applicant.id_doc", id="empty-id-doc"),
+    pytest.param({"contact": " "}, "applicant.contact", id="blank-contact"),
+    pytest.param({"description": ""}, "description", id="empty-description"),
+    pytest.param({"form": "carrier-pigeon"}, "form", id="unknown-form"),
+    pytest.param({"channel": "telepathy"}, "channel", id="unknown-channel"),
+    pytest.param({"received_on": "2024-13-01"}, "received_on", id="month-13"),
+    pytest.param({"received_on": "2023-02-29"}, "received_on", id="no-such-day"),
+    pytest.param({"received_on": "yesterday"}, "received_on", id="not-a-date"),
+    pytest.param({"received_on": "01/02/2024"}, "received_on", id="slashed-date"),
+    pytest.param({"agency": "no-such-agency"}, "agency", id="unknown-agency"),
+    pytest.param({"agency": ""}, "agency", id="empty-agency"),
+]
+
+
+def future_date(system: OgiSystem) -> str:
+    return (system.today() + timedelta(days=2)).isoformat()
+
+
+@pytest.mark.parametrize(("changes", "field"), BAD_APPLICATIONS)
+def test_bad_application_is_refused(system: OgiSystem, changes: dict[str, str], field: str) -> None:
+    message = system.refused(*apply_args(**changes))
+    assert field in message, f"the error does not name the field {field}: {message}"
+    assert "INVALID_ARGUMENT" in message
+
+
+def test_future_receipt_date_is_refused(system: OgiSystem) -> None:
+    message = system.refused(*apply_args(received_on=future_date(system)))
+    assert "received_on" in message and "future" in message
+
+
+@pytest.mark.parametrize("value", ["20240101", "2024-W01-1"])
+def test_receipt_date_must_be_yyyy_mm_dd(system: OgiSystem, value: str) -> None:
+    """The CLI and the error say YYYY-MM-DD; other ISO 8601 spellings are not that."""
+    message = system.refused(*apply_args(received_on=value))
+    assert "received_on" in message
+
+
+def test_refused_applications_take_no_number(system: OgiSystem) -> None:
+    first = system.apply()
+    for case in BAD_APPLICATIONS:
+        changes = case.values[0]
+        assert isinstance(changes, dict)
+        if changes.get("agency", "municipal-office") == "municipal-office":
+            system.refused(*apply_args(**changes))
+    system.refused(*apply_args(received_on=future_date(system)))
+    second = system.apply()
+    series, n = number_of(first)
+    assert number_of(second) == (series, n + 1), (first, second)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        pytest.param(apply_args()[:-2], id="apply-without-description"),
+        pytest.param(["status"], id="status-without-id"),
+        pytest.param(["decide", "A0000000000ZZ"], id="decide-without-outcome"),
+    ],
+)
+def test_missing_argument_is_refused_cleanly(system: OgiSystem, args: list[str]) -> None:
+    system.refused(*args)
+
+
+# -- unknown applications ------------------------------------------------------------------------
+
+COMMANDS = [
+    pytest.param(["status"], id="status"),
+    pytest.param(["trace"], id="trace"),
+    pytest.param(["letter"], id="letter"),
+    pytest.param(["decide", "--outcome", "disclose"], id="decide"),
+    pytest.param(["deliver", "--method", "post"], id="deliver"),
+    pytest.param(["withdraw", "--reason", "x"], id="withdraw"),
+    pytest.param(["reassign", "--office", "政府信息公开办公室"], id="reassign"),
+    pytest.param(["complain", "--ground", "other", "--text", "x"], id="complain"),
+    pytest.param(
+        ["complain", "--ground", "other", "--text", "x", "--against", "municipal-office"],
+        id="complain-against",
+    ),
+]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_unknown_application_is_refused(system: OgiSystem, command: list[str]) -> None:
+    app_id = absent_id()
+    message = system.refused(command[0], app_id, *command[1:])
+    assert app_id in message or "NOT_FOUND" in message, message
+    # nothing was stored about it anywhere
+    for query in ("status", "trace"):
+        system.refused(query, app_id)
+
+
+MALFORMED_IDS = ["nonsense", "A0000000000000", "a3fx3qvj51gfp", "AIIIIIIIIIIII", "", "A-1'; --"]
+
+
+@pytest.mark.parametrize("app_id", MALFORMED_IDS)
+def test_malformed_application_id_is_refused(system: OgiSystem, app_id: str) -> None:
+    message = system.refused("status", app_id)
+    assert "application" in message, message
+
+
+@pytest.mark.parametrize("app_id", ["nonsense", ""])
+@pytest.mark.parametrize("command", COMMANDS)
+def test_malformed_application_id_is_refused_by_every_command(
+    system: OgiSystem, command: list[str], app_id: str
+) -> None:
+    message = system.refused(command[0], app_id, *command[1:])
+    assert "application" in message, message
+
+
+# -- illegal steps -----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def closed(system: OgiSystem) -> dict[str, Any]:
+    """An application decided, replied, delivered and closed everywhere."""
+    app_id = system.under_review()
+    system.decide(app_id, "disclose")
+    system.wait_state(app_id, "replied")
+    system.ogi_json("deliver", app_id, "--method", "post")
+    system.wait_closed(app_id)
+    return {"id": app_id}
+
+
+def snapshot(system: OgiSystem, app_id: str) -> dict[str, Any]:
+    """What the system shows of an application: trace, status and letter (queried together)."""
+    with ThreadPoolExecutor(3) as pool:
+        trace = pool.submit(system.trace, app_id)
+        status = pool.submit(system.status, app_id)
+        letter = pool.submit(system.ogi, "letter", app_id, "--json")
+        code, out, _ = letter.result()
+        return {
+            "trace": trace.result(),
+            "status": status.result(),
+            "letter": system.one_json(out) if code == 0 else None,
+        }
+
+
+def differences(before: Any, after: Any, path: str = "") -> list[str]:
+    """Where two JSON documents differ, as paths with both values."""
+    if isinstance(before, dict) and isinstance(after, dict):
+        return [
+            line
+            for key in sorted(set(before) | set(after))
+            for line in differences(before.get(key), after.get(key), f"{path}.{key}")
+        ]
+    if isinstance(before, list) and isinstance(after, list) and len(before) == len(after):
+        return [
+            line
+            for i, (b, a) in enumerate(zip(before, after, strict=True))
+            for line in differences(b, a, f"{path}[{i}]")
+        ]
+    return [] if before == after else [f"{path}: {before!r} -> {after!r}"]
+
+
+def assert_unchanged(system: OgiSystem, app_id: str, before: dict[str, Any]) -> None:
+    changed = differences(before, snapshot(system, app_id))
+    assert not changed, "the refused command changed the application:\n" + "\n".join(changed)
+
+
+CLOSED_STEPS = [
+    pytest.param(
+        ["decide", "--outcome", "withhold", "--ground", "state_secret", "--reason", "x"],
+        id="decide-withhold",
+    ),
+    pytest.param(["decide", "--outcome", "disclose"], id="decide-again"),
+    pytest.param(["deliver", "--method", "post"], id="deliver-twice"),
+    pytest.param(["deliver", "--method", "in_person"], id="deliver-twice-other-method"),
+    pytest.param(["withdraw", "--reason", "不要了"], id="withdraw"),
+]
+
+
+@pytest.mark.parametrize("step", CLOSED_STEPS)
+def test_illegal_step_on_a_closed_application(
+    system: OgiSystem, closed: dict[str, Any], step: list[str]
+) -> None:
+    app_id = closed["id"]
+    before = snapshot(system, app_id)
+    assert before["status"]["state"] == "closed"
+    message = system.refused(step[0], app_id, *step[1:])
+    assert "FAILED_PRECONDITION" in message, message
+    assert_unchanged(system, app_id, before)
+
+
+def test_deciding_twice(system: OgiSystem) -> None:
+    app_id = system.under_review()
+    system.decide(app_id, "not_held")
+    system.wait_state(app_id, "replied")
+    before = snapshot(system, app_id)
+    message = system.refused("decide", app_id, "--outcome", "disclose")
+    assert "FAILED_PRECONDITION" in message
+    assert_unchanged(system, app_id, before)
+    assert before["status"]["outcome"] == "not_held"
+
+
+def test_disclosing_before_the_confidentiality_review(system: OgiSystem) -> None:
+    app_id = system.under_review()
+    before = snapshot(system, app_id)
+    message = system.refused("decide", app_id, "--outcome", "disclose")
+    assert "FAILED_PRECONDITION" in message
+    assert_unchanged(system, app_id, before)
+
+
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [
+        pytest.param(["--result", "maybe"], "result", id="unknown-result"),
+        pytest.param(["--result", "cleared", "--on", "FUTURE"], "reviewed_on", id="future"),
+        pytest.param(["--result", "cleared", "--on", "2000-01-01"], "reviewed_on", id="early"),
+    ],
+)
+def test_bad_confidentiality_review_is_refused(
+    system: OgiSystem, args: list[str], field: str
+) -> None:
+    args = [future_date(system) if a == "FUTURE" else a for a in args]
+    app_id = system.under_review()
+    before = snapshot(system, app_id)
+    message = system.refused("secrecy", app_id, *args)
+    assert field in message, message
+    assert_unchanged(system, app_id, before)
+
+
+def test_delivering_before_any_decision(system: OgiSystem) -> None:
+    app_id = system.under_review()
+    before = snapshot(system, app_id)
+    system.refused("deliver", app_id, "--method", "post")
+    assert_unchanged(system, app_id, before)
+
+
+def test_reassigning_to_a_foreign_office(system: OgiSystem) -> None:
+    app_id = system.under_review()
+    before = snapshot(system, app_id)
+    message = system.refused("reassign", app_id, "--office", "不存在的科室")
+    assert "office" in message
+    assert_unchanged(system, app_id, before)
+
+
+# -- bad decisions, deliveries and complaints ------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def open_review(system: OgiSystem) -> str:
+    """An application under review, cleared by the confidentiality review: any outcome goes."""
+    app_id = system.under_review()
+    system.ogi_json("secrecy", app_id, "--result", "cleared")
+    return app_id
+
+
+BAD_DECISIONS = [
+    pytest.param(["--outcome", "maybe"], "outcome", id="unknown-outcome"),
+    pytest.param(["--outcome", ""], "outcome", id="empty-outcome"),
+    pytest.param(["--outcome", "withhold", "--reason", "x"], "grounds", id="withhold-no-ground"),
+    pytest.param(["--outcome", "partial", "--reason", "x"], "grounds", id="partial-no-ground"),
+    pytest.param(
+        ["--outcome", "withhold", "--ground", "state_secret"], "reason", id="withhold-no-reason"
+    ),
+    pytest.param(
+        ["--outcome", "withhold", "--ground", "top_secret", "--reason", "x"],
+        "grounds",
+        id="unknown-ground",
+    ),
+    pytest.param(
+        ["--outcome", "disclose", "--ground", "state_secret"], "grounds", id="disclose-with-ground"
+    ),
+    pytest.param(["--outcome", "disclose", "--form", "scroll"], "form", id="unknown-form"),
+    pytest.param(["--outcome", "disclose", "--on", "2024-02-30"], "decided_on", id="bad-date"),
+    pytest.param(["--outcome", "disclose", "--on", "FUTURE"], "decided_on", id="future-date"),
+    pytest.param(
+        ["--outcome", "disclose", "--on", "2000-01-01"], "decided_on", id="before-receipt"
+    ),
+]
+
+
+@pytest.mark.parametrize(("args", "field"), BAD_DECISIONS)
+def test_bad_decision_is_refused(
+    system: OgiSystem, open_review: str, args: list[str], field: str
+) -> None:
+    args = [future_date(system) if a == "FUTURE" else a for a in args]
+    before = snapshot(system, open_review)
+    assert before["status"]["state"] == "under_review"
+    message = system.refused("decide", open_review, *args)
+    assert field in message, f"the error does not name {field}: {message}"
+    assert_unchanged(system, open_review, before)
+
+
+@pytest.fixture(scope="module")
+def replied(system: OgiSystem) -> str:
+    app_id = system.under_review()
+    system.decide(app_id, "disclose")
+    system.wait_state(app_id, "replied")
+    return app_id
+
+
+BAD_DELIVERIES = [
+    pytest.param(["--method", "pigeon"], "method", id="unknown-method"),
+    pytest.param(["--method", "post", "--on", "2024-13-13"], "delivered_on", id="bad-date"),
+    pytest.param(["--method", "post", "--on", "FUTURE"], "delivered_on", id="future-date"),
+    pytest.param(["--method", "post", "--on", "2000-01-01"], "delivered_on", id="before-issue"),
+]
+
+
+@pytest.mark.parametrize(("args", "field"), BAD_DELIVERIES)
+def test_bad_delivery_is_refused(
+    system: OgiSystem, replied: str, args: list[str], field: str
+) -> None:
+    args = [future_date(system) if a == "FUTURE" else a for a in args]
+    before = snapshot(system, replied)
+    assert before["status"]["state"] == "replied"
+    message = system.refused("deliver", replied, *args)
+    assert field in message, message
+    assert_unchanged(system, replied, before)
+
+
+BAD_COMPLAINTS = [
+    pytest.param(["--ground", "bad_mood", "--text", "x"], "ground", id="unknown-ground"),
+    pytest.param(["--ground", "other", "--text", "  "], "text", id="blank-text"),
+    pytest.param(
+        ["--ground", "other", "--text", "x", "--bureau", "municipal-office"],
+        "bureau",
+        id="not-a-bureau",
+    ),
+    pytest.param(
+        ["--ground", "other", "--text", "x", "--bureau", "no-such-bureau"],
+        "bureau",
+        id="unknown-bureau",
+    ),
+    pytest.param(
+        ["--ground", "other", "--text", "x", "--against", "no-such-agency"],
+        "against_agency",
+        id="unknown-against",
+    ),
+    pytest.param(["--ground", "other", "--text", "x", "--on", "FUTURE"], "filed_on", id="future"),
+]
+
+
+@pytest.mark.parametrize(("args", "field"), BAD_COMPLAINTS)
+def test_bad_complaint_is_refused(
+    system: OgiSystem, closed: dict[str, Any], args: list[str], field: str
+) -> None:
+    args = [future_date(system) if a == "FUTURE" else a for a in args]
+    before = snapshot(system, closed["id"])
+    message = system.refused("complain", closed["id"], *args)
+    assert field in message, message
+    assert_unchanged(system, closed["id"], before)
+    after = snapshot(system, closed["id"])
+    assert "ComplaintFiled" not in {e["type"] for e in after["trace"]["events"]}
+
+
+# -- the system is not there -----------------------------------------------------------------------
+
+
+def test_unreachable_system_is_a_clean_error(system: OgiSystem) -> None:
+    from socket import socket
+
+    with socket() as probe:  # a port where nothing listens
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    nowhere = ",".join(f"{name}=127.0.0.1:{port}" for name in system.address)
+    for args in (["status", absent_id()], ["trace", absent_id()], apply_args()):
+        message = system.refused(*args, env={"OGI_ENDPOINTS": nowhere})
+        assert re.search(r"not reachable|UNAVAILABLE", message), message
