@@ -159,7 +159,7 @@ def stored_count(app: OgiApplication, event_type: str) -> Counter[UUID]:
             return counts
         for notification in page:
             if notification.topic.rsplit(".", 1)[-1] == event_type:
-                counts[notification.originator_id] += 1
+                counts[UUID(str(notification.originator_id))] += 1
         after = page[-1].id
 
 

@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import replace
 from typing import Any, TypeVar, cast
+from uuid import UUID
 
 import pytest
 from bushelpers import (
@@ -187,6 +188,6 @@ async def test_backlog_goes_out_in_batches_in_store_order(
     positions = [decode(m.data).position for m in messages]
     assert positions == [n.id for n in stored]
     ids = [m.headers["Nats-Msg-Id"] for m in messages]
-    assert ids == [event_id(n.originator_id, n.originator_version) for n in stored], (
+    assert ids == [event_id(UUID(str(n.originator_id)), n.originator_version) for n in stored], (
         "stream order differs from store order"
     )

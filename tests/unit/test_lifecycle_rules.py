@@ -97,7 +97,7 @@ def test_correction_lapses_the_day_after_the_period_and_late_corrections_need_a_
     assert application.state == "closed"
     lapsed = application.collect_events()[-1]
     assert type(lapsed).__name__ == "CorrectionLapsed"
-    assert lapsed.meta["occurred_on"] == "2026-10-17"
+    assert vars(lapsed)["meta"]["occurred_on"] == "2026-10-17"
 
 
 # -- Art. 32, 34: consultations --------------------------------------------------------------
