@@ -166,6 +166,15 @@ def complain(clients: Clients, args: argparse.Namespace) -> dict[str, Any]:
     return as_dict(call(clients, "complaint", "FileComplaint", request).complaint)
 
 
+def _sorted(value: Any) -> Any:
+    """Payload maps in a stable key order (a protobuf Struct keeps none), so traces compare."""
+    if isinstance(value, dict):
+        return {k: _sorted(value[k]) for k in sorted(value)}
+    if isinstance(value, list):
+        return [_sorted(v) for v in value]
+    return value
+
+
 def trace(clients: Clients, args: argparse.Namespace) -> dict[str, Any]:
     """Every event of every service about the application, in causal order."""
     events: list[dict[str, Any]] = []
@@ -176,6 +185,7 @@ def trace(clients: Clients, args: argparse.Namespace) -> dict[str, Any]:
             item = as_dict(event)
             item["recorded_at"] = event.recorded_at.ToDatetime().isoformat() + "Z"
             item["occurred_at"] = item.pop("occurred_on")
+            item["data"] = _sorted(item["data"])
             events.append(item)
     if not events:
         raise NotFound(f"application {args.application_id} has no history")
