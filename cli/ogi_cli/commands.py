@@ -153,6 +153,16 @@ def reassign(clients: Clients, args: argparse.Namespace) -> dict[str, Any]:
     return as_dict(call(clients, "routing", "ReassignApplication", request).routing)
 
 
+def forward(clients: Clients, args: argparse.Namespace) -> dict[str, Any]:
+    request = routing_pb2.ForwardApplicationRequest(
+        application_id=args.application_id,
+        to_agency=args.to,
+        reason=args.reason,
+        forwarded_on=args.on or "",
+    )
+    return as_dict(call(clients, "routing", "ForwardApplication", request).routing)
+
+
 def complain(clients: Clients, args: argparse.Namespace) -> dict[str, Any]:
     request = complaint_pb2.FileComplaintRequest(
         bureau=args.bureau or "",

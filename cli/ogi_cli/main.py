@@ -185,6 +185,13 @@ def _parser() -> argparse.ArgumentParser:
     reassign.add_argument("--reason")
     reassign.set_defaults(run=commands.reassign)
 
+    forward = sub.add_parser("forward", parents=[common], help="forward to another agency")
+    forward.add_argument("application_id")
+    forward.add_argument("--to", required=True, help="code of the agency holding the information")
+    forward.add_argument("--reason", required=True)
+    forward.add_argument("--on", help="date of the forward (default today)")
+    forward.set_defaults(run=commands.forward)
+
     complain = sub.add_parser("complain", parents=[common], help="complain to the bureau")
     complain.add_argument("application_id")
     complain.add_argument("--ground", required=True)

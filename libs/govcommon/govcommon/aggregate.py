@@ -13,7 +13,7 @@ from typing import Any, TypedDict
 
 from eventsourcing.domain import Aggregate
 
-from govcommon.ids import aggregate_id, event_id
+from govcommon.ids import correlation_id
 
 
 class Meta(TypedDict):
@@ -23,11 +23,6 @@ class Meta(TypedDict):
     causation_id: str
     correlation_id: str
     to_agency: str
-
-
-def correlation_id_of(application_id: str) -> str:
-    """The id of an application's first event (its receipt at intake), known to every service."""
-    return event_id(aggregate_id("intake", application_id), 1)
 
 
 def meta(
@@ -46,7 +41,7 @@ def meta(
         actor=actor,
         occurred_on=occurred_on.isoformat(),
         causation_id=causation_id,
-        correlation_id=correlation_id_of(application_id),
+        correlation_id=correlation_id(application_id),
         to_agency=to_agency,
     )
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from datetime import date
-from typing import ClassVar, TypeVar
+from datetime import date, datetime
+from typing import Any, ClassVar, TypeVar, cast
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
@@ -109,12 +109,14 @@ class OgiApplication(Application[UUID]):
         """The aggregates this service keeps for an application (for its history)."""
         raise NotImplementedError
 
-    def holds(self, application_id: str) -> bool:
-        """Whether this store knows the application."""
-        return any(
-            next(iter(self.events.get(i, limit=1)), None) is not None
-            for i in self.aggregate_ids_of(application_id)
-        )
+    def last_activity(self, application_id: str) -> datetime | None:
+        """When this store last recorded an event of the application (None: never)."""
+        times: list[datetime] = [
+            cast(Any, event).timestamp
+            for aggregate_id in self.aggregate_ids_of(application_id)
+            for event in self.events.get(aggregate_id, desc=True, limit=1)
+        ]
+        return max(times, default=None)
 
     def history(self, application_id: str) -> list[EventRecord]:
         return history_of(self, self.aggregate_ids_of(application_id))

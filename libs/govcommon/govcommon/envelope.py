@@ -93,7 +93,7 @@ def record_of(domain_event: Any, agency: str, service: str, position: int) -> Ev
     event_meta: Meta = domain_event.meta
     data = {k: plain(v) for k, v in vars(domain_event).items() if k not in _NOT_PAYLOAD}
     return EventRecord(
-        event_id=event_id(domain_event.originator_id, domain_event.originator_version),
+        event_id=event_id(domain_event.originator_id, domain_event.originator_version, agency),
         application_id=event_meta["application_id"],
         agency=agency,
         service=service,

@@ -48,9 +48,18 @@ def aggregate_id(kind: str, key: str) -> uuid.UUID:
     return uuid.uuid5(OGI_NAMESPACE, f"{kind}:{key}")
 
 
-def event_id(originator_id: uuid.UUID, version: int) -> str:
-    """A stable id of a stored event: the same on every republish, used as Nats-Msg-Id."""
-    return str(uuid.uuid5(originator_id, str(version)))
+def event_id(originator_id: uuid.UUID, version: int, agency: str) -> str:
+    """A stable id of a stored event: the same on every republish, used as Nats-Msg-Id.
+
+    The agency is part of it: a forwarded application has aggregates of the same id in the
+    stores of every agency it passed through.
+    """
+    return str(uuid.uuid5(originator_id, f"{agency}/{version}"))
+
+
+def correlation_id(application_id: str) -> str:
+    """The id that ties together every event of one application, in every agency."""
+    return str(uuid.uuid5(OGI_NAMESPACE, f"application:{application_id}"))
 
 
 def checked_application_id(value: str, field: str = "application_id") -> str:

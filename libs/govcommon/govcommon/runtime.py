@@ -10,6 +10,7 @@ import os
 import signal
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, TypeVar
 
 import grpc
@@ -35,8 +36,16 @@ SubjectsFactory = Callable[[Agency, list[str]], list[str]]
 
 
 def addressed_to(agency: Agency, event_types: list[str]) -> list[str]:
-    """The default inbox: events of the given types addressed to this agency."""
-    return [f"{SUBJECT_ROOT}.*.*.{t}.{agency.code}" for t in event_types]
+    """The default inbox: events of the given types addressed to this agency, or sent by it
+    (an agency's services hear of its own forwards, which are addressed elsewhere)."""
+    return [
+        subject
+        for t in event_types
+        for subject in (
+            f"{SUBJECT_ROOT}.*.*.{t}.{agency.code}",
+            f"{SUBJECT_ROOT}.{agency.code}.*.{t}.*",
+        )
+    ]
 
 
 @dataclass(frozen=True)
@@ -102,13 +111,18 @@ class ServiceRuntime:
         return await unit.writer.run(fn, *args)
 
     async def locate(self, application_id: str) -> AgencyUnit:
-        """The agency unit whose store holds the application."""
+        """The agency unit whose store holds the application; after a forward, the agency
+        that acted on it last (the one handling it now)."""
         if not application_id:
             raise InvalidInput("application_id", "is required")
+        latest: tuple[datetime, AgencyUnit] | None = None
         for unit in self.units.values():
-            if await asyncio.to_thread(unit.app.holds, application_id):
-                return unit
-        raise NotFound(f"application {application_id} not found in {self.spec.name}")
+            seen = await asyncio.to_thread(unit.app.last_activity, application_id)
+            if seen is not None and (latest is None or seen > latest[0]):
+                latest = (seen, unit)
+        if latest is None:
+            raise NotFound(f"application {application_id} not found in {self.spec.name}")
+        return latest[1]
 
     # -- life cycle ------------------------------------------------------------------------
 

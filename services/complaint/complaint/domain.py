@@ -85,3 +85,12 @@ class KnownApplication(OgiAggregate):
     ) -> None:
         self.application_id = application_id
         self.agency = agency
+
+    def handled_by(self, agency: str, application_number: str, meta: Meta) -> None:
+        """A forward moved the application: complaints now default to the new agency."""
+        if agency != self.agency:
+            self._moved(agency, application_number, meta)
+
+    @event("ApplicationKnownAt")
+    def _moved(self, agency: str, application_number: str, meta: Meta) -> None:
+        self.agency = agency

@@ -17,9 +17,14 @@ SYSTEM = "system:complaint"
 
 
 def on_accepted(uow: UnitOfWork, record: EventRecord) -> None:
-    if uow.find(KnownApplication.create_id(record.application_id), KnownApplication):
-        return
     application = record.data["application"]
+    known = uow.find(KnownApplication.create_id(record.application_id), KnownApplication)
+    if known is not None:
+        if not known.has_handled(record.event_id):
+            known.handled_by(
+                record.agency, application["application_number"], caused_by(record, SYSTEM)
+            )
+        return
     uow.add(
         KnownApplication(
             application_id=record.application_id,

@@ -29,6 +29,8 @@ def view(application: Application) -> intake_pb2.ApplicationView:
         received_on=application.received_on.isoformat(),
         correction_items=application.correction.get("items", []),
         correct_by=application.correction.get("correct_by", ""),
+        chain=[common_pb2.ForwardHop(**hop) for hop in application.chain],
+        forwarded_to=application.forwarded_to,
     )
 
 

@@ -7,14 +7,36 @@ from typing import ClassVar
 from uuid import UUID
 
 from govcommon.agencies import Agency
-from govcommon.aggregate import meta
-from govcommon.application import OgiApplication
+from govcommon.aggregate import Meta, meta
+from govcommon.application import OgiApplication, UnitOfWork
 from govcommon.errors import NotFound
 from govcommon.ids import new_application_id
 from govcommon.readmodel import OpenSet
 from intake.domain import Applicant, Application, MonthlyCount, NumberSeries, Request
 
 SYSTEM = "system:intake"
+
+
+def accept_numbered(uow: UnitOfWork, agency: Agency, application: Application, m: Meta) -> None:
+    """Accept with the agency's next number of the year and count it for the applicant."""
+    received_on = application.received_on
+    series = uow.find(NumberSeries.create_id(agency.code, received_on.year), NumberSeries)
+    if series is None:
+        series = NumberSeries(
+            agency=agency.code,
+            year=received_on.year,
+            series=f"{agency.number_prefix}-{received_on.year}",
+            meta=m,
+        )
+    id_doc = application.applicant["id_doc"]
+    month = received_on.strftime("%Y-%m")
+    monthly = uow.find(
+        MonthlyCount.create_id(agency.code, id_doc, month), MonthlyCount
+    ) or MonthlyCount(agency=agency.code, id_doc=id_doc, month=month, meta=m)
+    application.accept(series.next_number(m), monthly.count_one(m), m)
+    uow.add(monthly)
+    uow.add(series)
+    uow.add(application)
 
 
 class IntakeApplication(OgiApplication):
@@ -49,22 +71,7 @@ class IntakeApplication(OgiApplication):
         application = Application.receive(
             application_id, agency.code, applicant, request, received_on, m
         )
-        series = uow.find(NumberSeries.create_id(agency.code, received_on.year), NumberSeries)
-        if series is None:
-            series = NumberSeries(
-                agency=agency.code,
-                year=received_on.year,
-                series=f"{agency.number_prefix}-{received_on.year}",
-                meta=m,
-            )
-        month = received_on.strftime("%Y-%m")
-        monthly = uow.find(
-            MonthlyCount.create_id(agency.code, applicant.id_doc, month), MonthlyCount
-        ) or MonthlyCount(agency=agency.code, id_doc=applicant.id_doc, month=month, meta=m)
-        application.accept(series.next_number(m), monthly.count_one(m), m)
-        uow.add(monthly)
-        uow.add(series)
-        uow.add(application)
+        accept_numbered(uow, agency, application, m)
         uow.commit()
         return application
 

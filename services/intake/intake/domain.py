@@ -81,6 +81,7 @@ class Application(OgiAggregate):
         channel: str,
         received_on: date,
         meta: Meta,
+        chain: list[dict[str, str]] | None = None,
     ) -> None:
         self.application_id = application_id
         self.agency = agency
@@ -93,6 +94,8 @@ class Application(OgiAggregate):
         self.state = "received"
         self.correction: dict[str, Any] = {}
         self.monthly_count = 0
+        self.chain = list(chain or [])
+        self.forwarded_to = ""
 
     @classmethod
     def receive(
@@ -103,7 +106,9 @@ class Application(OgiAggregate):
         request: Request,
         received_on: date,
         meta: Meta,
+        chain: list[dict[str, str]] | None = None,
     ) -> Application:
+        """Receipt (Art. 31); ``chain`` lists the forwards that brought it here, if any."""
         return cls(
             application_id=application_id,
             agency=agency,
@@ -113,6 +118,7 @@ class Application(OgiAggregate):
             channel=request.channel,
             received_on=received_on,
             meta=meta,
+            chain=list(chain or []),
         )
 
     def snapshot(self) -> dict[str, Any]:
@@ -127,6 +133,7 @@ class Application(OgiAggregate):
             "channel": self.channel,
             "received_on": self.received_on.isoformat(),
             "monthly_count": self.monthly_count,
+            "chain": list(self.chain),
         }
 
     def accept(self, application_number: str, monthly_count: int, meta: Meta) -> None:
@@ -236,6 +243,16 @@ class Application(OgiAggregate):
     @event("ApplicationWithdrawn")
     def _withdrawn(self, reason: str, meta: Meta) -> None:
         self.state = "withdrawn"
+
+    def note_forwarded(self, to_agency: str, reason: str, meta: Meta) -> None:
+        """This agency forwarded the application: it is handled elsewhere from now on."""
+        if self.state not in ("forwarded", "closed", "withdrawn"):
+            self._forward_noted(to_agency, reason, meta)
+
+    @event("ApplicationForwardNoted")
+    def _forward_noted(self, to_agency: str, reason: str, meta: Meta) -> None:
+        self.forwarded_to = to_agency
+        self.state = "forwarded"
 
     def note_closed(self, reason: str, meta: Meta) -> None:
         """The reply service closed the application: intake keeps it closed too."""

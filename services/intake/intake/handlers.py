@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from govcommon.agencies import AgencyRegistry
 from govcommon.application import OgiApplication, UnitOfWork
 from govcommon.bus import Handler
 from govcommon.envelope import EventRecord, caused_by
-from intake.domain import Application
+from intake.application import accept_numbered
+from intake.domain import Applicant, Application, Request
 
 SYSTEM = "system:intake"
 
@@ -22,4 +25,30 @@ def on_application_closed(uow: UnitOfWork, record: EventRecord) -> None:
 
 
 def handlers(app: OgiApplication, registry: AgencyRegistry) -> dict[str, Handler]:
-    return {"ApplicationClosed": on_application_closed}
+    agency = registry.get(app.agency)
+
+    def on_forwarded(uow: UnitOfWork, record: EventRecord) -> None:
+        """Sent by this agency: noted. Addressed to it: its own receipt, number and clock."""
+        existing = uow.find(Application.create_id(record.application_id), Application)
+        if record.agency == agency.code:
+            if existing is not None and not existing.has_handled(record.event_id):
+                existing.note_forwarded(
+                    record.data["to_agency"], record.data["reason"], caused_by(record, SYSTEM)
+                )
+            return
+        if existing is not None:
+            return
+        snapshot = record.data["application"]
+        m = caused_by(record, SYSTEM)
+        application = Application.receive(
+            record.application_id,
+            agency.code,
+            Applicant(**snapshot["applicant"]),
+            Request(snapshot["description"], snapshot["form"], snapshot["channel"]),
+            date.fromisoformat(record.occurred_on),
+            m,
+            chain=snapshot.get("chain", []),
+        )
+        accept_numbered(uow, agency, application, m)
+
+    return {"ApplicationClosed": on_application_closed, "ApplicationForwarded": on_forwarded}

@@ -153,6 +153,10 @@ class ReviewServicer(review_pb2_grpc.ReviewServiceServicer):
     ) -> review_pb2.DecideResponse:
         unit, app = await self._unit(request.application_id)
         decided_on = day_from_input("decided_on", request.decided_on)
+        organ, contact = request.competent_organ, request.competent_organ_contact
+        if organ in self.runtime.registry.codes():
+            competent = self.runtime.registry.get(organ, "competent_organ")
+            organ, contact = competent.name, contact or competent.contact
         review = await self.runtime.write(
             unit,
             app.decide,
@@ -161,8 +165,8 @@ class ReviewServicer(review_pb2_grpc.ReviewServiceServicer):
             list(request.grounds),
             request.reason,
             request.form_of_provision,
-            request.competent_organ,
-            request.competent_organ_contact,
+            organ,
+            contact,
             request.where_published,
             request.public_interest_reason,
             decided_on,

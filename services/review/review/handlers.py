@@ -48,6 +48,7 @@ def handlers(app: OgiApplication, registry: AgencyRegistry) -> dict[str, Handler
         "ApplicationReassigned": on_reassigned,
         "ApplicationWithdrawn": on_ended,
         "CorrectionLapsed": on_ended,
+        "ApplicationForwarded": on_ended,
         "ApplicationCorrected": on_corrected,
         "ApplicationClosed": on_ended,
     }

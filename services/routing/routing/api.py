@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import grpc
-from ogi.v1 import routing_pb2, routing_pb2_grpc
+from ogi.v1 import common_pb2, routing_pb2, routing_pb2_grpc
 
-from govcommon.dates import today_in_china
+from govcommon.dates import day_from_input, today_in_china
 from govcommon.history import history_registration
 from govcommon.ids import checked_application_id
 from govcommon.rpc import Registration, handles_domain_errors
@@ -20,6 +20,8 @@ def view(routing: Routing) -> routing_pb2.RoutingView:
         agency=routing.agency,
         office=routing.office,
         state=routing.state,
+        forwarded_to=routing.forwarded_to,
+        chain=[common_pb2.ForwardHop(**hop) for hop in routing.chain],
     )
 
 
@@ -53,6 +55,19 @@ class RoutingServicer(routing_pb2_grpc.RoutingServiceServicer):
             "staff",
         )
         return routing_pb2.ReassignApplicationResponse(routing=view(routing))
+
+    @handles_domain_errors
+    async def ForwardApplication(
+        self, request: routing_pb2.ForwardApplicationRequest, context: grpc.aio.ServicerContext
+    ) -> routing_pb2.ForwardApplicationResponse:
+        unit = await self.runtime.locate(checked_application_id(request.application_id))
+        app = self.runtime.app(unit, RoutingApplication)
+        to = self.runtime.registry.get(request.to_agency, "to_agency")
+        on = day_from_input("forwarded_on", request.forwarded_on)
+        routing = await self.runtime.write(
+            unit, app.forward, request.application_id, to.code, request.reason, on, "staff"
+        )
+        return routing_pb2.ForwardApplicationResponse(routing=view(routing))
 
 
 def servicers(runtime: ServiceRuntime) -> list[Registration]:

@@ -30,6 +30,15 @@ class RoutingApplication(OgiApplication):
             raise NotFound(f"application {application_id} is not routed here")
         return found
 
+    def forward(
+        self, application_id: str, to_agency: str, reason: str, on: date, actor: str
+    ) -> Routing:
+        uow = self.unit_of_work()
+        routing = uow.get(routing_id(application_id), Routing, f"application {application_id}")
+        routing.forward(to_agency, reason, meta(application_id, actor, on, to_agency=to_agency))
+        uow.commit()
+        return routing
+
     def reassign(
         self, agency: Agency, application_id: str, office: str, reason: str, on: date, actor: str
     ) -> Routing:

@@ -38,8 +38,44 @@ class Routing(OgiAggregate):
     def _reassigned(self, office: str, reason: str, meta: Meta) -> None:
         self.office = office
 
+    @property
+    def chain(self) -> list[dict[str, str]]:
+        return list(self.application.get("chain", []))
+
+    def forward(self, to_agency: str, reason: str, meta: Meta) -> None:
+        """Forward to another agency (36.5): refused to itself, or back into its own chain."""
+        if self.state != "assigned":
+            raise IllegalStep(f"application {self.application_id} is {self.state}")
+        if to_agency == self.agency:
+            raise InvalidInput("to_agency", "is the agency handling it now")
+        visited = {self.agency} | {h["from_agency"] for h in self.chain}
+        if to_agency in visited:
+            path = " -> ".join([*(h["from_agency"] for h in self.chain), self.agency, to_agency])
+            raise IllegalStep(f"forwarding would loop: {path}")
+        reason = reason.strip()
+        if not reason:
+            raise InvalidInput("reason", "say why the application is forwarded")
+        hop = {
+            "from_agency": self.agency,
+            "to_agency": to_agency,
+            "reason": reason,
+            "forwarded_on": meta["occurred_on"],
+            "actor": meta["actor"],
+        }
+        self._forwarded(self.application | {"chain": [*self.chain, hop]}, to_agency, reason, meta)
+
+    @event("ApplicationForwarded")
+    def _forwarded(
+        self, application: dict[str, Any], to_agency: str, reason: str, meta: Meta
+    ) -> None:
+        self.application = application
+        self.forwarded_to = to_agency
+        self.state = "forwarded"
+
+    forwarded_to = ""
+
     def note_closed(self, reason: str, meta: Meta) -> None:
-        if self.state != "closed":
+        if self.state not in ("closed", "forwarded"):
             self._closed(reason, meta)
 
     @event("RoutingClosed")
