@@ -15,7 +15,7 @@ import grpc
 
 from govcommon.errors import DomainError
 from govcommon.rpc import field_of
-from ogi_cli import commands, lifecycle
+from ogi_cli import cases, commands, lifecycle
 from ogi_cli.client import Clients
 from ogi_cli.endpoints import resolve_endpoints
 from ogi_cli.up import System
@@ -201,6 +201,7 @@ def _parser() -> argparse.ArgumentParser:
     complain.add_argument("--complainant")
     complain.add_argument("--on")
     complain.set_defaults(run=commands.complain)
+    cases.add_parsers(sub, common)
     return parser
 
 

@@ -11,6 +11,8 @@ def overall_state(views: dict[str, dict[str, Any] | None]) -> str:
     routing, intake = views.get("routing"), views.get("intake")
     if intake and intake.get("state") == "withdrawn":
         return "withdrawn"
+    if review and review.get("state") == "open" and reply and reply.get("state") == "closed":
+        return "reopened"
     if reply:
         return {"issued": "replied", "delivered": "delivered"}.get(reply["state"], reply["state"])
     if review:

@@ -18,6 +18,8 @@ from google.protobuf import descriptor_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
+from govcommon.ids import correlation_id
+
 if TYPE_CHECKING:
     from conftest import OgiSystem
 
@@ -276,8 +278,10 @@ def test_trace_is_in_causal_order(walk: dict[str, Any]) -> None:
         ("ReplyIssued", "ReplyDelivered"),
     ]:
         assert order.index(earlier) < order.index(later), order
+    # One correlation id for the whole application, derived from its id, so that every agency it
+    # is forwarded to correlates its events without carrying the first event's id along.
     correlation = {e.get("correlation_id") for e in events}
-    assert correlation == {by_type["ApplicationReceived"]["event_id"]}, correlation
+    assert correlation == {correlation_id(by_type["ApplicationReceived"]["application_id"])}
 
 
 def test_trace_in_plain_text_lists_the_events(system: OgiSystem, walk: dict[str, Any]) -> None:

@@ -99,9 +99,7 @@ async def test_committed_events_are_published_with_subject_and_msg_id(
     for message, notification in zip(messages, stored, strict=True):
         domain_event = intake.mapper.to_domain_event(notification)
         kind = type(domain_event).__name__
-        expected_id = event_id(
-            domain_event.originator_id, domain_event.originator_version, AGENCY
-        )
+        expected_id = event_id(domain_event.originator_id, domain_event.originator_version, AGENCY)
         assert message.subject == f"ogi.{AGENCY}.intake.{kind}.{AGENCY}"
         assert message.headers["Nats-Msg-Id"] == expected_id
         record = decode(message.data)
@@ -192,6 +190,4 @@ async def test_backlog_goes_out_in_batches_in_store_order(
     ids = [m.headers["Nats-Msg-Id"] for m in messages]
     assert ids == [
         event_id(UUID(str(n.originator_id)), n.originator_version, AGENCY) for n in stored
-    ], (
-        "stream order differs from store order"
-    )
+    ], "stream order differs from store order"

@@ -228,3 +228,34 @@ def test_referral_letter_names_the_competent_organ() -> None:
         date(2026, 10, 20),
     )
     assert "市自然资源和规划局" in letter and "0000-1" in letter
+
+
+def test_forwarding_keeps_the_chain_and_refuses_loops_and_itself() -> None:
+    routing = Routing(application=snapshot(), office=AGENCY.default_office, meta=M)
+    with pytest.raises(InvalidInput, match="to_agency"):
+        routing.forward("municipal-office", "r", M)
+    with pytest.raises(InvalidInput, match="reason"):
+        routing.forward("archives-bureau", " ", M)
+    routing.forward("natural-resources-bureau", "由该局保存", M)
+    assert routing.state == "forwarded"
+    hop = routing.chain[-1]
+    assert (hop["from_agency"], hop["to_agency"], hop["forwarded_on"]) == (
+        "municipal-office",
+        "natural-resources-bureau",
+        "2026-09-28",
+    )
+    with pytest.raises(IllegalStep):
+        routing.forward("archives-bureau", "again", M)
+    # At the receiver, the chain came with the application: going back is a loop.
+    received = Routing(
+        application=snapshot(agency="natural-resources-bureau", chain=routing.chain),
+        office="办公室",
+        meta=M,
+    )
+    with pytest.raises(IllegalStep, match="loop"):
+        received.forward("municipal-office", "退回", M)
+    received.forward("archives-bureau", "已移交", M)
+    assert [h["to_agency"] for h in received.chain] == [
+        "natural-resources-bureau",
+        "archives-bureau",
+    ]

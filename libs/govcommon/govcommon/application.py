@@ -109,6 +109,10 @@ class OgiApplication(Application[UUID]):
         """The aggregates this service keeps for an application (for its history)."""
         raise NotImplementedError
 
+    def forwarded_away(self, application_id: str) -> bool:
+        """Whether this agency forwarded the application elsewhere (services say how they know)."""
+        return False
+
     def last_activity(self, application_id: str) -> datetime | None:
         """When this store last recorded an event of the application (None: never)."""
         times: list[datetime] = [

@@ -26,6 +26,7 @@ class ServiceConfig:
     calendar_dir: Path | None = None
     tick_seconds: float = 60.0
     due_soon_days: int = 5
+    rectification_days: int = 15
     any_port: bool = False
     ready_file: Path | None = None
 
@@ -59,6 +60,7 @@ def load_config(service: str, default_port: int = 50051) -> ServiceConfig:
         calendar_dir=Path(calendar_dir) if calendar_dir else None,
         tick_seconds=float(_env("OGI_TICK_SECONDS", "60") or 60),
         due_soon_days=int(_env("OGI_DUE_SOON_DAYS", "5") or 5),
+        rectification_days=int(_env("OGI_RECTIFICATION_DAYS", "15") or 15),
         any_port=_env("OGI_GRPC_ANY_PORT", "") in ("1", "true", "yes"),
         ready_file=Path(ready_file) if ready_file else None,
     )

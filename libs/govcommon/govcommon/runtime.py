@@ -111,18 +111,19 @@ class ServiceRuntime:
         return await unit.writer.run(fn, *args)
 
     async def locate(self, application_id: str) -> AgencyUnit:
-        """The agency unit whose store holds the application; after a forward, the agency
-        that acted on it last (the one handling it now)."""
+        """The agency unit whose store holds the application; after forwards, the one that did
+        not forward it away (else the one that acted on it last)."""
         if not application_id:
             raise InvalidInput("application_id", "is required")
-        latest: tuple[datetime, AgencyUnit] | None = None
+        ranked: list[tuple[bool, datetime, AgencyUnit]] = []
         for unit in self.units.values():
             seen = await asyncio.to_thread(unit.app.last_activity, application_id)
-            if seen is not None and (latest is None or seen > latest[0]):
-                latest = (seen, unit)
-        if latest is None:
+            if seen is not None:
+                away = await asyncio.to_thread(unit.app.forwarded_away, application_id)
+                ranked.append((not away, seen, unit))
+        if not ranked:
             raise NotFound(f"application {application_id} not found in {self.spec.name}")
-        return latest[1]
+        return max(ranked, key=lambda r: (r[0], r[1]))[2]
 
     # -- life cycle ------------------------------------------------------------------------
 

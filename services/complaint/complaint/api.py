@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
+
 import grpc
 from ogi.v1 import complaint_pb2, complaint_pb2_grpc
 
 from complaint.application import ComplaintApplication
 from complaint.domain import COMPLAINT_GROUNDS, Complaint, checked_text
+from govcommon.aggregate import Meta
 from govcommon.dates import day_from_input
 from govcommon.errors import InvalidInput, NotFound
 from govcommon.history import history_registration
 from govcommon.ids import checked_application_id
 from govcommon.rpc import Registration, handles_domain_errors
 from govcommon.rules import choose
-from govcommon.runtime import ServiceRuntime
+from govcommon.runtime import AgencyUnit, ServiceRuntime
 
 DEFAULT_BUREAU = "supervision-bureau"
+STAFF = "staff:supervision"
 
 
 def view(complaint: Complaint) -> complaint_pb2.ComplaintView:
@@ -29,6 +34,14 @@ def view(complaint: Complaint) -> complaint_pb2.ComplaintView:
         complainant=complaint.complainant,
         filed_on=complaint.filed_on.isoformat(),
         state=complaint.state,
+        upheld=bool(complaint.upheld),
+        outcomes=complaint.outcomes,
+        orders=[
+            complaint_pb2.RectificationOrderView(
+                order_id=order_id, answer_due=o["answer_due"], answer=o["answer"]
+            )
+            for order_id, o in complaint.orders.items()
+        ],
     )
 
 
@@ -91,6 +104,119 @@ class ComplaintServicer(complaint_pb2_grpc.ComplaintServiceServicer):
             app = self.runtime.app(unit, ComplaintApplication)
             complaints += await self.runtime.read(unit, app.complaints_about, application_id)
         return complaint_pb2.ListComplaintsResponse(complaints=[view(c) for c in complaints])
+
+    async def _step(
+        self, complaint_id: str, on: str, act: Callable[[Complaint, Meta], object]
+    ) -> complaint_pb2.ComplaintView:
+        """One step of a case, in the bureau that holds the complaint."""
+        unit = await self._holder(complaint_id)
+        app = self.runtime.app(unit, ComplaintApplication)
+        day = day_from_input("on", on)
+        return view(await self.runtime.write(unit, app.step, complaint_id, day, STAFF, act))
+
+    async def _holder(self, complaint_id: str) -> AgencyUnit:
+        if not complaint_id:
+            raise InvalidInput("complaint_id", "is required")
+        for unit in self.runtime.units.values():
+            app = self.runtime.app(unit, ComplaintApplication)
+            if await self.runtime.read(unit, app.has_complaint, complaint_id):
+                return unit
+        raise NotFound(f"complaint {complaint_id} not found")
+
+    @handles_domain_errors
+    async def AcceptComplaint(
+        self, request: complaint_pb2.AcceptComplaintRequest, context: grpc.aio.ServicerContext
+    ) -> complaint_pb2.AcceptComplaintResponse:
+        done = await self._step(
+            request.complaint_id, request.on, lambda c, m: c.accept(request.note, m)
+        )
+        return complaint_pb2.AcceptComplaintResponse(complaint=done)
+
+    @handles_domain_errors
+    async def RejectComplaint(
+        self, request: complaint_pb2.RejectComplaintRequest, context: grpc.aio.ServicerContext
+    ) -> complaint_pb2.RejectComplaintResponse:
+        done = await self._step(
+            request.complaint_id, request.on, lambda c, m: c.reject(request.reasons, m)
+        )
+        return complaint_pb2.RejectComplaintResponse(complaint=done)
+
+    @handles_domain_errors
+    async def AttachTrace(
+        self, request: complaint_pb2.AttachTraceRequest, context: grpc.aio.ServicerContext
+    ) -> complaint_pb2.AttachTraceResponse:
+        try:
+            events = json.loads(request.trace_json)["events"]
+        except (ValueError, KeyError, TypeError):
+            raise InvalidInput(
+                "trace_json", "is not a trace as `ogi trace --json` prints it"
+            ) from None
+        done = await self._step(
+            request.complaint_id,
+            request.on,
+            lambda c, m: c.attach_trace(request.trace_json, len(events), m),
+        )
+        return complaint_pb2.AttachTraceResponse(complaint=done)
+
+    @handles_domain_errors
+    async def RecordFinding(
+        self, request: complaint_pb2.RecordFindingRequest, context: grpc.aio.ServicerContext
+    ) -> complaint_pb2.RecordFindingResponse:
+        done = await self._step(
+            request.complaint_id,
+            request.on,
+            lambda c, m: c.find(request.upheld, request.reasons, m),
+        )
+        return complaint_pb2.RecordFindingResponse(complaint=done)
+
+    @handles_domain_errors
+    async def OrderRectification(
+        self, request: complaint_pb2.OrderRectificationRequest, context: grpc.aio.ServicerContext
+    ) -> complaint_pb2.OrderRectificationResponse:
+        unit = await self._holder(request.complaint_id)
+        app = self.runtime.app(unit, ComplaintApplication)
+        on = day_from_input("on", request.on)
+        days = request.answer_days or self.runtime.config.rectification_days
+        if not 1 <= days <= 60:
+            raise InvalidInput("answer_days", "must be 1 to 60 working days")
+        complaint = await self.runtime.write(
+            unit, app.order_rectification, request.complaint_id, request.requirements, days, on,
+            STAFF,
+        )  # fmt: skip
+        return complaint_pb2.OrderRectificationResponse(
+            complaint=view(complaint), order_id=list(complaint.orders)[-1]
+        )
+
+    @handles_domain_errors
+    async def IssueCriticism(
+        self, request: complaint_pb2.IssueCriticismRequest, context: grpc.aio.ServicerContext
+    ) -> complaint_pb2.IssueCriticismResponse:
+        done = await self._step(
+            request.complaint_id, request.on, lambda c, m: c.issue_criticism(request.text, m)
+        )
+        return complaint_pb2.IssueCriticismResponse(complaint=done)
+
+    @handles_domain_errors
+    async def RecommendAccountability(
+        self,
+        request: complaint_pb2.RecommendAccountabilityRequest,
+        context: grpc.aio.ServicerContext,
+    ) -> complaint_pb2.RecommendAccountabilityResponse:
+        done = await self._step(
+            request.complaint_id,
+            request.on,
+            lambda c, m: c.recommend_accountability(request.body, request.text, m),
+        )
+        return complaint_pb2.RecommendAccountabilityResponse(complaint=done)
+
+    @handles_domain_errors
+    async def CloseComplaint(
+        self, request: complaint_pb2.CloseComplaintRequest, context: grpc.aio.ServicerContext
+    ) -> complaint_pb2.CloseComplaintResponse:
+        done = await self._step(
+            request.complaint_id, request.on, lambda c, m: c.close(request.notice, m)
+        )
+        return complaint_pb2.CloseComplaintResponse(complaint=done)
 
 
 def servicers(runtime: ServiceRuntime) -> list[Registration]:

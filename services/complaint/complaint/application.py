@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from uuid import UUID
 
@@ -12,7 +12,7 @@ from complaint.domain import (
     complaint_aggregate_id,
     complaint_key,
 )
-from govcommon.aggregate import meta
+from govcommon.aggregate import Meta, meta
 from govcommon.application import OgiApplication
 from govcommon.errors import NotFound
 
@@ -43,11 +43,36 @@ class ComplaintApplication(OgiApplication):
     def complaints_about(self, application_id: str) -> list[Complaint]:
         return [c for i in self._ids(application_id) if (c := self.find(i, Complaint))]
 
+    def has_complaint(self, complaint_id: str) -> bool:
+        return self.find(complaint_aggregate_id(complaint_id), Complaint) is not None
+
     def complaint(self, complaint_id: str) -> Complaint:
         found = self.find(complaint_aggregate_id(complaint_id), Complaint)
         if found is None:
             raise NotFound(f"complaint {complaint_id} not found")
         return found
+
+    def step(
+        self, complaint_id: str, on: date, actor: str, act: Callable[[Complaint, Meta], object]
+    ) -> Complaint:
+        """One step of a complaint case, dated ``on`` and committed."""
+        uow = self.unit_of_work()
+        complaint = uow.get(complaint_aggregate_id(complaint_id), Complaint, "complaint")
+        act(complaint, meta(complaint.application_id, actor, on))
+        uow.commit()
+        return complaint
+
+    def order_rectification(
+        self, complaint_id: str, requirements: str, days: int, on: date, actor: str
+    ) -> Complaint:
+        """The order is addressed to the agency complained about, with its answer date."""
+        uow = self.unit_of_work()
+        complaint = uow.get(complaint_aggregate_id(complaint_id), Complaint, "complaint")
+        due = self.calendar.add_working_days(on, days).date
+        m = meta(complaint.application_id, actor, on, to_agency=complaint.against_agency)
+        complaint.order_rectification(requirements, due, m)
+        uow.commit()
+        return complaint
 
     def file(
         self,

@@ -8,7 +8,7 @@ from uuid import UUID
 from eventsourcing.domain import event
 
 from govcommon.aggregate import Meta, OgiAggregate
-from govcommon.errors import InvalidInput
+from govcommon.errors import IllegalStep, InvalidInput
 from govcommon.ids import aggregate_id
 
 COMPLAINT_GROUNDS = {
@@ -27,6 +27,13 @@ def complaint_key(application_id: str, number: int) -> str:
 
 def complaint_aggregate_id(complaint_id: str) -> UUID:
     return aggregate_id("complaint", complaint_id)
+
+
+def _required(field: str, value: str) -> str:
+    value = value.strip()
+    if not value:
+        raise InvalidInput(field, "is required")
+    return value
 
 
 def checked_text(text: str) -> str:
@@ -65,6 +72,128 @@ class Complaint(OgiAggregate):
         self.complainant = complainant
         self.filed_on = filed_on
         self.state = "received"
+        self.upheld: bool | None = None
+        self.orders: dict[str, dict[str, str]] = {}
+        self.outcomes: list[str] = []
+
+    # The case (Art. 47, 51-53): accepted or rejected, investigated with the full trace, found
+    # upheld or not, outcomes, closed with notice to the complainant.
+
+    def _require(self, *states: str) -> None:
+        if self.state not in states:
+            raise IllegalStep(f"complaint {self.complaint_id} is {self.state}")
+
+    def accept(self, note: str, meta: Meta) -> None:
+        self._require("received")
+        self._accepted(note.strip(), meta)
+
+    @event("ComplaintAccepted")
+    def _accepted(self, note: str, meta: Meta) -> None:
+        self.state = "accepted"
+
+    def reject(self, reasons: str, meta: Meta) -> None:
+        self._require("received")
+        self._rejected(_required("reasons", reasons), meta)
+
+    @event("ComplaintRejected")
+    def _rejected(self, reasons: str, meta: Meta) -> None:
+        self.state = "rejected"
+
+    def attach_trace(self, trace_json: str, event_count: int, meta: Meta) -> None:
+        """The full cross-agency history of the application, attached to the case file."""
+        self._require("accepted", "investigating")
+        if event_count < 1:
+            raise InvalidInput("trace", "the trace of the application is empty")
+        self._investigated(trace_json, event_count, meta)
+
+    @event("InvestigationTraceAttached")
+    def _investigated(self, trace: str, event_count: int, meta: Meta) -> None:
+        self.state = "investigating"
+
+    def find(self, upheld: bool, reasons: str, meta: Meta) -> None:
+        self._require("investigating")
+        self._found(upheld, _required("reasons", reasons), meta)
+
+    @event("FindingMade")
+    def _found(self, upheld: bool, reasons: str, meta: Meta) -> None:
+        self.upheld = upheld
+        self.state = "found"
+
+    def _require_upheld(self) -> None:
+        self._require("found")
+        if not self.upheld:
+            raise IllegalStep(f"complaint {self.complaint_id} was not upheld")
+
+    def order_rectification(self, requirements: str, answer_due: date, meta: Meta) -> str:
+        """督促整改: the order goes to the agency over NATS and reopens its handling."""
+        self._require_upheld()
+        order_id = f"{self.complaint_id}-R{len(self.orders) + 1}"
+        self._ordered(
+            order_id,
+            self.complaint_id,
+            self.application_id,
+            self.against_agency,
+            _required("requirements", requirements),
+            answer_due.isoformat(),
+            meta,
+        )
+        return order_id
+
+    @event("RectificationOrdered")
+    def _ordered(
+        self,
+        order_id: str,
+        complaint_id: str,
+        application_id: str,
+        agency: str,
+        requirements: str,
+        answer_due: str,
+        meta: Meta,
+    ) -> None:
+        self.orders[order_id] = {"answer_due": answer_due, "answer": ""}
+        self.outcomes = [*self.outcomes, "rectification_order"]
+
+    def issue_criticism(self, text: str, meta: Meta) -> None:
+        """通报批评."""
+        self._require_upheld()
+        self._criticised(self.against_agency, _required("text", text), meta)
+
+    @event("CriticismNoticeIssued")
+    def _criticised(self, agency: str, text: str, meta: Meta) -> None:
+        self.outcomes = [*self.outcomes, "criticism"]
+
+    def recommend_accountability(self, body: str, text: str, meta: Meta) -> None:
+        """A handling recommendation to the body with power to act (Art. 52, 53)."""
+        self._require_upheld()
+        self._recommended(_required("body", body), _required("text", text), meta)
+
+    @event("AccountabilityRecommended")
+    def _recommended(self, body: str, text: str, meta: Meta) -> None:
+        self.outcomes = [*self.outcomes, "accountability"]
+
+    def agency_answered(self, order_id: str, text: str, meta: Meta) -> None:
+        order = self.orders.get(order_id)
+        if order is None or order["answer"]:
+            return
+        self._answered(order_id, text, meta)
+
+    @event("RectificationAnswerReceived")
+    def _answered(self, order_id: str, text: str, meta: Meta) -> None:
+        self.orders[order_id] = self.orders[order_id] | {"answer": text}
+
+    def close(self, notice: str, meta: Meta) -> None:
+        """Closed with notice to the complainant; an order must have been answered first."""
+        self._require("rejected", "found")
+        pending = [o for o, v in self.orders.items() if not v["answer"]]
+        if pending:
+            raise IllegalStep(f"the agency has not answered {', '.join(pending)} yet")
+        if self.state == "found" and self.upheld and not self.outcomes:
+            raise IllegalStep("an upheld complaint needs an outcome before it is closed")
+        self._closed(_required("notice", notice), meta)
+
+    @event("ComplaintClosed")
+    def _closed(self, notice: str, meta: Meta) -> None:
+        self.state = "closed"
 
 
 class KnownApplication(OgiAggregate):
@@ -85,6 +214,7 @@ class KnownApplication(OgiAggregate):
     ) -> None:
         self.application_id = application_id
         self.agency = agency
+        self.overdue: list[dict[str, str]] = []
 
     def handled_by(self, agency: str, application_number: str, meta: Meta) -> None:
         """A forward moved the application: complaints now default to the new agency."""
@@ -94,3 +224,10 @@ class KnownApplication(OgiAggregate):
     @event("ApplicationKnownAt")
     def _moved(self, agency: str, application_number: str, meta: Meta) -> None:
         self.agency = agency
+
+    def note_overdue(self, agency: str, due_on: str, meta: Meta) -> None:
+        self._overdue(agency, due_on, meta)
+
+    @event("OverdueReported")
+    def _overdue(self, agency: str, due_on: str, meta: Meta) -> None:
+        self.overdue = [*self.overdue, {"agency": agency, "due_on": due_on}]

@@ -6,7 +6,7 @@ application and the agency handling it.
 
 from __future__ import annotations
 
-from complaint.domain import KnownApplication
+from complaint.domain import Complaint, KnownApplication, complaint_aggregate_id
 from govcommon.agencies import Agency, AgencyRegistry
 from govcommon.application import OgiApplication, UnitOfWork
 from govcommon.bus import Handler
@@ -36,14 +36,35 @@ def on_accepted(uow: UnitOfWork, record: EventRecord) -> None:
     )
 
 
+def on_overdue(uow: UnitOfWork, record: EventRecord) -> None:
+    known = uow.find(KnownApplication.create_id(record.application_id), KnownApplication)
+    if known is not None and not known.has_handled(record.event_id):
+        known.note_overdue(record.agency, record.data["due_on"], caused_by(record, SYSTEM))
+
+
+def on_rectification_answered(uow: UnitOfWork, record: EventRecord) -> None:
+    complaint = uow.find(complaint_aggregate_id(record.data["complaint_id"]), Complaint)
+    if complaint is not None and not complaint.has_handled(record.event_id):
+        complaint.agency_answered(
+            record.data["order_id"], record.data["text"], caused_by(record, SYSTEM)
+        )
+
+
 def handlers(app: OgiApplication, registry: AgencyRegistry) -> dict[str, Handler]:
     if registry.get(app.agency).kind != "supervision_bureau":
         return {}
-    return {"ApplicationAccepted": on_accepted}
+    return {
+        "ApplicationAccepted": on_accepted,
+        "ApplicationOverdue": on_overdue,
+        "RectificationAnswered": on_rectification_answered,
+    }
 
 
 def subjects(agency: Agency, event_types: list[str]) -> list[str]:
     """A bureau hears of accepted applications of every agency, not only its own."""
-    wide = {"ApplicationAccepted": f"{SUBJECT_ROOT}.*.intake.ApplicationAccepted.*"}
+    wide = {
+        "ApplicationAccepted": f"{SUBJECT_ROOT}.*.intake.ApplicationAccepted.*",
+        "ApplicationOverdue": f"{SUBJECT_ROOT}.*.reply.ApplicationOverdue.*",
+    }
     narrow = [t for t in event_types if t not in wide]
     return [wide[t] for t in event_types if t in wide] + addressed_to(agency, narrow)

@@ -75,6 +75,10 @@ class IntakeApplication(OgiApplication):
         uow.commit()
         return application
 
+    def forwarded_away(self, application_id: str) -> bool:
+        found = self.find(Application.create_id(application_id), Application)
+        return found is not None and found.state == "forwarded"
+
     def application(self, application_id: str) -> Application:
         found = self.find(Application.create_id(application_id), Application)
         if found is None:

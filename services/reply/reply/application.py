@@ -29,6 +29,10 @@ class ReplyApplication(OgiApplication):
     def aggregate_ids_of(self, application_id: str) -> list[UUID]:
         return [deadline_id(application_id), reply_id(application_id)]
 
+    def forwarded_away(self, application_id: str) -> bool:
+        found = self.find(deadline_id(application_id), Deadline)
+        return found is not None and found.stopped_because == "ApplicationForwarded"
+
     def reply(self, application_id: str) -> Reply:
         found = self.find(reply_id(application_id), Reply)
         if found is None:

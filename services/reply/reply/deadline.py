@@ -65,6 +65,21 @@ class Deadline(OgiAggregate):
     def _stopped(self, stopped_on: str, reason: str, meta: Meta) -> None:
         self.facts = [*self.facts, fact_to_json(Stopped(date.fromisoformat(stopped_on)))]
         self.stopped = True
+        self.stopped_because = reason
+
+    stopped_because = ""
+
+    def reopen(self, on: date, reason: str, meta: Meta) -> None:
+        """The handling was reopened (a rectification order): a new clock from ``on``."""
+        self._reopened(on.isoformat(), reason, meta)
+
+    @event("ClockReopened")
+    def _reopened(self, reopened_on: str, reason: str, meta: Meta) -> None:
+        self.facts = [fact_to_json(Received(date.fromisoformat(reopened_on)))]
+        self.stopped = False
+        self.stopped_because = ""
+        self.warned = False
+        self.overdue_declared = False
 
     def watch(self, calendar: WorkingCalendar, today: date, due_soon_days: int, actor: str) -> bool:
         """Record what time has brought: a changed due date, the warning, the overdue notice."""

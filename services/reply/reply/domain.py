@@ -37,6 +37,22 @@ class Reply(OgiAggregate):
         self.state = "issued"
         self.delivered_on: date | None = None
         self.delivery_method = ""
+        self.letters = 1
+
+    def reissue(self, letter_number: str, outcome: str, letter_text: str, meta: Meta) -> None:
+        """A new decision after the handling was reopened: a new letter to deliver."""
+        self._reissued(letter_number, outcome, letter_text, meta)
+
+    @event("ReplyReissued")
+    def _reissued(self, letter_number: str, outcome: str, letter_text: str, meta: Meta) -> None:
+        self.letter_number = letter_number
+        self.outcome = outcome
+        self.letter_text = letter_text
+        self.issued_on = date.fromisoformat(meta["occurred_on"])
+        self.delivered_on = None
+        self.delivery_method = ""
+        self.state = "issued"
+        self.letters += 1
 
     def deliver(self, method: str, delivered_on: date, meta: Meta) -> None:
         """Record delivery with its legal date (Art. 11 of the rules) and close the application."""

@@ -23,13 +23,21 @@ def handlers(app: OgiApplication, registry: AgencyRegistry) -> dict[str, Handler
     agency = registry.get(app.agency)
 
     def on_decided(uow: UnitOfWork, record: EventRecord) -> None:
-        if uow.find(reply_id(record.application_id), Reply) is not None:
+        existing = uow.find(reply_id(record.application_id), Reply)
+        if existing is not None and (existing.has_handled(record.event_id)):
             return
         application = record.data["application"]
         letter_number = f"{application['application_number']}-答"
+        if existing is not None:
+            letter_number += f"-{existing.letters + 1}"
         letter = compose_letter(
             agency, application, record.data, letter_number, date.fromisoformat(record.occurred_on)
         )
+        if existing is not None:
+            existing.reissue(
+                letter_number, record.data["outcome"], letter, caused_by(record, SYSTEM)
+            )
+            return
         uow.add(
             Reply(
                 application=application,
@@ -60,7 +68,16 @@ def handlers(app: OgiApplication, registry: AgencyRegistry) -> dict[str, Handler
                 deadline.note(fact, record.type, caused_by(record, SYSTEM))
         deadline.watch(app.calendar, today_in_china(), app.due_soon_days, SYSTEM)
 
+    def on_reopened(uow: UnitOfWork, record: EventRecord) -> None:
+        deadline = uow.find(deadline_id(record.application_id), Deadline)
+        if deadline is None or deadline.has_handled(record.event_id):
+            return
+        deadline.reopen(
+            date.fromisoformat(record.occurred_on), record.type, caused_by(record, SYSTEM)
+        )
+        deadline.watch(app.calendar, today_in_china(), app.due_soon_days, SYSTEM)
+
     clock_handlers: dict[str, Handler] = {
         event_type: on_clock_event for event_type in CLOCK_EVENTS - OWN_CLOCK_EVENTS
     }
-    return clock_handlers | {"DecisionMade": on_decided}
+    return clock_handlers | {"DecisionMade": on_decided, "HandlingReopened": on_reopened}

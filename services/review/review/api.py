@@ -45,6 +45,7 @@ def view(review: Review) -> review_pb2.ReviewView:
         fee_amount_yuan=review.fee.get("amount_yuan", 0),
         fee_pay_by=review.fee.get("pay_by", ""),
         fee_paid=review.fee.get("paid", False),
+        rectification_order=review.rectification.get("order_id", ""),
     )
 
 
@@ -173,6 +174,18 @@ class ReviewServicer(review_pb2_grpc.ReviewServiceServicer):
             STAFF,
         )
         return review_pb2.DecideResponse(review=view(review))
+
+    @handles_domain_errors
+    async def AnswerRectification(
+        self, request: review_pb2.AnswerRectificationRequest, context: grpc.aio.ServicerContext
+    ) -> review_pb2.AnswerRectificationResponse:
+        unit, app = await self._unit(request.application_id)
+        on = day_from_input("answered_on", request.answered_on)
+        review = await self.runtime.write(
+            unit, app.answer_rectification, request.application_id, request.order_id,
+            request.text, on, STAFF,
+        )  # fmt: skip
+        return review_pb2.AnswerRectificationResponse(review=view(review))
 
 
 def servicers(runtime: ServiceRuntime) -> list[Registration]:

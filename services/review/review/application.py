@@ -29,6 +29,10 @@ class ReviewApplication(OgiApplication):
     def aggregate_ids_of(self, application_id: str) -> list[UUID]:
         return [review_id(application_id)]
 
+    def forwarded_away(self, application_id: str) -> bool:
+        found = self.find(review_id(application_id), Review)
+        return found is not None and found.closed_because == "ApplicationForwarded"
+
     def review(self, application_id: str) -> Review:
         found = self.find(review_id(application_id), Review)
         if found is None:
@@ -139,6 +143,17 @@ class ReviewApplication(OgiApplication):
             review.decide(decision, decided_on, public_interest_reason, m)
 
         return self._change(application_id, decided_on, actor, make)
+
+    def answer_rectification(
+        self, application_id: str, order_id: str, text: str, on: date, actor: str
+    ) -> Review:
+        uow = self.unit_of_work()
+        review = uow.get(review_id(application_id), Review, f"application {application_id}")
+        bureau = review.rectification.get("bureau", "")
+        m = meta(application_id, actor, on, to_agency=bureau)
+        review.answer_rectification(order_id, text, m)
+        uow.commit()
+        return review
 
     def tick(self, today: date) -> int:
         """Unanswered consultations end at their due date; unpaid fees close the application."""

@@ -61,6 +61,7 @@ class Review(OgiAggregate):
         self.extension: dict[str, Any] = {}
         self.reply_due: date | None = None
         self.fee: dict[str, Any] = {}
+        self.rectification: dict[str, str] = {}
 
     @property
     def received_on(self) -> date:
@@ -363,6 +364,55 @@ class Review(OgiAggregate):
     def _override_notified(self, third_party: str, reason: str, meta: Meta) -> None:
         pass
 
+    # -- rectification (Art. 47): the bureau's order reopens the handling ----------------------
+
+    def reopen(
+        self,
+        order_id: str,
+        complaint_id: str,
+        bureau: str,
+        requirements: str,
+        answer_due: str,
+        meta: Meta,
+    ) -> None:
+        if self.rectification.get("order_id") == order_id:
+            return
+        self._reopened(order_id, complaint_id, bureau, requirements, answer_due, meta)
+
+    @event("HandlingReopened")
+    def _reopened(
+        self,
+        order_id: str,
+        complaint_id: str,
+        bureau: str,
+        requirements: str,
+        answer_due: str,
+        meta: Meta,
+    ) -> None:
+        self.rectification = {
+            "order_id": order_id,
+            "complaint_id": complaint_id,
+            "bureau": bureau,
+            "answer": "",
+        }
+        self.state = "open"
+
+    def answer_rectification(self, order_id: str, text: str, meta: Meta) -> None:
+        """The agency's answer to the bureau, addressed to it over NATS."""
+        if self.rectification.get("order_id") != order_id:
+            raise InvalidInput("order_id", f"no rectification order {order_id!r} here")
+        if self.rectification.get("answer"):
+            raise IllegalStep(f"rectification order {order_id} was already answered")
+        self._rectification_answered(
+            order_id, self.rectification["complaint_id"], _required("text", text), meta
+        )
+
+    @event("RectificationAnswered")
+    def _rectification_answered(
+        self, order_id: str, complaint_id: str, text: str, meta: Meta
+    ) -> None:
+        self.rectification = self.rectification | {"answer": text}
+
     # -- changes from elsewhere -----------------------------------------------------------------
 
     def note_correction(self, description: str, meta: Meta) -> None:
@@ -388,3 +438,6 @@ class Review(OgiAggregate):
     @event("ReviewClosed")
     def _closed(self, reason: str, meta: Meta) -> None:
         self.state = "closed"
+        self.closed_because = reason
+
+    closed_because = ""

@@ -42,6 +42,20 @@ def on_corrected(uow: UnitOfWork, record: EventRecord) -> None:
         review.note_correction(str(record.data.get("description", "")), caused_by(record, SYSTEM))
 
 
+def on_rectification_ordered(uow: UnitOfWork, record: EventRecord) -> None:
+    review = uow.find(review_id(record.application_id), Review)
+    if review is None or review.has_handled(record.event_id):
+        return
+    review.reopen(
+        record.data["order_id"],
+        record.data["complaint_id"],
+        record.agency,
+        record.data["requirements"],
+        record.data["answer_due"],
+        caused_by(record, SYSTEM),
+    )
+
+
 def handlers(app: OgiApplication, registry: AgencyRegistry) -> dict[str, Handler]:
     return {
         "ApplicationAssigned": on_assigned,
@@ -50,5 +64,6 @@ def handlers(app: OgiApplication, registry: AgencyRegistry) -> dict[str, Handler
         "CorrectionLapsed": on_ended,
         "ApplicationForwarded": on_ended,
         "ApplicationCorrected": on_corrected,
+        "RectificationOrdered": on_rectification_ordered,
         "ApplicationClosed": on_ended,
     }

@@ -24,6 +24,10 @@ class RoutingApplication(OgiApplication):
     def aggregate_ids_of(self, application_id: str) -> list[UUID]:
         return [routing_id(application_id)]
 
+    def forwarded_away(self, application_id: str) -> bool:
+        found = self.find(routing_id(application_id), Routing)
+        return found is not None and found.state == "forwarded"
+
     def routing(self, application_id: str) -> Routing:
         found = self.find(routing_id(application_id), Routing)
         if found is None:

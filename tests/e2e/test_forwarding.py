@@ -1,0 +1,81 @@
+"""Forwarding across agencies through the real services: A -> B -> C, with every clock."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conftest import OgiSystem
+
+
+def hops(status: dict[str, Any]) -> list[tuple[str, str]]:
+    return [(h["from_agency"], h["to_agency"]) for h in status["services"]["intake"]["chain"]]
+
+
+def test_forward_chain_clocks_and_trace(system: OgiSystem) -> None:
+    application_id = system.under_review(received_on="2026-11-20")
+    first = system.status(application_id)
+    assert first["agency"] == "municipal-office"
+
+    system.ogi_json("forward", application_id, "--to", "natural-resources-bureau", "--reason",
+                    "该信息由市自然资源和规划局制作")  # fmt: skip
+    at_b = system.wait_until(
+        lambda: system.status(application_id),
+        lambda s: s["agency"] == "natural-resources-bureau" and s["state"] == "under_review",
+        "the natural resources bureau to take the application",
+    )
+    assert at_b["application_number"].startswith("ZRZY-")
+    assert at_b["received_on"] == system.today().isoformat()
+    assert hops(at_b) == [("municipal-office", "natural-resources-bureau")]
+
+    loop = system.refused("forward", application_id, "--to", "municipal-office", "--reason", "退回")
+    assert "loop" in loop
+    assert system.refused("forward", application_id, "--to", "nowhere", "--reason", "x")
+
+    system.ogi_json("forward", application_id, "--to", "archives-bureau", "--reason",
+                    "该信息已移交市档案馆")  # fmt: skip
+    at_c = system.wait_until(
+        lambda: system.status(application_id),
+        lambda s: s["agency"] == "archives-bureau" and s["state"] == "under_review",
+        "the archives bureau to take the application",
+    )
+    assert hops(at_c) == [
+        ("municipal-office", "natural-resources-bureau"),
+        ("natural-resources-bureau", "archives-bureau"),
+    ]
+    assert at_c["clock"]["status"] == "running"
+
+    events = system.trace(application_id)["events"]
+    by_id = {e["event_id"]: e for e in events}
+    forwards = [e for e in events if e["type"] == "ApplicationForwarded"]
+    assert [(f["agency"], f["data"]["to_agency"]) for f in forwards] == [
+        ("municipal-office", "natural-resources-bureau"),
+        ("natural-resources-bureau", "archives-bureau"),
+    ]
+    receipts = [e for e in events if e["type"] == "ApplicationReceived"]
+    assert [r["agency"] for r in receipts] == [
+        "municipal-office",
+        "natural-resources-bureau",
+        "archives-bureau",
+    ]
+    for receipt in receipts[1:]:
+        assert by_id[receipt["causation_id"]]["type"] == "ApplicationForwarded"
+    stops = [e for e in events if e["type"] == "ClockStopped"]
+    assert sorted(s["agency"] for s in stops) == ["municipal-office", "natural-resources-bureau"]
+    assert len({e["correlation_id"] for e in events}) == 1
+    position = {e["event_id"]: i for i, e in enumerate(events)}
+    for event in events:
+        if event["causation_id"] in position:
+            assert position[event["causation_id"]] < position[event["event_id"]]
+
+    system.decide(application_id, "disclose")
+    system.wait_state(application_id, "replied")
+    letter = system.ogi_json("letter", application_id)
+    assert letter["agency"] == "archives-bureau" and "市档案局" in letter["letter_text"]
+
+
+def test_referral_names_the_competent_agency(system: OgiSystem) -> None:
+    application_id = system.under_review()
+    system.decide(application_id, "not_ours", "--competent-organ", "natural-resources-bureau")
+    system.wait_state(application_id, "replied")
+    letter = system.ogi_json("letter", application_id)["letter_text"]
+    assert "市自然资源和规划局" in letter and "0000-12345680" in letter
