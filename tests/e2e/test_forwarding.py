@@ -35,14 +35,18 @@ def test_forward_chain_clocks_and_trace(system: OgiSystem) -> None:
                     "该信息已移交市档案馆")  # fmt: skip
     at_c = system.wait_until(
         lambda: system.status(application_id),
-        lambda s: s["agency"] == "archives-bureau" and s["state"] == "under_review",
-        "the archives bureau to take the application",
+        lambda s: (
+            s["agency"] == "archives-bureau"
+            and s["state"] == "under_review"
+            and (s["clock"] or {}).get("status") == "running"
+        ),
+        "the archives bureau to take the application, with its own clock",
     )
     assert hops(at_c) == [
         ("municipal-office", "natural-resources-bureau"),
         ("natural-resources-bureau", "archives-bureau"),
     ]
-    assert at_c["clock"]["status"] == "running"
+    assert at_c["clock"]["received_on"] == system.today().isoformat()
 
     events = system.trace(application_id)["events"]
     by_id = {e["event_id"]: e for e in events}
