@@ -456,38 +456,35 @@ async def test_agency_cannot_subscribe_to_raw_subjects(admin: Session, bus: Bus,
 class ApiCall:
     name: str
     subject: str
-    call: Callable[[JetStreamContext], Awaitable[Any]]
+    call: Callable[[Session], Awaitable[Any]]
 
 
 BROAD_API_CALLS = [
-    ApiCall("delete stream", "$JS.API.STREAM.DELETE.OGI", lambda js: js.delete_stream("OGI")),
-    ApiCall("purge stream", "$JS.API.STREAM.PURGE.OGI", lambda js: js.purge_stream("OGI")),
-    # (JetStreamManager.delete_msg ignores the context's timeout: the request is made directly.)
-    ApiCall(
+    ApiCall("delete stream", "$JS.API.STREAM.DELETE.OGI", lambda s: s.quick.delete_stream("OGI")),
+    ApiCall("purge stream", "$JS.API.STREAM.PURGE.OGI", lambda s: s.quick.purge_stream("OGI")),
+    ApiCall(  # (JetStreamManager.delete_msg ignores the context's timeout)
         "delete message",
         "$JS.API.STREAM.MSG.DELETE.OGI",
-        lambda js: js._nc.request(
-            "$JS.API.STREAM.MSG.DELETE.OGI", b'{"seq": 1}', timeout=REFUSAL_WAIT
-        ),
+        lambda s: s.nc.request("$JS.API.STREAM.MSG.DELETE.OGI", b'{"seq": 1}', REFUSAL_WAIT),
     ),
-    ApiCall("read any message", "$JS.API.STREAM.MSG.GET.OGI", lambda js: js.get_msg("OGI", 1)),
+    ApiCall("read any message", "$JS.API.STREAM.MSG.GET.OGI", lambda s: s.quick.get_msg("OGI", 1)),
     ApiCall(
         "widen stream",
         "$JS.API.STREAM.UPDATE.OGI",
-        lambda js: js.update_stream(api.StreamConfig(name="OGI", subjects=["ogi.>", "spy.>"])),
+        lambda s: s.quick.update_stream(api.StreamConfig(name="OGI", subjects=["ogi.>", "spy.>"])),
     ),
     ApiCall(
         "create stream",
         "$JS.API.STREAM.CREATE.SPY",
-        lambda js: js.add_stream(name="SPY", subjects=["spy.>"]),
+        lambda s: s.quick.add_stream(name="SPY", subjects=["spy.>"]),
     ),
-    ApiCall("list streams", "$JS.API.STREAM.LIST", lambda js: js.streams_info()),
-    ApiCall("account info", "$JS.API.INFO", lambda js: js.account_info()),
-    ApiCall("list consumers", "$JS.API.CONSUMER.LIST.OGI", lambda js: js.consumers_info("OGI")),
+    ApiCall("list streams", "$JS.API.STREAM.LIST", lambda s: s.quick.streams_info()),
+    ApiCall("account info", "$JS.API.INFO", lambda s: s.quick.account_info()),
+    ApiCall("list consumers", "$JS.API.CONSUMER.LIST.OGI", lambda s: s.quick.consumers_info("OGI")),
     ApiCall(
         "delete own consumer",
         f"$JS.API.CONSUMER.DELETE.OGI.{MUNICIPAL}__routing",
-        lambda js: js.delete_consumer("OGI", f"{MUNICIPAL}__routing"),
+        lambda s: s.quick.delete_consumer("OGI", f"{MUNICIPAL}__routing"),
     ),
 ]
 
@@ -500,7 +497,7 @@ async def test_agency_cannot_use_the_broad_jetstream_api(
     await publish(archives, event_subject(ARCHIVES, "review", "ReviewDone", NATURAL), b"private")
     before = await jetstream_state(admin)
 
-    await office.assert_refused(call.call(office.quick), call.subject)
+    await office.assert_refused(call.call(office), call.subject)
 
     assert await jetstream_state(admin) == before
     assert before["streams"][EVENT_STREAM] == (["ogi.>"], 1)
@@ -602,7 +599,6 @@ async def test_agency_cannot_eavesdrop_on_messages_pulled_by_another(
     await office.nc.flush()
     await asyncio.sleep(0.1)
 
-    assert office.violations() == []
     assert [m.data for m in overheard if m.subject == subject] == []
 
 
