@@ -68,6 +68,19 @@ def answer(clients: Clients, args: argparse.Namespace) -> dict[str, Any]:
     return as_dict(call(clients, "review", "RecordConsultationAnswer", request).review)
 
 
+def answer_consultation(clients: Clients, args: argparse.Namespace) -> dict[str, Any]:
+    request = review_pb2.AnswerConsultationRequest(
+        agency=args.agency,
+        application_id=args.application_id,
+        from_agency=args.from_agency,
+        ref=args.ref,
+        answer=args.answer,
+        reasons=args.reasons or "",
+        answered_on=args.on or "",
+    )
+    return as_dict(call(clients, "review", "AnswerConsultation", request))
+
+
 def extend(clients: Clients, args: argparse.Namespace) -> dict[str, Any]:
     request = review_pb2.ExtendRequest(
         application_id=args.application_id,

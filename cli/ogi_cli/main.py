@@ -123,6 +123,18 @@ def _parser() -> argparse.ArgumentParser:
     answer.add_argument("--on")
     answer.set_defaults(run=lifecycle.answer)
 
+    consulted = sub.add_parser(
+        "consultation-answer", parents=[common], help="answer another agency's consultation"
+    )
+    consulted.add_argument("application_id")
+    consulted.add_argument("--agency", required=True, help="the consulted agency answering")
+    consulted.add_argument("--from", dest="from_agency", required=True, help="consulting agency")
+    consulted.add_argument("--ref", required=True)
+    consulted.add_argument("--answer", required=True, help="consent|objection")
+    consulted.add_argument("--reasons")
+    consulted.add_argument("--on")
+    consulted.set_defaults(run=lifecycle.answer_consultation)
+
     extend = sub.add_parser("extend", parents=[common], help="the one extension (Art. 33)")
     extend.add_argument("application_id")
     extend.add_argument("--days", type=int, required=True, help="at most 20 working days")

@@ -83,3 +83,43 @@ def test_referral_names_the_competent_agency(system: OgiSystem) -> None:
     system.wait_state(application_id, "replied")
     letter = system.ogi_json("letter", application_id)["letter_text"]
     assert "市自然资源和规划局" in letter and "0000-12345680" in letter
+
+
+def test_joint_consultation_between_agencies_over_nats(system: OgiSystem) -> None:
+    """Art. 34 between agencies: the request reaches the consulted agency, its answer comes back
+    and ends the pause of the consulting agency's clock."""
+    application_id = system.under_review(agency="natural-resources-bureau")
+    consulted = system.ogi_json("consult", application_id, "--organ", "archives-bureau")
+    ref = consulted["ref"]
+    assert consulted["consultations"][0]["party"] == "市档案局"
+    system.wait_until(
+        lambda: system.status(application_id)["clock"],
+        lambda c: c["status"] == "paused",
+        "the clock to pause",
+    )
+    received = system.wait_until(
+        lambda: system.trace(application_id)["events"],
+        lambda es: any(e["type"] == "ConsultationRequestReceived" for e in es),
+        "the archives bureau to receive the consultation",
+    )
+    request = next(e for e in received if e["type"] == "ConsultationRequestReceived")
+    assert request["agency"] == "archives-bureau"
+    assert request["data"]["from_agency"] == "natural-resources-bureau"
+
+    answer = ["consultation-answer", application_id, "--agency", "archives-bureau"]
+    answer += ["--from", "natural-resources-bureau", "--ref", ref, "--answer"]
+    assert "reasons" in system.refused(*answer, "objection")  # an objection needs reasons
+    system.ogi_json(*answer, "consent")
+    review = system.wait_until(
+        lambda: system.status(application_id)["services"]["review"],
+        lambda r: r["consultations"][0]["answer"] == "consent",
+        "the answer to come back",
+    )
+    assert review["state"] == "open"
+    clock = system.wait_until(
+        lambda: system.status(application_id)["clock"],
+        lambda c: c["status"] == "running",
+        "the clock to run again",
+    )
+    assert clock["paused_periods"][0]["end"] == system.today().isoformat()
+    assert system.status(application_id)["agency"] == "natural-resources-bureau"

@@ -15,7 +15,7 @@ from govcommon.wire import UndecodableEvent, decode, encode
 from intake.domain import Application, MonthlyCount, NumberSeries
 from reply.deadline import Deadline
 from reply.domain import Reply
-from review.domain import Review
+from review.domain import ConsultationFile, Review
 from routing.domain import Routing
 
 AGGREGATES: list[type[OgiAggregate]] = [
@@ -24,6 +24,7 @@ AGGREGATES: list[type[OgiAggregate]] = [
     MonthlyCount,
     Routing,
     Review,
+    ConsultationFile,
     Reply,
     Deadline,
     Complaint,

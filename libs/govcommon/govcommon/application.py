@@ -109,8 +109,9 @@ class OgiApplication(Application[UUID]):
         """The aggregates this service keeps for an application (for its history)."""
         raise NotImplementedError
 
-    def forwarded_away(self, application_id: str) -> bool:
-        """Whether this agency forwarded the application elsewhere (services say how they know)."""
+    def not_handled_here(self, application_id: str) -> bool:
+        """Whether this store only knows of the application while another agency handles it
+        (it forwarded it away, or was only consulted): locating prefers the handler."""
         return False
 
     def last_activity(self, application_id: str) -> datetime | None:

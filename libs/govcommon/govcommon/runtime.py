@@ -119,7 +119,7 @@ class ServiceRuntime:
         for unit in self.units.values():
             seen = await asyncio.to_thread(unit.app.last_activity, application_id)
             if seen is not None:
-                away = await asyncio.to_thread(unit.app.forwarded_away, application_id)
+                away = await asyncio.to_thread(unit.app.not_handled_here, application_id)
                 ranked.append((not away, seen, unit))
         if not ranked:
             raise NotFound(f"application {application_id} not found in {self.spec.name}")

@@ -75,7 +75,7 @@ class IntakeApplication(OgiApplication):
         uow.commit()
         return application
 
-    def forwarded_away(self, application_id: str) -> bool:
+    def not_handled_here(self, application_id: str) -> bool:
         found = self.find(Application.create_id(application_id), Application)
         return found is not None and found.state == "forwarded"
 

@@ -29,7 +29,7 @@ class ReplyApplication(OgiApplication):
     def aggregate_ids_of(self, application_id: str) -> list[UUID]:
         return [deadline_id(application_id), reply_id(application_id)]
 
-    def forwarded_away(self, application_id: str) -> bool:
+    def not_handled_here(self, application_id: str) -> bool:
         found = self.find(deadline_id(application_id), Deadline)
         return found is not None and found.stopped_because == "ApplicationForwarded"
 

@@ -83,9 +83,13 @@ class ReviewServicer(review_pb2_grpc.ReviewServiceServicer):
     ) -> review_pb2.ConsultResponse:
         unit, app = await self._unit(request.application_id)
         on = day_from_input("sent_on", request.sent_on)
+        party, organ_agency = request.party, ""
+        if request.kind == "organ" and party in self.runtime.registry.codes():
+            party, organ_agency = self.runtime.registry.get(party, "party").name, party
         review, ref = await self.runtime.write(
-            unit, app.consult, request.application_id, request.kind, request.party, on, STAFF
-        )
+            unit, app.consult, request.application_id, request.kind, party, on, STAFF,
+            organ_agency,
+        )  # fmt: skip
         return review_pb2.ConsultResponse(review=view(review), ref=ref)
 
     @handles_domain_errors
@@ -186,6 +190,26 @@ class ReviewServicer(review_pb2_grpc.ReviewServiceServicer):
             request.text, on, STAFF,
         )  # fmt: skip
         return review_pb2.AnswerRectificationResponse(review=view(review))
+
+    @handles_domain_errors
+    async def AnswerConsultation(
+        self, request: review_pb2.AnswerConsultationRequest, context: grpc.aio.ServicerContext
+    ) -> review_pb2.AnswerConsultationResponse:
+        unit = self.runtime.unit(request.agency)
+        app = self.runtime.app(unit, ReviewApplication)
+        application_id = checked_application_id(request.application_id)
+        self.runtime.registry.get(request.from_agency, "from_agency")
+        on = day_from_input("answered_on", request.answered_on)
+        await self.runtime.write(
+            unit, app.answer_consultation, application_id, request.from_agency, request.ref,
+            request.answer, request.reasons, on, STAFF,
+        )  # fmt: skip
+        return review_pb2.AnswerConsultationResponse(
+            application_id=application_id,
+            from_agency=request.from_agency,
+            ref=request.ref,
+            answer=request.answer,
+        )
 
 
 def servicers(runtime: ServiceRuntime) -> list[Registration]:

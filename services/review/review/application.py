@@ -12,7 +12,7 @@ from govcommon.errors import InvalidInput, NotFound
 from govcommon.ids import aggregate_id
 from govcommon.readmodel import OpenSet
 from review.decision import Decision
-from review.domain import Review
+from review.domain import ConsultationFile, Review
 
 SYSTEM = "system:review"
 
@@ -27,11 +27,11 @@ class ReviewApplication(OgiApplication):
     _waiting: OpenSet | None = None
 
     def aggregate_ids_of(self, application_id: str) -> list[UUID]:
-        return [review_id(application_id)]
+        return [review_id(application_id), ConsultationFile.create_id(application_id)]
 
-    def forwarded_away(self, application_id: str) -> bool:
+    def not_handled_here(self, application_id: str) -> bool:
         found = self.find(review_id(application_id), Review)
-        return found is not None and found.closed_because == "ApplicationForwarded"
+        return found is None or found.closed_because == "ApplicationForwarded"
 
     def review(self, application_id: str) -> Review:
         found = self.find(review_id(application_id), Review)
@@ -57,19 +57,49 @@ class ReviewApplication(OgiApplication):
         )
 
     def consult(
-        self, application_id: str, kind: str, party: str, sent_on: date, actor: str
+        self,
+        application_id: str,
+        kind: str,
+        party: str,
+        sent_on: date,
+        actor: str,
+        organ_agency: str = "",
     ) -> tuple[Review, str]:
-        refs: list[str] = []
+        """Consult a third party or an organ; an organ that is an agency hears of it over NATS."""
+        uow = self.unit_of_work()
+        review = uow.get(review_id(application_id), Review, f"application {application_id}")
+        m = meta(application_id, actor, sent_on, to_agency=organ_agency)
+        if kind == "third_party":
+            ref = review.consult_third_party(party, sent_on, self.calendar, m)
+        elif kind == "organ":
+            ref = review.consult_organ(party, sent_on, self.calendar, m, organ_agency)
+        else:
+            raise InvalidInput("kind", f"{kind!r} is not one of third_party, organ")
+        uow.commit()
+        return review, ref
 
-        def start(review: Review, m: Meta) -> None:
-            if kind == "third_party":
-                refs.append(review.consult_third_party(party, sent_on, self.calendar, m))
-            elif kind == "organ":
-                refs.append(review.consult_organ(party, sent_on, self.calendar, m))
-            else:
-                raise InvalidInput("kind", f"{kind!r} is not one of third_party, organ")
-
-        return self._change(application_id, sent_on, actor, start), refs[0]
+    def answer_consultation(
+        self,
+        application_id: str,
+        from_agency: str,
+        ref: str,
+        answer: str,
+        reasons: str,
+        on: date,
+        actor: str,
+    ) -> ConsultationFile:
+        """This agency's answer to another agency's consultation, sent back to it."""
+        uow = self.unit_of_work()
+        file = uow.get(ConsultationFile.create_id(application_id), ConsultationFile, "consultation")
+        file.answer(
+            from_agency,
+            ref,
+            answer,
+            reasons,
+            meta(application_id, actor, on, to_agency=from_agency),
+        )
+        uow.commit()
+        return file
 
     def record_answer(
         self, application_id: str, ref: str, answer: str, reasons: str, on: date, actor: str

@@ -120,18 +120,44 @@ class Review(OgiAggregate):
         }
 
     def consult_organ(
-        self, organ: str, sent_on: date, calendar: WorkingCalendar, meta: Meta
+        self,
+        organ: str,
+        sent_on: date,
+        calendar: WorkingCalendar,
+        meta: Meta,
+        organ_agency: str = "",
     ) -> str:
-        """Art. 34: consult a co-producing organ; silence for 15 working days is consent."""
+        """Art. 34: consult a co-producing organ; silence for 15 working days is consent.
+
+        When the organ is one of the agencies (``organ_agency``), the request reaches it over
+        NATS (``meta`` addresses it) and its answer comes back the same way.
+        """
         self._must_be_open()
         self._not_before_receipt("sent_on", sent_on)
+        if organ_agency == self.agency:
+            raise InvalidInput("party", "an agency does not consult itself")
         ref = self._next_ref("ORG")
         due = calendar.add_working_days(sent_on, CONSULTATION_DAYS).date
-        self._organ_consulted(ref, _required("organ", organ), due.isoformat(), meta)
+        self._organ_consulted(
+            ref,
+            _required("organ", organ),
+            due.isoformat(),
+            organ_agency,
+            self.application["description"],
+            meta,
+        )
         return ref
 
     @event("OrganConsultationStarted")
-    def _organ_consulted(self, ref: str, organ: str, answer_due: str, meta: Meta) -> None:
+    def _organ_consulted(
+        self,
+        ref: str,
+        organ: str,
+        answer_due: str,
+        organ_agency: str,
+        description: str,
+        meta: Meta,
+    ) -> None:
         self.consultations[ref] = {
             "kind": "organ",
             "party": organ,
@@ -441,3 +467,51 @@ class Review(OgiAggregate):
         self.closed_because = reason
 
     closed_because = ""
+
+
+class ConsultationFile(OgiAggregate):
+    """Consultations an agency received from other agencies about one application (Art. 34)."""
+
+    @staticmethod
+    def create_id(application_id: str) -> UUID:
+        return aggregate_id("consultation-file", application_id)
+
+    @event("ConsultationFileOpened")
+    def __init__(self, application_id: str, meta: Meta) -> None:
+        self.application_id = application_id
+        self.requests: dict[str, dict[str, str]] = {}
+
+    @staticmethod
+    def key(from_agency: str, ref: str) -> str:
+        return f"{from_agency}/{ref}"
+
+    def receive(
+        self, from_agency: str, ref: str, description: str, answer_due: str, meta: Meta
+    ) -> None:
+        if self.key(from_agency, ref) not in self.requests:
+            self._received(from_agency, ref, description, answer_due, meta)
+
+    @event("ConsultationRequestReceived")
+    def _received(
+        self, from_agency: str, ref: str, description: str, answer_due: str, meta: Meta
+    ) -> None:
+        self.requests = self.requests | {
+            self.key(from_agency, ref): {"answer_due": answer_due, "answer": ""}
+        }
+
+    def answer(self, from_agency: str, ref: str, answer: str, reasons: str, meta: Meta) -> None:
+        """The answer goes back to the consulting agency (``meta`` addresses it)."""
+        request = self.requests.get(self.key(from_agency, ref))
+        if request is None:
+            raise InvalidInput("ref", f"no consultation {ref!r} from {from_agency!r}")
+        if request["answer"]:
+            raise IllegalStep(f"consultation {ref} from {from_agency} was already answered")
+        answer = choose("answer", answer, {"consent": "", "objection": ""})
+        if answer == "objection" and not reasons.strip():
+            raise InvalidInput("reasons", "an objection must give its reasons")
+        self._answered(from_agency, ref, answer, reasons.strip(), meta)
+
+    @event("ConsultationAnswered")
+    def _answered(self, from_agency: str, ref: str, answer: str, reasons: str, meta: Meta) -> None:
+        key = self.key(from_agency, ref)
+        self.requests = self.requests | {key: self.requests[key] | {"answer": answer}}

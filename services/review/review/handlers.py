@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from govcommon.agencies import AgencyRegistry
 from govcommon.application import OgiApplication, UnitOfWork
 from govcommon.bus import Handler
 from govcommon.envelope import EventRecord, caused_by
 from review.application import review_id
-from review.domain import Review
+from review.domain import ConsultationFile, Review
 
 SYSTEM = "system:review"
 
@@ -57,6 +59,45 @@ def on_rectification_ordered(uow: UnitOfWork, record: EventRecord) -> None:
 
 
 def handlers(app: OgiApplication, registry: AgencyRegistry) -> dict[str, Handler]:
+    def on_consulted(uow: UnitOfWork, record: EventRecord) -> None:
+        """Another agency consults this one (Art. 34): the request goes into its file."""
+        if record.data.get("organ_agency") != app.agency or record.agency == app.agency:
+            return
+        file_id = ConsultationFile.create_id(record.application_id)
+        file = uow.find(file_id, ConsultationFile)
+        if file is None:
+            file = ConsultationFile(
+                application_id=record.application_id, meta=caused_by(record, SYSTEM)
+            )
+            uow.add(file)
+        elif file.has_handled(record.event_id):
+            return
+        file.receive(
+            record.agency,
+            record.data["ref"],
+            record.data["description"],
+            record.data["answer_due"],
+            caused_by(record, SYSTEM),
+        )
+
+    def on_consultation_answered(uow: UnitOfWork, record: EventRecord) -> None:
+        """The consulted agency answered: the consultation ends and the clock runs again."""
+        if record.to_agency != app.agency or record.agency == app.agency:
+            return
+        review = uow.find(review_id(record.application_id), Review)
+        if review is None or review.has_handled(record.event_id):
+            return
+        consultation = review.consultations.get(record.data["ref"])
+        if consultation is None or consultation["answer"]:
+            return
+        review.record_answer(
+            record.data["ref"],
+            record.data["answer"],
+            record.data["reasons"],
+            date.fromisoformat(record.occurred_on),
+            caused_by(record, SYSTEM),
+        )
+
     return {
         "ApplicationAssigned": on_assigned,
         "ApplicationReassigned": on_reassigned,
@@ -65,5 +106,7 @@ def handlers(app: OgiApplication, registry: AgencyRegistry) -> dict[str, Handler
         "ApplicationForwarded": on_ended,
         "ApplicationCorrected": on_corrected,
         "RectificationOrdered": on_rectification_ordered,
+        "OrganConsultationStarted": on_consulted,
+        "ConsultationAnswered": on_consultation_answered,
         "ApplicationClosed": on_ended,
     }

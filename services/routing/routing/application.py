@@ -24,7 +24,7 @@ class RoutingApplication(OgiApplication):
     def aggregate_ids_of(self, application_id: str) -> list[UUID]:
         return [routing_id(application_id)]
 
-    def forwarded_away(self, application_id: str) -> bool:
+    def not_handled_here(self, application_id: str) -> bool:
         found = self.find(routing_id(application_id), Routing)
         return found is not None and found.state == "forwarded"
 
