@@ -153,6 +153,20 @@ def reassign(clients: Clients, args: argparse.Namespace) -> dict[str, Any]:
     return as_dict(call(clients, "routing", "ReassignApplication", request).routing)
 
 
+def suggest(clients: Clients, args: argparse.Namespace) -> dict[str, Any]:
+    """Who holds the information, from the agencies' catalogues (confirm with `ogi forward`)."""
+    request = routing_pb2.GetRoutingRequest(application_id=args.application_id)
+    routing = call(clients, "routing", "GetRouting", request).routing
+    return {
+        "application_id": args.application_id,
+        "handled_by": routing.agency,
+        "suggested_agency": routing.suggested_agency,
+        "subject": routing.suggested_subject,
+        "note": routing.suggestion_note,
+        "archives_law": routing.archives_law,
+    }
+
+
 def forward(clients: Clients, args: argparse.Namespace) -> dict[str, Any]:
     request = routing_pb2.ForwardApplicationRequest(
         application_id=args.application_id,

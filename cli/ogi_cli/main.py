@@ -67,6 +67,7 @@ def _parser() -> argparse.ArgumentParser:
         ("status", commands.status, "where an application stands, with its clock"),
         ("trace", commands.trace, "the full history of an application"),
         ("clock", lifecycle.clock, "the live statutory clock of an application"),
+        ("suggest", commands.suggest, "who holds the information (agencies' catalogues)"),
     ):
         cmd = sub.add_parser(name, parents=[common], help=help_text)
         cmd.add_argument("application_id")

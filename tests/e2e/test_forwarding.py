@@ -77,6 +77,23 @@ def test_forward_chain_clocks_and_trace(system: OgiSystem) -> None:
     assert letter["agency"] == "archives-bureau" and "市档案局" in letter["letter_text"]
 
 
+def test_routing_suggests_from_the_catalogues_and_staff_confirm(system: OgiSystem) -> None:
+    application_id = system.under_review(description="城北A-3地块的建设用地规划许可及附图")
+    suggestion = system.ogi_json("suggest", application_id)
+    assert suggestion["handled_by"] == "municipal-office"
+    assert suggestion["suggested_agency"] == "natural-resources-bureau"
+    assert suggestion["archives_law"] is False
+    archived = system.under_review(description="1948年的民国档案，已移交档案馆")
+    assert system.ogi_json("suggest", archived)["archives_law"] is True
+    system.ogi_json("forward", application_id, "--to", suggestion["suggested_agency"],
+                    "--reason", suggestion["note"])  # fmt: skip
+    system.wait_until(
+        lambda: system.status(application_id)["agency"],
+        lambda agency: agency == "natural-resources-bureau",
+        "the confirmed forward",
+    )
+
+
 def test_referral_names_the_competent_agency(system: OgiSystem) -> None:
     application_id = system.under_review()
     system.decide(application_id, "not_ours", "--competent-organ", "natural-resources-bureau")

@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
-from govcommon.agencies import load_agencies
+from govcommon.agencies import load_agencies, parse_agencies
 from govcommon.aggregate import meta
+from govcommon.catalogue import suggest_agency
 from govcommon.errors import IllegalStep, InvalidInput
 from govcommon.ids import checked_application_id, new_application_id
 from govcommon.rules import EXEMPTION_GROUNDS, OUTCOMES
@@ -259,3 +260,33 @@ def test_forwarding_keeps_the_chain_and_refuses_loops_and_itself() -> None:
         "natural-resources-bureau",
         "archives-bureau",
     ]
+
+
+@pytest.mark.parametrize(
+    ("description", "agency", "archives_law"),
+    [
+        ("城北地块的规划许可及附图", "natural-resources-bureau", False),
+        ("1948年的民国档案，已移交档案馆", "archives-bureau", True),
+        ("2023年度财政预算执行情况报告", "municipal-office", False),
+        ("与任何目录都不相关的信息", None, False),
+    ],
+)
+def test_catalogue_suggests_the_agency_holding_the_information(
+    description: str, agency: str | None, archives_law: bool
+) -> None:
+    suggestion = suggest_agency(description, load_agencies())
+    assert (suggestion.agency.code if suggestion else None) == agency
+    assert bool(suggestion and suggestion.entry.archives_law) == archives_law
+    if suggestion and archives_law:
+        assert "档案法" in suggestion.note
+
+
+def test_a_tie_between_catalogues_suggests_nobody() -> None:
+    registry = parse_agencies(
+        "agencies:\n"
+        "  - {code: a-office, catalogue: [{subject: x, keywords: [土地]}]}\n"
+        "  - {code: b-office, catalogue: [{subject: y, keywords: [土地]}]}\n"
+    )
+    assert suggest_agency("土地出让", registry) is None
+    with pytest.raises(InvalidInput, match="catalogue"):
+        parse_agencies("agencies:\n  - {code: c-office, catalogue: [{subject: z}]}\n")

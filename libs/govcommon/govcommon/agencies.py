@@ -22,6 +22,20 @@ _CODE = re.compile(r"^[a-z][a-z0-9-]{1,62}$")
 
 
 @dataclass(frozen=True)
+class CatalogueEntry:
+    """A subject of information an agency holds, found by keywords in an application.
+
+    ``archives_law``: the information was transferred to a state archive, where archives law,
+    not the Regulations, governs access (SPC OGI rules 2011, Art. 7; Archives Law Art. 15).
+    Records in an organ's own archive room stay under the Regulations.
+    """
+
+    subject: str
+    keywords: tuple[str, ...]
+    archives_law: bool = False
+
+
+@dataclass(frozen=True)
 class Agency:
     code: str
     name: str
@@ -30,6 +44,7 @@ class Agency:
     offices: tuple[str, ...]
     contact: str
     reconsideration_body: str
+    catalogue: tuple[CatalogueEntry, ...] = ()
 
     @property
     def default_office(self) -> str:
@@ -54,6 +69,9 @@ class AgencyRegistry:
     def of_kind(self, kind: str) -> list[Agency]:
         return [a for a in self._by_code.values() if a.kind == kind]
 
+    def all(self) -> list[Agency]:
+        return list(self._by_code.values())
+
 
 def _agency(entry: dict[str, object]) -> Agency:
     code = str(entry.get("code", ""))
@@ -72,6 +90,22 @@ def _agency(entry: dict[str, object]) -> Agency:
         offices=tuple(str(o) for o in offices),
         contact=str(entry.get("contact", "")),
         reconsideration_body=str(entry.get("reconsideration_body", "")),
+        catalogue=tuple(_entry(code, e) for e in _list(entry.get("catalogue"))),
+    )
+
+
+def _list(value: object) -> list[dict[str, object]]:
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def _entry(code: str, entry: dict[str, object]) -> CatalogueEntry:
+    keywords = entry.get("keywords") or []
+    if not entry.get("subject") or not isinstance(keywords, list) or not keywords:
+        raise InvalidInput("catalogue", f"agency {code}: each entry needs a subject and keywords")
+    return CatalogueEntry(
+        subject=str(entry["subject"]),
+        keywords=tuple(str(k) for k in keywords),
+        archives_law=bool(entry.get("archives_law", False)),
     )
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import grpc
 from ogi.v1 import common_pb2, routing_pb2, routing_pb2_grpc
 
+from govcommon.agencies import AgencyRegistry
+from govcommon.catalogue import suggest_agency
 from govcommon.dates import day_from_input, today_in_china
 from govcommon.history import history_registration
 from govcommon.ids import checked_application_id
@@ -14,8 +16,13 @@ from routing.application import RoutingApplication
 from routing.domain import Routing
 
 
-def view(routing: Routing) -> routing_pb2.RoutingView:
+def view(routing: Routing, registry: AgencyRegistry | None = None) -> routing_pb2.RoutingView:
+    suggestion = suggest_agency(routing.application["description"], registry) if registry else None
     return routing_pb2.RoutingView(
+        suggested_agency=suggestion.agency.code if suggestion else "",
+        suggested_subject=suggestion.entry.subject if suggestion else "",
+        suggestion_note=suggestion.note if suggestion else "",
+        archives_law=bool(suggestion and suggestion.entry.archives_law),
         application_id=routing.application_id,
         agency=routing.agency,
         office=routing.office,
@@ -36,7 +43,7 @@ class RoutingServicer(routing_pb2_grpc.RoutingServiceServicer):
         unit = await self.runtime.locate(checked_application_id(request.application_id))
         app = self.runtime.app(unit, RoutingApplication)
         routing = await self.runtime.read(unit, app.routing, request.application_id)
-        return routing_pb2.GetRoutingResponse(routing=view(routing))
+        return routing_pb2.GetRoutingResponse(routing=view(routing, self.runtime.registry))
 
     @handles_domain_errors
     async def ReassignApplication(
