@@ -66,9 +66,6 @@ class AgencyRegistry:
     def codes(self) -> list[str]:
         return list(self._by_code)
 
-    def of_kind(self, kind: str) -> list[Agency]:
-        return [a for a in self._by_code.values() if a.kind == kind]
-
     def all(self) -> list[Agency]:
         return list(self._by_code.values())
 

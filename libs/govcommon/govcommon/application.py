@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any, ClassVar, TypeVar, cast
 from uuid import UUID
@@ -159,9 +159,6 @@ class UnitOfWork:
 
     def add(self, aggregate: OgiAggregate) -> None:
         self._aggregates[aggregate.id] = aggregate
-
-    def aggregates(self) -> Iterator[OgiAggregate]:
-        return iter(self._aggregates.values())
 
     def commit(self, tracking: Tracking | None = None) -> int:
         """Store every pending event (and the tracking record) in one transaction."""

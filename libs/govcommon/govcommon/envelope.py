@@ -43,24 +43,6 @@ class EventRecord:
     def subject(self) -> str:
         return event_subject(self.agency, self.service, self.type, self.to_agency)
 
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "event_id": self.event_id,
-            "application_id": self.application_id,
-            "agency": self.agency,
-            "service": self.service,
-            "type": self.type,
-            "schema_version": self.schema_version,
-            "occurred_at": self.occurred_on,
-            "recorded_at": self.recorded_at.isoformat(),
-            "actor": self.actor,
-            "correlation_id": self.correlation_id,
-            "causation_id": self.causation_id,
-            "to_agency": self.to_agency,
-            "position": self.position,
-            "data": self.data,
-        }
-
 
 def event_subject(agency: str, service: str, event_type: str, to_agency: str) -> str:
     """``ogi.<from-agency>.<service>.<EventType>.<to-agency>``."""
