@@ -44,6 +44,23 @@ class EventRecord:
         return event_subject(self.agency, self.service, self.type, self.to_agency)
 
 
+def header_fields(record: EventRecord) -> dict[str, Any]:
+    """The envelope fields the bus envelope and the history event share, as message fields."""
+    return {
+        "event_id": record.event_id,
+        "application_id": record.application_id,
+        "agency": record.agency,
+        "service": record.service,
+        "type": record.type,
+        "schema_version": record.schema_version,
+        "occurred_on": record.occurred_on,
+        "actor": record.actor,
+        "correlation_id": record.correlation_id,
+        "causation_id": record.causation_id,
+        "aggregate_version": record.aggregate_version,
+    }
+
+
 def event_subject(agency: str, service: str, event_type: str, to_agency: str) -> str:
     """``ogi.<from-agency>.<service>.<EventType>.<to-agency>``."""
     return f"{SUBJECT_ROOT}.{agency}.{service}.{event_type}.{to_agency}"

@@ -8,7 +8,7 @@ import grpc
 from google.protobuf import struct_pb2
 from ogi.v1 import history_pb2, history_pb2_grpc
 
-from govcommon.envelope import EventRecord
+from govcommon.envelope import EventRecord, header_fields
 from govcommon.rpc import Registration, handles_domain_errors
 
 if TYPE_CHECKING:
@@ -18,20 +18,7 @@ if TYPE_CHECKING:
 def history_event(record: EventRecord) -> history_pb2.HistoryEvent:
     data = struct_pb2.Struct()
     data.update(record.data)
-    event = history_pb2.HistoryEvent(
-        event_id=record.event_id,
-        application_id=record.application_id,
-        agency=record.agency,
-        service=record.service,
-        type=record.type,
-        schema_version=record.schema_version,
-        occurred_on=record.occurred_on,
-        actor=record.actor,
-        correlation_id=record.correlation_id,
-        causation_id=record.causation_id,
-        aggregate_version=record.aggregate_version,
-        data=data,
-    )
+    event = history_pb2.HistoryEvent(**header_fields(record), data=data)
     event.recorded_at.FromDatetime(record.recorded_at)
     return event
 

@@ -164,6 +164,17 @@ OUTCOMES = {
 }
 
 
+def required_text(field: str, value: str, max_len: int | None = None) -> str:
+    """Stripped text that must not be empty (nor longer than ``max_len``); InvalidInput names
+    the field."""
+    value = value.strip()
+    if not value:
+        raise InvalidInput(field, "is required")
+    if max_len is not None and len(value) > max_len:
+        raise InvalidInput(field, f"is longer than {max_len} characters")
+    return value
+
+
 def choose(field: str, value: str, allowed: Mapping[str, object], default: str = "") -> str:
     """A code from a closed list; InvalidInput naming the field and the allowed codes."""
     value = value or default

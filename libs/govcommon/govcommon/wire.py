@@ -9,7 +9,7 @@ from google.protobuf import json_format
 from google.protobuf.message import DecodeError, Message
 from ogi.v1 import events_pb2
 
-from govcommon.envelope import EventRecord
+from govcommon.envelope import EventRecord, header_fields
 
 _TYPE_PREFIX = "type.googleapis.com/ogi.v1."
 
@@ -42,19 +42,7 @@ def payload_from_proto(message: Message) -> dict[str, Any]:
 
 def encode(record: EventRecord) -> bytes:
     envelope = events_pb2.Envelope(
-        event_id=record.event_id,
-        application_id=record.application_id,
-        agency=record.agency,
-        service=record.service,
-        type=record.type,
-        schema_version=record.schema_version,
-        occurred_on=record.occurred_on,
-        actor=record.actor,
-        correlation_id=record.correlation_id,
-        causation_id=record.causation_id,
-        to_agency=record.to_agency,
-        position=record.position,
-        aggregate_version=record.aggregate_version,
+        **header_fields(record), to_agency=record.to_agency, position=record.position
     )
     envelope.recorded_at.FromDatetime(record.recorded_at)
     envelope.payload.Pack(payload_to_proto(record.type, record.data))

@@ -10,6 +10,7 @@ from eventsourcing.domain import event
 from govcommon.aggregate import Meta, OgiAggregate
 from govcommon.errors import IllegalStep, InvalidInput
 from govcommon.ids import aggregate_id
+from govcommon.rules import required_text
 
 COMPLAINT_GROUNDS = {
     "overdue": "逾期未答复",
@@ -27,13 +28,6 @@ def complaint_key(application_id: str, number: int) -> str:
 
 def complaint_aggregate_id(complaint_id: str) -> UUID:
     return aggregate_id("complaint", complaint_id)
-
-
-def _required(field: str, value: str) -> str:
-    value = value.strip()
-    if not value:
-        raise InvalidInput(field, "is required")
-    return value
 
 
 def checked_text(text: str) -> str:
@@ -93,7 +87,7 @@ class Complaint(OgiAggregate):
 
     def reject(self, reasons: str, meta: Meta) -> None:
         self._require("received")
-        self._rejected(_required("reasons", reasons), meta)
+        self._rejected(required_text("reasons", reasons), meta)
 
     @event("ComplaintRejected")
     def _rejected(self, reasons: str, meta: Meta) -> None:
@@ -112,7 +106,7 @@ class Complaint(OgiAggregate):
 
     def find(self, upheld: bool, reasons: str, meta: Meta) -> None:
         self._require("investigating")
-        self._found(upheld, _required("reasons", reasons), meta)
+        self._found(upheld, required_text("reasons", reasons), meta)
 
     @event("FindingMade")
     def _found(self, upheld: bool, reasons: str, meta: Meta) -> None:
@@ -133,7 +127,7 @@ class Complaint(OgiAggregate):
             self.complaint_id,
             self.application_id,
             self.against_agency,
-            _required("requirements", requirements),
+            required_text("requirements", requirements),
             answer_due.isoformat(),
             meta,
         )
@@ -156,7 +150,7 @@ class Complaint(OgiAggregate):
     def issue_criticism(self, text: str, meta: Meta) -> None:
         """通报批评."""
         self._require_upheld()
-        self._criticised(self.against_agency, _required("text", text), meta)
+        self._criticised(self.against_agency, required_text("text", text), meta)
 
     @event("CriticismNoticeIssued")
     def _criticised(self, agency: str, text: str, meta: Meta) -> None:
@@ -165,7 +159,7 @@ class Complaint(OgiAggregate):
     def recommend_accountability(self, body: str, text: str, meta: Meta) -> None:
         """A handling recommendation to the body with power to act (Art. 52, 53)."""
         self._require_upheld()
-        self._recommended(_required("body", body), _required("text", text), meta)
+        self._recommended(required_text("body", body), required_text("text", text), meta)
 
     @event("AccountabilityRecommended")
     def _recommended(self, body: str, text: str, meta: Meta) -> None:
@@ -189,7 +183,7 @@ class Complaint(OgiAggregate):
             raise IllegalStep(f"the agency has not answered {', '.join(pending)} yet")
         if self.state == "found" and self.upheld and not self.outcomes:
             raise IllegalStep("an upheld complaint needs an outcome before it is closed")
-        self._closed(_required("notice", notice), meta)
+        self._closed(required_text("notice", notice), meta)
 
     @event("ComplaintClosed")
     def _closed(self, notice: str, meta: Meta) -> None:

@@ -14,7 +14,7 @@ from govcommon.aggregate import meta as event_meta
 from govcommon.calendar import WorkingCalendar
 from govcommon.errors import IllegalStep, InvalidInput
 from govcommon.ids import aggregate_id
-from govcommon.rules import APPLICANT_TYPES, CHANNELS, FORMS, choose
+from govcommon.rules import APPLICANT_TYPES, CHANNELS, FORMS, choose, required_text
 
 MAX_TEXT = 4000
 CORRECTION_NOTICE_DAYS = 7  # Art. 30: the notice goes out within 7 working days of receipt
@@ -22,12 +22,7 @@ MAX_CORRECTION_PERIOD = 60
 
 
 def _text(field: str, value: str, max_len: int = 200) -> str:
-    value = value.strip()
-    if not value:
-        raise InvalidInput(field, "is required")
-    if len(value) > max_len:
-        raise InvalidInput(field, f"is longer than {max_len} characters")
-    return value
+    return required_text(field, value, max_len)
 
 
 @dataclass(frozen=True)

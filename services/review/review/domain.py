@@ -16,7 +16,7 @@ from govcommon.calendar import WorkingCalendar
 from govcommon.errors import IllegalStep, InvalidInput
 from govcommon.fees import FEE_METHODS, PAYMENT_PERIOD_DAYS, fee_for
 from govcommon.ids import aggregate_id
-from govcommon.rules import choose
+from govcommon.rules import choose, required_text
 from review.decision import DISCLOSING, Decision
 
 CONSULTATION_DAYS = 15  # Art. 32 (third party) and Art. 34 (co-producing organs)
@@ -33,13 +33,6 @@ ORGAN_ANSWERS = {
     "objection": "不同意公开",
     "consent_by_silence": "逾期未答复，视为同意",
 }
-
-
-def _required(field: str, value: str) -> str:
-    value = value.strip()
-    if not value:
-        raise InvalidInput(field, "is required")
-    return value
 
 
 class Review(OgiAggregate):
@@ -103,7 +96,7 @@ class Review(OgiAggregate):
         ref = self._next_ref("TP")
         due = calendar.add_working_days(sent_on, CONSULTATION_DAYS).date
         self._third_party_consulted(
-            ref, _required("third_party", third_party), due.isoformat(), meta
+            ref, required_text("third_party", third_party), due.isoformat(), meta
         )
         return ref
 
@@ -140,7 +133,7 @@ class Review(OgiAggregate):
         due = calendar.add_working_days(sent_on, CONSULTATION_DAYS).date
         self._organ_consulted(
             ref,
-            _required("organ", organ),
+            required_text("organ", organ),
             due.isoformat(),
             organ_agency,
             self.application["description"],
@@ -223,9 +216,9 @@ class Review(OgiAggregate):
         self._not_before_receipt("notified_on", notified_on)
         self._extended(
             working_days,
-            _required("approved_by", approved_by),
+            required_text("approved_by", approved_by),
             approver_role,
-            _required("reason", reason),
+            required_text("reason", reason),
             notified_on.isoformat(),
             meta,
         )
@@ -247,7 +240,7 @@ class Review(OgiAggregate):
         self._must_be_open()
         if due_on <= on:
             raise InvalidInput("due_on", "must be after the day it is set")
-        self._reply_date_set(due_on.isoformat(), _required("reason", reason), meta)
+        self._reply_date_set(due_on.isoformat(), required_text("reason", reason), meta)
 
     @event("ReplyDateSet")
     def _reply_date_set(self, due_on: str, reason: str, meta: Meta) -> None:
@@ -430,7 +423,7 @@ class Review(OgiAggregate):
         if self.rectification.get("answer"):
             raise IllegalStep(f"rectification order {order_id} was already answered")
         self._rectification_answered(
-            order_id, self.rectification["complaint_id"], _required("text", text), meta
+            order_id, self.rectification["complaint_id"], required_text("text", text), meta
         )
 
     @event("RectificationAnswered")
