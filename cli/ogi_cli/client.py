@@ -25,14 +25,29 @@ STUBS: dict[str, Any] = {
 TIMEOUT_SECONDS = 15.0
 
 
+class BearerToken(grpc.UnaryUnaryClientInterceptor):
+    """Sends ``authorization: Bearer <token>`` with every call."""
+
+    def __init__(self, token: str) -> None:
+        self.metadata = ("authorization", f"Bearer {token}")
+
+    def intercept_unary_unary(self, continuation: Any, details: Any, request: Any) -> Any:
+        details = details._replace(metadata=[*(details.metadata or ()), self.metadata])
+        return continuation(details, request)
+
+
 class Clients:
-    def __init__(self, endpoints: dict[str, str]) -> None:
+    def __init__(self, endpoints: dict[str, str], token: str = "") -> None:
         self.endpoints = endpoints
+        self.token = token
         self._channels: dict[str, grpc.Channel] = {}
 
     def channel(self, service: str) -> grpc.Channel:
         if service not in self._channels:
-            self._channels[service] = grpc.insecure_channel(self.endpoints[service])
+            channel = grpc.insecure_channel(self.endpoints[service])
+            if self.token:
+                channel = grpc.intercept_channel(channel, BearerToken(self.token))
+            self._channels[service] = channel
         return self._channels[service]
 
     def api(self, service: str) -> Any:

@@ -15,7 +15,7 @@ import grpc
 
 from govcommon.errors import DomainError
 from govcommon.rpc import field_of
-from ogi_cli import cases, commands, lifecycle
+from ogi_cli import cases, commands, lifecycle, tokens
 from ogi_cli.client import Clients
 from ogi_cli.endpoints import resolve_endpoints
 from ogi_cli.up import System
@@ -77,6 +77,16 @@ def _parser() -> argparse.ArgumentParser:
     letter.add_argument("application_id")
     letter.add_argument("--html", metavar="FILE", help="also write it as a printable HTML page")
     letter.set_defaults(run=commands.letter)
+
+    token = sub.add_parser("token", parents=[common], help="issue an API token (operators)")
+    token_sub = token.add_subparsers(dest="token_command", required=True, parser_class=_Parser)
+    token_issue = token_sub.add_parser(
+        "issue", parents=[common], help="a signed token for staff, a portal or an operator"
+    )
+    token_issue.add_argument("--role", required=True, help="staff|portal|operator")
+    token_issue.add_argument("--name", required=True, help="who holds it (a person, a system)")
+    token_issue.add_argument("--agency", help="the agency of a staff member")
+    token_issue.add_argument("--days", type=int, help="valid for N days (default: no expiry)")
 
     due = sub.add_parser("due", parents=[common], help="N working days after a date")
     due.add_argument("--received-on", required=True)
@@ -267,7 +277,7 @@ def run_up(args: argparse.Namespace) -> int:
     started = time.monotonic()
     try:
         description = system.start()
-    except (RuntimeError, OSError, TimeoutError) as error:
+    except (RuntimeError, OSError, TimeoutError, DomainError) as error:
         return _fail(f"cannot start: {error}", args.json, 1)
     description["ready_seconds"] = round(time.monotonic() - started, 2)
     _print(description, args.json)
@@ -308,13 +318,17 @@ def main(argv: list[str] | None = None) -> int:
         return run_up(args)
     if args.command == "health":
         return run_health(args)
-    if args.command == "due":
+    local: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
+        "due": lifecycle.due,
+        "token": tokens.issue,
+    }
+    if args.command in local:
         try:
-            _print(lifecycle.due(args), args.json)
+            _print(local[args.command](args), args.json)
         except (DomainError, ValueError) as error:
             return _fail(str(error), args.json, 2)
         return 0
-    clients = Clients(resolve_endpoints())
+    clients = Clients(resolve_endpoints(), tokens.resolve_token())
     try:
         _print(args.run(clients, args), args.json)
         return 0

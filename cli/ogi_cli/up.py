@@ -8,9 +8,11 @@ agency. Crashed services are restarted; SIGINT/SIGTERM stop everything cleanly.
 from __future__ import annotations
 
 import fcntl
+import getpass
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -22,9 +24,12 @@ import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from govcommon.agencies import DEFAULT_AGENCIES
+from govcommon.auth import Principal, issue_token, load_secret, secret_file
+from govcommon.dates import today_in_china
 from govcommon.envelope import SERVICES
 from govcommon.natsserver import NatsServer, free_port
 from ogi_cli.endpoints import DEFAULT_PORTS, endpoints_file
+from ogi_cli.tokens import SECRET_FILE, token_file, write_private
 
 NATS_PREFERRED_PORT = 14222
 MAX_RESTARTS = 5
@@ -131,7 +136,7 @@ class System:
                 log_file=logs / "nats-server.log",
             ).start()
             self.nats_url = self.nats.url
-        base_env = dict(os.environ)
+        base_env = dict(os.environ) | self._token_secret_env()
         base_env.update(
             OGI_AGENCIES=",".join(self.agencies),
             OGI_DATA_DIR=str(self.data_dir / "stores"),
@@ -149,6 +154,17 @@ class System:
                 self.stop()
                 raise RuntimeError(f"{service.name} did not start: see {service.log_path}")
         return self.publish_endpoints()
+
+    def _token_secret_env(self) -> dict[str, str]:
+        """The services' signing secret (OGI_TOKEN_SECRET, else one kept in the data folder), and
+        an operator token for the local CLI in OGI_HOME."""
+        env = {}
+        if not (os.environ.get("OGI_TOKEN_SECRET") or os.environ.get("OGI_TOKEN_SECRET_FILE")):
+            env["OGI_TOKEN_SECRET_FILE"] = str(secret_file(self.data_dir / SECRET_FILE))
+        secret = load_secret(dict(os.environ) | env)
+        operator = Principal("operator", f"{getpass.getuser()}@{socket.gethostname()}")
+        write_private(token_file(), issue_token(secret, operator, today_in_china()))
+        return env
 
     def publish_endpoints(self) -> dict[str, Any]:
         """Write where everything listens, for the CLI (OGI_HOME) and in the data folder."""

@@ -16,14 +16,19 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
+import psycopg
 import pytest
+
+from govcommon.natsserver import NatsServer
 
 ROOT = Path(__file__).resolve().parents[2]
 _SIBLING = Path(sys.executable).parent / "ogi"
@@ -162,6 +167,34 @@ def cmdline(pid: int) -> str:
         return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode().strip()
     except OSError:
         return "?"
+
+
+# -- real servers of its own -------------------------------------------------------------------
+
+PG_ADMIN = os.environ.get("OGI_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+@contextmanager
+def postgres_and_nats(base: Path) -> Iterator[dict[str, str]]:
+    """A fresh PostgreSQL database and a nats-server of its own, as the system's environment;
+    both gone afterwards."""
+    name = f"ogi_test_{uuid.uuid4().hex[:12]}"
+    try:
+        admin = psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=5)
+    except psycopg.OperationalError as error:
+        pytest.fail(f"PostgreSQL is needed at {PG_ADMIN}: {error}", pytrace=False)
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    nats = NatsServer(base / "nats", log_file=base / "nats.log").start()
+    try:
+        yield {
+            "OGI_DATABASE_URL": f"{PG_ADMIN.rsplit('/', 1)[0]}/{name}",
+            "OGI_NATS_URL": nats.url,
+        }
+    finally:
+        nats.stop()
+        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 # -- the system --------------------------------------------------------------------------------

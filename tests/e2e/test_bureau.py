@@ -1,6 +1,8 @@
-"""The supervision bureau's case, through the real services: a forwarded application answered
-late, a complaint, the investigation with the full trace, a rectification order that reopens the
-agency's handling with a new clock, the agency's answer, and the closing notice."""
+"""Three agencies and the supervision bureau, on PostgreSQL and a real nats-server, each person
+acting with a token of their own agency: an application to the municipal office is forwarded to
+the natural resources bureau, which consults the archives bureau (Art. 34) and discloses part of
+it late; the applicant complains; the bureau investigates with the full trace, orders
+rectification; the agency answers; the complaint closes."""
 
 from __future__ import annotations
 
@@ -9,115 +11,191 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import OgiSystem
+from conftest import OgiSystem, one_json, postgres_and_nats
+
+MUNICIPAL = "municipal-office"
+NATURAL_RESOURCES = "natural-resources-bureau"
+ARCHIVES = "archives-bureau"
+BUREAU = "supervision-bureau"
+
+
+class Government:
+    """The running system, the legal day, and one token per person."""
+
+    def __init__(self, system: OgiSystem, today: Path) -> None:
+        self.system = system
+        self.today = today
+        self.tokens: dict[str, str] = {}
+        for who, role, agency in [
+            ("portal", "portal", ""),
+            (MUNICIPAL, "staff", MUNICIPAL),
+            (NATURAL_RESOURCES, "staff", NATURAL_RESOURCES),
+            (ARCHIVES, "staff", ARCHIVES),
+            (BUREAU, "staff", BUREAU),
+        ]:
+            args = ["token", "issue", "--role", role, "--name", f"{who}-clerk"]
+            issued = system.ogi_json(*args, *(["--agency", agency] if agency else []))
+            self.tokens[who] = issued["token"]
+
+    def on(self, day: str) -> Government:
+        self.today.write_text(day, encoding="utf-8")
+        return self
+
+    def as_(self, who: str, *args: str) -> Any:
+        """`ogi ARGS --json` with ``who``'s token; must succeed."""
+        code, out, err = self.system.ogi(*args, "--json", env={"OGI_TOKEN": self.tokens[who]})
+        assert code == 0, f"{who}: `ogi {' '.join(args)}` exited {code}: {out!r} {err!r}"
+        return one_json(out)
+
+    def denied(self, who: str, *args: str) -> str:
+        """`ogi ARGS` with ``who``'s token is refused as not theirs to do."""
+        message = self.system.refused(*args, env={"OGI_TOKEN": self.tokens[who]})
+        assert "PERMISSION_DENIED" in message, message
+        return message
+
+    def status(self, who: str, application_id: str) -> dict[str, Any]:
+        result = self.as_(who, "status", application_id)
+        assert isinstance(result, dict)
+        return result
+
+    def trace(self, who: str, application_id: str) -> list[dict[str, Any]]:
+        return list(self.as_(who, "trace", application_id)["events"])
 
 
 @pytest.fixture(scope="module")
-def bureau(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[OgiSystem, Path]]:
+def government(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Government]:
     base = tmp_path_factory.mktemp("bureau")
     today = base / "today"
     today.write_text("2026-09-25", encoding="utf-8")
-    system = OgiSystem(
-        base / "home",
-        base / "data",
-        env={"OGI_TODAY_FILE": str(today), "OGI_TICK_SECONDS": "0.3"},
-    )
-    try:
-        system.start()
-        yield system, today
-    finally:
-        system.stop()
+    with postgres_and_nats(base) as servers:
+        system = OgiSystem(
+            base / "home",
+            base / "data",
+            env=servers | {"OGI_TODAY_FILE": str(today), "OGI_TICK_SECONDS": "0.3"},
+        )
+        try:
+            system.start()
+            yield Government(system, today)
+        finally:
+            system.stop()
     assert not system.leftovers, system.leftovers
 
 
-def test_late_reply_complaint_rectification_and_closing(bureau: tuple[OgiSystem, Path]) -> None:
-    system, today = bureau
+def test_forward_consult_late_partial_complaint_rectification_close(
+    government: Government,
+) -> None:
+    g, system = government, government.system
+    wait = system.wait_until
 
-    def on(day: str) -> OgiSystem:
-        today.write_text(day, encoding="utf-8")
-        return system
+    # The applicant applies to the municipal office through the public portal.
+    applied = g.as_("portal", "apply", "--agency", MUNICIPAL, "--name", "某某房地产开发有限公司",
+                    "--applicant-type", "commercial", "--id-doc", "91110000MA00000000",
+                    "--contact", "010-12345678", "--received-on", "2026-09-25",
+                    "--description", "某地块国有建设用地使用权出让和规划许可文件")  # fmt: skip
+    application_id = applied["application_id"]
+    wait(lambda: g.status(MUNICIPAL, application_id), lambda s: s["state"] == "under_review",
+         "the municipal office's review to open")  # fmt: skip
+    assert g.denied("portal", "secrecy", application_id, "--result", "cleared")
+    assert g.denied(NATURAL_RESOURCES, "forward", application_id, "--to", NATURAL_RESOURCES,
+                    "--reason", "not theirs to forward")  # fmt: skip
 
-    def events() -> list[dict[str, Any]]:
-        return list(system.trace(application_id)["events"])
+    # 9/28: the municipal office forwards it to the natural resources bureau.
+    g.on("2026-09-28").as_(MUNICIPAL, "forward", application_id, "--to", NATURAL_RESOURCES,
+                           "--reason", "规划许可由该局制作保存")  # fmt: skip
+    arrived = wait(lambda: g.status("portal", application_id),
+                   lambda s: s["agency"] == NATURAL_RESOURCES and s["state"] == "under_review",
+                   "the forward to arrive")  # fmt: skip
+    assert arrived["clock"]["due_on"] == "2026-10-30"  # its own receipt 9/28, National Day between
+    assert g.status(NATURAL_RESOURCES, application_id)["agency"] == NATURAL_RESOURCES
+    assert g.denied(MUNICIPAL, "secrecy", application_id, "--result", "cleared")
 
-    application_id = system.under_review(received_on="2026-09-25")
-    on("2026-09-28").ogi_json("forward", application_id, "--to", "natural-resources-bureau",
-                              "--reason", "规划许可由该局制作保存")  # fmt: skip
-    system.wait_until(
-        lambda: system.status(application_id),
-        lambda s: s["agency"] == "natural-resources-bureau" and s["state"] == "under_review",
-        "the forward to arrive",
-    )
-    # The bureau's receipt is 9/28: due 20 working days later, 10/30 (National Day in between).
-    assert system.status(application_id)["clock"]["due_on"] == "2026-10-30"
-    on("2026-11-03")
-    overdue = system.wait_until(
-        events,
-        lambda es: any(e["type"] == "OverdueReported" for e in es),
-        "the bureau to hear of the overdue application",
-    )
+    # 10/12: the natural resources bureau consults the archives bureau (Art. 34).
+    consulted = g.on("2026-10-12").as_(NATURAL_RESOURCES, "consult", application_id,
+                                       "--organ", ARCHIVES)  # fmt: skip
+    wait(lambda: g.trace(ARCHIVES, application_id),
+         lambda es: any(e["type"] == "ConsultationRequestReceived" for e in es),
+         "the archives bureau to receive the consultation")  # fmt: skip
+    answer = ["consultation-answer", application_id, "--agency", ARCHIVES,
+              "--from", NATURAL_RESOURCES, "--ref", consulted["ref"],
+              "--answer", "consent"]  # fmt: skip
+    assert g.denied(NATURAL_RESOURCES, *answer)  # only the archives bureau answers for itself
+    g.on("2026-10-15").as_(ARCHIVES, *answer)
+    # Paused 10/12-10/14 (3 working days): due 10/30 + 3 working days.
+    clock = wait(lambda: g.status(NATURAL_RESOURCES, application_id)["clock"],
+                 lambda c: c["status"] == "running" and c["paused_days"] == 3,
+                 "the clock to run again")  # fmt: skip
+    assert clock["due_on"] == "2026-11-04"
+
+    # 11/5: nothing decided yet; overdue, and the bureau hears of it.
+    g.on("2026-11-05")
+    overdue = wait(lambda: g.trace(BUREAU, application_id),
+                   lambda es: any(e["type"] == "OverdueReported" for e in es),
+                   "the bureau to hear of the overdue application")  # fmt: skip
     reported = next(e for e in overdue if e["type"] == "OverdueReported")
-    assert reported["agency"] == "supervision-bureau"
-    assert reported["data"] == {"agency": "natural-resources-bureau", "due_on": "2026-10-30"}
+    assert reported["data"] == {"agency": NATURAL_RESOURCES, "due_on": "2026-11-04"}
 
-    on("2026-11-04")
-    system.decide(
-        application_id, "withhold", "--ground", "internal_affairs", "--reason", "内部流程"
-    )
-    system.wait_state(application_id, "replied")
-    system.ogi_json("deliver", application_id, "--method", "post")
-    system.wait_closed(application_id)
+    # 11/6: partly disclosed, late.
+    g.on("2026-11-06").as_(NATURAL_RESOURCES, "secrecy", application_id, "--result", "cleared")
+    g.as_(NATURAL_RESOURCES, "decide", application_id, "--outcome", "partial",
+          "--ground", "process_info", "--reason", "内部讨论稿不予公开")  # fmt: skip
+    wait(lambda: g.status(NATURAL_RESOURCES, application_id), lambda s: s["state"] == "replied",
+         "the reply")  # fmt: skip
+    g.as_(NATURAL_RESOURCES, "deliver", application_id, "--method", "post")
 
-    complaint = system.ogi_json("complain", application_id, "--ground", "overdue", "--text",
-                                "逾期答复，且不予公开理由不当")  # fmt: skip
+    # The applicant complains to the supervision bureau.
+    complaint = g.as_("portal", "complain", application_id, "--ground", "overdue",
+                      "--text", "逾期答复，且部分不予公开理由不当")  # fmt: skip
     case = complaint["complaint_id"]
-    assert complaint["against_agency"] == "natural-resources-bureau"
+    assert complaint["against_agency"] == NATURAL_RESOURCES
+    assert g.denied(NATURAL_RESOURCES, "case", "accept", case)  # no judge in its own cause
 
-    on("2026-11-05")
-    assert system.refused("case", "close", case, "--notice", "x")  # not yet found
-    system.ogi_json("case", "accept", case)
-    attached = system.ogi_json("case", "investigate", case)
-    assert attached["state"] == "investigating" and attached["trace_events"] >= 20
-    system.ogi_json("case", "find", case, "--upheld", "yes", "--reasons", "超过法定答复期限")
-    ordered = system.ogi_json("case", "order", case, "--requirements", "重新审查并重新答复")
+    # 11/9: the bureau accepts, investigates with the whole trace, upholds, orders rectification.
+    g.on("2026-11-09").as_(BUREAU, "case", "accept", case)
+    seen_by_bureau = len(g.trace(BUREAU, application_id))
+    attached = g.as_(BUREAU, "case", "investigate", case)
+    assert attached["state"] == "investigating"
+    assert attached["trace_events"] >= seen_by_bureau > 30
+    g.as_(BUREAU, "case", "find", case, "--upheld", "yes", "--reasons", "超过法定答复期限")
+    ordered = g.as_(BUREAU, "case", "order", case, "--requirements", "重新审查并重新答复")
     order_id = ordered["order_id"]
-    # 15 working days after 11/5: 11/6, 11/9-13, 11/16-20, 11/23-26 -> 11/26.
-    assert ordered["orders"][0]["answer_due"] == "2026-11-26"
-
-    reopened = system.wait_state(application_id, "reopened")
-    assert reopened["services"]["review"]["rectification_order"] == order_id
-    clock = system.wait_until(
-        lambda: system.status(application_id)["clock"],
-        lambda c: c["status"] == "running" and c["started_on"] == "2026-11-05",
-        "a new clock from the order",
+    assert ordered["orders"][0]["answer_due"] == "2026-11-30"  # 15 working days after 11/9
+    reopened = wait(lambda: g.status(NATURAL_RESOURCES, application_id),
+                    lambda s: s["state"] == "reopened" and s["clock"]["status"] == "running"
+                    and s["clock"]["started_on"] == "2026-11-09",
+                    "the order to reopen the handling with a new clock")  # fmt: skip
+    assert reopened["clock"]["due_on"] == "2026-12-07"
+    assert "has not answered" in g.system.refused(
+        "case", "close", case, "--notice", "x", env={"OGI_TOKEN": g.tokens[BUREAU]}
     )
-    assert clock["due_on"] == "2026-12-03"
-    assert "has not answered" in system.refused("case", "close", case, "--notice", "已整改")
 
-    on("2026-11-10")
-    system.ogi_json("secrecy", application_id, "--result", "cleared")
-    system.decide(application_id, "disclose")
-    reissued = system.wait_until(
-        lambda: system.ogi_json("letter", application_id),
-        lambda r: r["state"] == "issued" and r["letter_number"].endswith("-2"),
-        "the second letter",
-    )
+    # 11/12: the agency decides again, reissues the letter and answers the bureau.
+    g.on("2026-11-12").as_(NATURAL_RESOURCES, "decide", application_id, "--outcome", "disclose")
+    reissued = wait(lambda: g.as_(NATURAL_RESOURCES, "letter", application_id),
+                    lambda r: r["state"] == "issued" and r["letter_number"].endswith("-2"),
+                    "the second letter")  # fmt: skip
     assert reissued["outcome"] == "disclose"
-    system.ogi_json("deliver", application_id, "--method", "post")
-    system.ogi_json("rectify", application_id, "--order", order_id, "--text", "已重新审查并公开")
-    system.wait_until(
-        lambda: system.ogi_json("case", "show", case),
-        lambda c: c["orders"][0]["answer"] == "已重新审查并公开",
-        "the agency's answer to reach the bureau",
-    )
-    system.ogi_json("case", "criticise", case, "--text", "对逾期答复予以通报批评")
-    closed = system.ogi_json("case", "close", case, "--notice", "经督促，被投诉机关已重新答复")
+    g.as_(NATURAL_RESOURCES, "deliver", application_id, "--method", "post")
+    assert g.denied(MUNICIPAL, "rectify", application_id, "--order", order_id, "--text", "x")
+    g.as_(NATURAL_RESOURCES, "rectify", application_id, "--order", order_id,
+          "--text", "已重新审查并全部公开")  # fmt: skip
+    wait(lambda: g.as_(BUREAU, "case", "show", case),
+         lambda c: c["orders"][0]["answer"] == "已重新审查并全部公开",
+         "the agency's answer to reach the bureau")  # fmt: skip
+    g.as_(BUREAU, "case", "criticise", case, "--text", "对逾期答复予以通报批评")
+    closed = g.as_(BUREAU, "case", "close", case, "--notice", "经督促，被投诉机关已重新答复")
     assert closed["state"] == "closed"
     assert closed["outcomes"] == ["rectification_order", "criticism"]
 
-    trace = events()
+    # The trace from the bureau's side: every agency, in causal order.
+    trace = g.trace(BUREAU, application_id)
+    assert {e["agency"] for e in trace} == {MUNICIPAL, NATURAL_RESOURCES, ARCHIVES, BUREAU}
     order = [e["type"] for e in trace]
     for earlier, later in [
+        ("ApplicationReceived", "ApplicationForwarded"),
+        ("ApplicationForwarded", "OrganConsultationStarted"),
+        ("OrganConsultationStarted", "ConsultationRequestReceived"),
+        ("ConsultationRequestReceived", "ConsultationAnswered"),
+        ("ConsultationAnswered", "OrganAnswered"),
         ("ApplicationForwarded", "OverdueReported"),
         ("ComplaintFiled", "InvestigationTraceAttached"),
         ("RectificationOrdered", "HandlingReopened"),
@@ -125,6 +203,16 @@ def test_late_reply_complaint_rectification_and_closing(bureau: tuple[OgiSystem,
         ("RectificationAnswered", "RectificationAnswerReceived"),
         ("RectificationAnswerReceived", "ComplaintClosed"),
     ]:
+        assert earlier in order and later in order, (earlier, later, order)
         assert order.index(earlier) < order.index(later), (earlier, later)
-    agencies = {e["agency"] for e in trace}
-    assert agencies == {"municipal-office", "natural-resources-bureau", "supervision-bureau"}
+    receipts = [(e["agency"], i) for i, e in enumerate(trace) if e["type"] == "ApplicationReceived"]
+    assert [agency for agency, _ in receipts] == [MUNICIPAL, NATURAL_RESOURCES]
+    assert order.index("ApplicationForwarded") < receipts[1][1]
+    acting = {e["actor"] for e in trace if e["type"] in ("ApplicationForwarded", "DecisionMade")}
+    assert acting == {
+        f"staff:{MUNICIPAL}-clerk@{MUNICIPAL}",
+        f"staff:{NATURAL_RESOURCES}-clerk@{NATURAL_RESOURCES}",
+    }
+    # Each agency's staff sees its own part of the history only.
+    assert {e["agency"] for e in g.trace(MUNICIPAL, application_id)} == {MUNICIPAL}
+    assert {e["agency"] for e in g.trace(ARCHIVES, application_id)} == {ARCHIVES}

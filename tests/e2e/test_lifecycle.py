@@ -7,18 +7,12 @@ with the services' ticks acting on time limits as they pass.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
-from conftest import OgiSystem
-
-from govcommon.natsserver import NatsServer
-
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+from conftest import OgiSystem, postgres_and_nats
 
 
 class Timeline:
@@ -67,23 +61,19 @@ class Timeline:
 @pytest.fixture(scope="module")
 def timeline(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Timeline]:
     base = tmp_path_factory.mktemp("lifecycle")
-    name = f"ogi_test_{uuid.uuid4().hex[:12]}"
-    try:
-        admin = psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=5)
-    except psycopg.OperationalError as error:
-        pytest.fail(f"PostgreSQL is needed at {PG_ADMIN}: {error}", pytrace=False)
-    with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    nats = NatsServer(base / "nats", log_file=base / "nats.log").start()
+    with postgres_and_nats(base) as servers:
+        yield from _timeline(base, servers)
+
+
+def _timeline(base: Path, servers: dict[str, str]) -> Iterator[Timeline]:
     today_file, calendar_dir = base / "today", base / "calendar"
     calendar_dir.mkdir()
     today_file.write_text("2026-01-05", encoding="utf-8")
     system = OgiSystem(
         base / "home",
         base / "data",
-        env={
-            "OGI_DATABASE_URL": f"{PG_ADMIN.rsplit('/', 1)[0]}/{name}",
-            "OGI_NATS_URL": nats.url,
+        env=servers
+        | {
             "OGI_TODAY_FILE": str(today_file),
             "OGI_CALENDAR_DIR": str(calendar_dir),
             "OGI_TICK_SECONDS": "0.3",
@@ -94,9 +84,6 @@ def timeline(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Timeline]:
         yield Timeline(system, today_file, calendar_dir)
     finally:
         system.stop()
-        nats.stop()
-        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     assert not system.leftovers, system.leftovers
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from govcommon.agencies import DEFAULT_AGENCIES, AgencyRegistry, load_agencies
+from govcommon.auth import load_secret
 
 DEFAULT_NATS_URL = "nats://127.0.0.1:4222"
 
@@ -29,6 +30,7 @@ class ServiceConfig:
     rectification_days: int = 15
     any_port: bool = False
     ready_file: Path | None = None
+    token_secret: bytes = b""
 
     def registry(self) -> AgencyRegistry:
         return load_agencies(self.agency_file)
@@ -63,4 +65,5 @@ def load_config(service: str, default_port: int = 50051) -> ServiceConfig:
         rectification_days=int(_env("OGI_RECTIFICATION_DAYS", "15") or 15),
         any_port=_env("OGI_GRPC_ANY_PORT", "") in ("1", "true", "yes"),
         ready_file=Path(ready_file) if ready_file else None,
+        token_secret=load_secret(),
     )

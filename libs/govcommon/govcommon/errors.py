@@ -26,3 +26,7 @@ class IllegalStep(DomainError):
 
 class PermissionDenied(DomainError):
     """The caller may not do this (gRPC PERMISSION_DENIED)."""
+
+
+class Unauthenticated(DomainError):
+    """No token, or one that is not ours: bad signature, malformed, expired (UNAUTHENTICATED)."""

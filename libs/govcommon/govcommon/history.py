@@ -8,6 +8,7 @@ import grpc
 from google.protobuf import struct_pb2
 from ogi.v1 import history_pb2, history_pb2_grpc
 
+from govcommon.auth import allowed, caller
 from govcommon.envelope import EventRecord, header_fields
 from govcommon.rpc import Registration, handles_domain_errors
 
@@ -32,7 +33,10 @@ class HistoryServicer(history_pb2_grpc.HistoryServiceServicer):
         self, request: history_pb2.ListEventsRequest, context: grpc.aio.ServicerContext
     ) -> history_pb2.ListEventsResponse:
         records: list[EventRecord] = []
+        principal = caller()
         for unit in self.runtime.units.values():
+            if not allowed(principal, "read", unit.agency, self.runtime.supervisors):
+                continue  # another agency's part of the history, not this caller's to see
             records += await self.runtime.read(unit, unit.app.history, request.application_id)
         return history_pb2.ListEventsResponse(events=[history_event(r) for r in records])
 

@@ -14,7 +14,16 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 from grpc_status import rpc_status
 
-from govcommon.errors import DomainError, IllegalStep, InvalidInput, NotFound, PermissionDenied
+from govcommon.auth import acting_as, verify_token
+from govcommon.dates import today_in_china
+from govcommon.errors import (
+    DomainError,
+    IllegalStep,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    Unauthenticated,
+)
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +35,7 @@ _CODES: list[tuple[type[DomainError], int]] = [
     (NotFound, code_pb2.NOT_FOUND),
     (IllegalStep, code_pb2.FAILED_PRECONDITION),
     (PermissionDenied, code_pb2.PERMISSION_DENIED),
+    (Unauthenticated, code_pb2.UNAUTHENTICATED),
 ]
 
 
@@ -76,6 +86,54 @@ def field_of(error: grpc.aio.AioRpcError | grpc.RpcError) -> str | None:
     return None
 
 
+#: Served without a token: load balancers and tools must be able to probe and discover.
+OPEN_SERVICES = ("/grpc.health.v1.Health/", "/grpc.reflection.")
+
+
+class TokenCheck(grpc.aio.ServerInterceptor):
+    """Every call but health and reflection carries a valid token; the servicer runs as its
+    principal (``govcommon.auth.caller()``)."""
+
+    def __init__(self, secret: bytes) -> None:
+        self.secret = secret
+
+    async def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler:
+        handler = await continuation(details)
+        if handler is None or details.method.startswith(OPEN_SERVICES):
+            return handler
+        if handler.unary_unary is None:
+            raise TypeError(f"{details.method}: only unary calls are served")
+        metadata = dict(details.invocation_metadata or ())
+        inner = handler.unary_unary
+        try:
+            principal = verify_token(
+                self.secret, str(metadata.get("authorization", "")), today_in_china()
+            )
+        except Unauthenticated as error:
+            refusal = str(error)
+
+            async def refuse(request: Any, context: grpc.aio.ServicerContext) -> Any:
+                await context.abort(grpc.StatusCode.UNAUTHENTICATED, refusal)
+
+            call = refuse
+        else:
+
+            async def as_principal(request: Any, context: grpc.aio.ServicerContext) -> Any:
+                with acting_as(principal):
+                    return await inner(request, context)
+
+            call = as_principal
+        return grpc.unary_unary_rpc_method_handler(
+            call,
+            request_deserializer=handler.request_deserializer,
+            response_serializer=handler.response_serializer,
+        )
+
+
 Registration = tuple[Callable[[Any, grpc.aio.Server], None], Any, str]
 
 
@@ -93,10 +151,15 @@ def _bind(server: grpc.aio.Server, host: str, port: int, any_port: bool) -> int:
 
 
 async def start_server(
-    host: str, port: int, registrations: Iterable[Registration], any_port: bool = False
+    host: str,
+    port: int,
+    registrations: Iterable[Registration],
+    secret: bytes,
+    any_port: bool = False,
 ) -> tuple[grpc.aio.Server, int, health.aio.HealthServicer]:
-    """Start a grpc.aio server with the given servicers, health checking and reflection."""
-    server = grpc.aio.server(options=[("grpc.so_reuseport", 0)])
+    """Start a grpc.aio server with the given servicers, health checking and reflection; every
+    other call needs a token signed with ``secret``."""
+    server = grpc.aio.server(options=[("grpc.so_reuseport", 0)], interceptors=[TokenCheck(secret)])
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     names = [health.SERVICE_NAME, reflection.SERVICE_NAME]

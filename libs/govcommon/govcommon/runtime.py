@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 import os
@@ -16,7 +17,7 @@ from typing import Any, TypeVar
 import grpc
 from nats.aio.client import Client
 
-from govcommon import bus
+from govcommon import auth, bus
 from govcommon.agencies import Agency, AgencyRegistry
 from govcommon.application import OgiApplication
 from govcommon.calendar import WorkingCalendar
@@ -93,12 +94,18 @@ class ServiceRuntime:
 
     # -- used by the servicers -------------------------------------------------------------
 
-    def unit(self, agency: str, field: str = "agency") -> AgencyUnit:
+    def unit(self, agency: str, access: str, field: str = "agency") -> AgencyUnit:
+        """The unit serving ``agency``, if the caller may ``access`` it (see govcommon.auth)."""
         self.registry.get(agency, field)
         unit = self.units.get(agency)
         if unit is None:
             raise InvalidInput(field, f"agency {agency!r} is not served by this {self.spec.name}")
+        auth.require(access, agency, self.supervisors)
         return unit
+
+    @functools.cached_property
+    def supervisors(self) -> frozenset[str]:
+        return frozenset(a.code for a in self.registry.all() if a.kind == "supervision_bureau")
 
     def app(self, unit: AgencyUnit, kind: type[AppT]) -> AppT:
         assert isinstance(unit.app, kind)
@@ -110,9 +117,10 @@ class ServiceRuntime:
     async def write(self, unit: AgencyUnit, fn: Callable[..., T], *args: Any) -> T:
         return await unit.writer.run(fn, *args)
 
-    async def locate(self, application_id: str) -> AgencyUnit:
-        """The agency unit whose store holds the application; after forwards, the one that did
-        not forward it away (else the one that acted on it last)."""
+    async def locate(self, application_id: str, access: str = "act") -> AgencyUnit:
+        """The agency unit whose store holds the application (after forwards, the one that did
+        not forward it away, else the one that acted on it last), if the caller may ``access``
+        it."""
         if not application_id:
             raise InvalidInput("application_id", "is required")
         ranked: list[tuple[bool, datetime, AgencyUnit]] = []
@@ -123,7 +131,9 @@ class ServiceRuntime:
                 ranked.append((not away, seen, unit))
         if not ranked:
             raise NotFound(f"application {application_id} not found in {self.spec.name}")
-        return max(ranked, key=lambda r: (r[0], r[1]))[2]
+        unit = max(ranked, key=lambda r: (r[0], r[1]))[2]
+        auth.require(access, unit.agency, self.supervisors)
+        return unit
 
     # -- life cycle ------------------------------------------------------------------------
 
@@ -153,6 +163,7 @@ class ServiceRuntime:
             self.config.grpc_host,
             self.config.grpc_port,
             self.spec.servicers(self),
+            self.config.token_secret,
             any_port=self.config.any_port,
         )
         log.info("%s serving %s on port %s", self.spec.name, ",".join(self.units), self.port)

@@ -11,6 +11,7 @@ from ogi.v1 import complaint_pb2, complaint_pb2_grpc
 from complaint.application import ComplaintApplication
 from complaint.domain import COMPLAINT_GROUNDS, Complaint, checked_text
 from govcommon.aggregate import Meta
+from govcommon.auth import caller, require
 from govcommon.dates import day_from_input
 from govcommon.errors import InvalidInput, NotFound
 from govcommon.history import history_registration
@@ -20,7 +21,6 @@ from govcommon.rules import choose
 from govcommon.runtime import AgencyUnit, ServiceRuntime
 
 DEFAULT_BUREAU = "supervision-bureau"
-STAFF = "staff:supervision"
 
 
 def view(complaint: Complaint) -> complaint_pb2.ComplaintView:
@@ -56,7 +56,7 @@ class ComplaintServicer(complaint_pb2_grpc.ComplaintServiceServicer):
         bureau = self.runtime.registry.get(request.bureau or DEFAULT_BUREAU, "bureau")
         if bureau.kind != "supervision_bureau":
             raise InvalidInput("bureau", f"{bureau.code} is not a supervision bureau")
-        unit = self.runtime.unit(bureau.code, "bureau")
+        unit = self.runtime.unit(bureau.code, "submit", "bureau")
         application_id = checked_application_id(request.application_id)
         against = (
             self.runtime.registry.get(request.against_agency, "against_agency").code
@@ -91,6 +91,7 @@ class ComplaintServicer(complaint_pb2_grpc.ComplaintServiceServicer):
                 found = await self.runtime.read(unit, app.complaint, request.complaint_id)
             except NotFound:
                 continue
+            self._may_read(unit, found)
             return complaint_pb2.GetComplaintResponse(complaint=view(found))
         raise NotFound(f"complaint {request.complaint_id} not found")
 
@@ -103,7 +104,15 @@ class ComplaintServicer(complaint_pb2_grpc.ComplaintServiceServicer):
         for unit in self.runtime.units.values():
             app = self.runtime.app(unit, ComplaintApplication)
             complaints += await self.runtime.read(unit, app.complaints_about, application_id)
+        for complaint in complaints:
+            self._may_read(self.runtime.units[complaint.bureau], complaint)
         return complaint_pb2.ListComplaintsResponse(complaints=[view(c) for c in complaints])
+
+    def _may_read(self, unit: AgencyUnit, complaint: Complaint) -> None:
+        """The bureau's staff, the public portal, and the staff of the agency complained
+        against may read a complaint."""
+        if caller().role != "staff" or caller().agency != complaint.against_agency:
+            require("read", unit.agency, self.runtime.supervisors)
 
     async def _step(
         self, complaint_id: str, on: str, act: Callable[[Complaint, Meta], object]
@@ -112,7 +121,9 @@ class ComplaintServicer(complaint_pb2_grpc.ComplaintServiceServicer):
         unit = await self._holder(complaint_id)
         app = self.runtime.app(unit, ComplaintApplication)
         day = day_from_input("on", on)
-        return view(await self.runtime.write(unit, app.step, complaint_id, day, STAFF, act))
+        return view(
+            await self.runtime.write(unit, app.step, complaint_id, day, caller().actor, act)
+        )
 
     async def _holder(self, complaint_id: str) -> AgencyUnit:
         if not complaint_id:
@@ -120,6 +131,7 @@ class ComplaintServicer(complaint_pb2_grpc.ComplaintServiceServicer):
         for unit in self.runtime.units.values():
             app = self.runtime.app(unit, ComplaintApplication)
             if await self.runtime.read(unit, app.has_complaint, complaint_id):
+                require("supervise", unit.agency, self.runtime.supervisors)
                 return unit
         raise NotFound(f"complaint {complaint_id} not found")
 
@@ -181,7 +193,7 @@ class ComplaintServicer(complaint_pb2_grpc.ComplaintServiceServicer):
             raise InvalidInput("answer_days", "must be 1 to 60 working days")
         complaint = await self.runtime.write(
             unit, app.order_rectification, request.complaint_id, request.requirements, days, on,
-            STAFF,
+            caller().actor,
         )  # fmt: skip
         return complaint_pb2.OrderRectificationResponse(
             complaint=view(complaint), order_id=list(complaint.orders)[-1]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import grpc
 from ogi.v1 import common_pb2, intake_pb2, intake_pb2_grpc
 
+from govcommon.auth import caller
 from govcommon.dates import day_from_input
 from govcommon.history import history_registration
 from govcommon.ids import checked_application_id
@@ -43,7 +44,7 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
         self, request: intake_pb2.SubmitApplicationRequest, context: grpc.aio.ServicerContext
     ) -> intake_pb2.SubmitApplicationResponse:
         agency = self.runtime.registry.get(request.agency)
-        unit = self.runtime.unit(request.agency)
+        unit = self.runtime.unit(request.agency, "submit")
         applicant = Applicant.checked(
             request.applicant.name,
             request.applicant.type,
@@ -69,7 +70,7 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
     async def GetApplication(
         self, request: intake_pb2.GetApplicationRequest, context: grpc.aio.ServicerContext
     ) -> intake_pb2.GetApplicationResponse:
-        unit = await self.runtime.locate(checked_application_id(request.application_id))
+        unit = await self.runtime.locate(checked_application_id(request.application_id), "read")
         application = await self.runtime.read(
             unit, self.runtime.app(unit, IntakeApplication).application, request.application_id
         )
@@ -79,7 +80,7 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
     async def WithdrawApplication(
         self, request: intake_pb2.WithdrawApplicationRequest, context: grpc.aio.ServicerContext
     ) -> intake_pb2.WithdrawApplicationResponse:
-        unit = await self.runtime.locate(checked_application_id(request.application_id))
+        unit = await self.runtime.locate(checked_application_id(request.application_id), "submit")
         on = day_from_input("withdrawn_on", request.withdrawn_on)
         application = await self.runtime.write(
             unit,
@@ -105,7 +106,7 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
             request.period_days or DEFAULT_CORRECTION_PERIOD,
             notice_on,
             request.late_reason,
-            "staff",
+            caller().actor,
         )
         return intake_pb2.RequestCorrectionResponse(application=view(application))
 
@@ -113,7 +114,7 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
     async def RecordCorrection(
         self, request: intake_pb2.RecordCorrectionRequest, context: grpc.aio.ServicerContext
     ) -> intake_pb2.RecordCorrectionResponse:
-        unit = await self.runtime.locate(checked_application_id(request.application_id))
+        unit = await self.runtime.locate(checked_application_id(request.application_id), "submit")
         corrected_on = day_from_input("corrected_on", request.corrected_on)
         application = await self.runtime.write(
             unit,

@@ -7,6 +7,7 @@ from datetime import date
 import grpc
 from ogi.v1 import reply_pb2, reply_pb2_grpc
 
+from govcommon.auth import caller
 from govcommon.clock import ClockState
 from govcommon.dates import day_from_input, today_in_china
 from govcommon.history import history_registration
@@ -62,7 +63,7 @@ class ReplyServicer(reply_pb2_grpc.ReplyServiceServicer):
     async def GetReply(
         self, request: reply_pb2.GetReplyRequest, context: grpc.aio.ServicerContext
     ) -> reply_pb2.GetReplyResponse:
-        unit = await self.runtime.locate(checked_application_id(request.application_id))
+        unit = await self.runtime.locate(checked_application_id(request.application_id), "read")
         app = self.runtime.app(unit, ReplyApplication)
         reply = await self.runtime.read(unit, app.reply, request.application_id)
         return reply_pb2.GetReplyResponse(reply=view(reply))
@@ -75,7 +76,12 @@ class ReplyServicer(reply_pb2_grpc.ReplyServiceServicer):
         app = self.runtime.app(unit, ReplyApplication)
         delivered_on = day_from_input("delivered_on", request.delivered_on)
         reply = await self.runtime.write(
-            unit, app.record_delivery, request.application_id, request.method, delivered_on, "staff"
+            unit,
+            app.record_delivery,
+            request.application_id,
+            request.method,
+            delivered_on,
+            caller().actor,
         )
         return reply_pb2.RecordDeliveryResponse(reply=view(reply))
 
@@ -83,7 +89,7 @@ class ReplyServicer(reply_pb2_grpc.ReplyServiceServicer):
     async def GetClock(
         self, request: reply_pb2.GetClockRequest, context: grpc.aio.ServicerContext
     ) -> reply_pb2.GetClockResponse:
-        unit = await self.runtime.locate(checked_application_id(request.application_id))
+        unit = await self.runtime.locate(checked_application_id(request.application_id), "read")
         app = self.runtime.app(unit, ReplyApplication)
         today = today_in_china()
         state = await self.runtime.read(unit, app.clock, request.application_id, today)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import grpc
 from ogi.v1 import review_pb2, review_pb2_grpc
 
+from govcommon.auth import caller
 from govcommon.dates import day_from_input, parse_date, today_in_china
 from govcommon.history import history_registration
 from govcommon.ids import checked_application_id
@@ -12,8 +13,6 @@ from govcommon.rpc import Registration, handles_domain_errors
 from govcommon.runtime import AgencyUnit, ServiceRuntime
 from review.application import ReviewApplication
 from review.domain import Review
-
-STAFF = "staff"
 
 
 def view(review: Review) -> review_pb2.ReviewView:
@@ -53,15 +52,17 @@ class ReviewServicer(review_pb2_grpc.ReviewServiceServicer):
     def __init__(self, runtime: ServiceRuntime) -> None:
         self.runtime = runtime
 
-    async def _unit(self, application_id: str) -> tuple[AgencyUnit, ReviewApplication]:
-        unit = await self.runtime.locate(checked_application_id(application_id))
+    async def _unit(
+        self, application_id: str, access: str = "act"
+    ) -> tuple[AgencyUnit, ReviewApplication]:
+        unit = await self.runtime.locate(checked_application_id(application_id), access)
         return unit, self.runtime.app(unit, ReviewApplication)
 
     @handles_domain_errors
     async def GetReview(
         self, request: review_pb2.GetReviewRequest, context: grpc.aio.ServicerContext
     ) -> review_pb2.GetReviewResponse:
-        unit, app = await self._unit(request.application_id)
+        unit, app = await self._unit(request.application_id, "read")
         review = await self.runtime.read(unit, app.review, request.application_id)
         return review_pb2.GetReviewResponse(review=view(review))
 
@@ -73,7 +74,7 @@ class ReviewServicer(review_pb2_grpc.ReviewServiceServicer):
         on = day_from_input("reviewed_on", request.reviewed_on)
         review = await self.runtime.write(
             unit, app.review_secrecy, request.application_id, request.result, request.note, on,
-            STAFF,
+            caller().actor,
         )  # fmt: skip
         return review_pb2.ReviewSecrecyResponse(review=view(review))
 
@@ -87,7 +88,7 @@ class ReviewServicer(review_pb2_grpc.ReviewServiceServicer):
         if request.kind == "organ" and party in self.runtime.registry.codes():
             party, organ_agency = self.runtime.registry.get(party, "party").name, party
         review, ref = await self.runtime.write(
-            unit, app.consult, request.application_id, request.kind, party, on, STAFF,
+            unit, app.consult, request.application_id, request.kind, party, on, caller().actor,
             organ_agency,
         )  # fmt: skip
         return review_pb2.ConsultResponse(review=view(review), ref=ref)
@@ -102,7 +103,7 @@ class ReviewServicer(review_pb2_grpc.ReviewServiceServicer):
         on = day_from_input("answered_on", request.answered_on)
         review = await self.runtime.write(
             unit, app.record_answer, request.application_id, request.ref, request.answer,
-            request.reasons, on, STAFF,
+            request.reasons, on, caller().actor,
         )  # fmt: skip
         return review_pb2.RecordConsultationAnswerResponse(review=view(review))
 
@@ -114,7 +115,7 @@ class ReviewServicer(review_pb2_grpc.ReviewServiceServicer):
         on = day_from_input("notified_on", request.notified_on)
         review = await self.runtime.write(
             unit, app.extend, request.application_id, request.working_days, request.approved_by,
-            request.approver_role, request.reason, on, request.approved_by or STAFF,
+            request.approver_role, request.reason, on, request.approved_by or caller().actor,
         )  # fmt: skip
         return review_pb2.ExtendResponse(review=view(review))
 
@@ -126,7 +127,7 @@ class ReviewServicer(review_pb2_grpc.ReviewServiceServicer):
         due_on = parse_date("due_on", request.due_on)
         review = await self.runtime.write(
             unit, app.set_reply_date, request.application_id, due_on, request.reason,
-            today_in_china(), STAFF,
+            today_in_china(), caller().actor,
         )  # fmt: skip
         return review_pb2.SetReplyDateResponse(review=view(review))
 
@@ -137,7 +138,13 @@ class ReviewServicer(review_pb2_grpc.ReviewServiceServicer):
         unit, app = await self._unit(request.application_id)
         on = day_from_input("notice_on", request.notice_on)
         review = await self.runtime.write(
-            unit, app.assess_fee, request.application_id, request.method, request.pages, on, STAFF
+            unit,
+            app.assess_fee,
+            request.application_id,
+            request.method,
+            request.pages,
+            on,
+            caller().actor,
         )
         return review_pb2.AssessFeeResponse(review=view(review))
 
@@ -175,7 +182,7 @@ class ReviewServicer(review_pb2_grpc.ReviewServiceServicer):
             request.where_published,
             request.public_interest_reason,
             decided_on,
-            STAFF,
+            caller().actor,
         )
         return review_pb2.DecideResponse(review=view(review))
 
@@ -187,7 +194,7 @@ class ReviewServicer(review_pb2_grpc.ReviewServiceServicer):
         on = day_from_input("answered_on", request.answered_on)
         review = await self.runtime.write(
             unit, app.answer_rectification, request.application_id, request.order_id,
-            request.text, on, STAFF,
+            request.text, on, caller().actor,
         )  # fmt: skip
         return review_pb2.AnswerRectificationResponse(review=view(review))
 
@@ -195,14 +202,14 @@ class ReviewServicer(review_pb2_grpc.ReviewServiceServicer):
     async def AnswerConsultation(
         self, request: review_pb2.AnswerConsultationRequest, context: grpc.aio.ServicerContext
     ) -> review_pb2.AnswerConsultationResponse:
-        unit = self.runtime.unit(request.agency)
+        unit = self.runtime.unit(request.agency, "act")
         app = self.runtime.app(unit, ReviewApplication)
         application_id = checked_application_id(request.application_id)
         self.runtime.registry.get(request.from_agency, "from_agency")
         on = day_from_input("answered_on", request.answered_on)
         await self.runtime.write(
             unit, app.answer_consultation, application_id, request.from_agency, request.ref,
-            request.answer, request.reasons, on, STAFF,
+            request.answer, request.reasons, on, caller().actor,
         )  # fmt: skip
         return review_pb2.AnswerConsultationResponse(
             application_id=application_id,

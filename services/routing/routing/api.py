@@ -6,6 +6,7 @@ import grpc
 from ogi.v1 import common_pb2, routing_pb2, routing_pb2_grpc
 
 from govcommon.agencies import AgencyRegistry
+from govcommon.auth import caller
 from govcommon.catalogue import suggest_agency
 from govcommon.dates import day_from_input, today_in_china
 from govcommon.history import history_registration
@@ -40,7 +41,7 @@ class RoutingServicer(routing_pb2_grpc.RoutingServiceServicer):
     async def GetRouting(
         self, request: routing_pb2.GetRoutingRequest, context: grpc.aio.ServicerContext
     ) -> routing_pb2.GetRoutingResponse:
-        unit = await self.runtime.locate(checked_application_id(request.application_id))
+        unit = await self.runtime.locate(checked_application_id(request.application_id), "read")
         app = self.runtime.app(unit, RoutingApplication)
         routing = await self.runtime.read(unit, app.routing, request.application_id)
         return routing_pb2.GetRoutingResponse(routing=view(routing, self.runtime.registry))
@@ -59,7 +60,7 @@ class RoutingServicer(routing_pb2_grpc.RoutingServiceServicer):
             request.office,
             request.reason,
             today_in_china(),
-            "staff",
+            caller().actor,
         )
         return routing_pb2.ReassignApplicationResponse(routing=view(routing))
 
@@ -72,7 +73,7 @@ class RoutingServicer(routing_pb2_grpc.RoutingServiceServicer):
         to = self.runtime.registry.get(request.to_agency, "to_agency")
         on = day_from_input("forwarded_on", request.forwarded_on)
         routing = await self.runtime.write(
-            unit, app.forward, request.application_id, to.code, request.reason, on, "staff"
+            unit, app.forward, request.application_id, to.code, request.reason, on, caller().actor
         )
         return routing_pb2.ForwardApplicationResponse(routing=view(routing))
 
