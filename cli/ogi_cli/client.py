@@ -10,6 +10,7 @@ from ogi.v1 import (
     history_pb2_grpc,
     intake_pb2_grpc,
     reply_pb2_grpc,
+    report_pb2_grpc,
     review_pb2_grpc,
     routing_pb2_grpc,
 )
@@ -52,6 +53,10 @@ class Clients:
 
     def api(self, service: str) -> Any:
         return STUBS[service](self.channel(service))
+
+    def report(self) -> report_pb2_grpc.AnnualReportServiceStub:
+        """The annual report, served by the reply process."""
+        return report_pb2_grpc.AnnualReportServiceStub(self.channel("reply"))
 
     def history(self, service: str) -> history_pb2_grpc.HistoryServiceStub:
         return history_pb2_grpc.HistoryServiceStub(self.channel(service))

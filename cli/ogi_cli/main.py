@@ -15,7 +15,7 @@ import grpc
 
 from govcommon.errors import DomainError
 from govcommon.rpc import field_of
-from ogi_cli import cases, commands, lifecycle, tokens
+from ogi_cli import cases, commands, lifecycle, report, tokens
 from ogi_cli.client import Clients
 from ogi_cli.endpoints import resolve_endpoints
 from ogi_cli.up import System
@@ -225,12 +225,16 @@ def _parser() -> argparse.ArgumentParser:
     complain.add_argument("--on")
     complain.set_defaults(run=commands.complain)
     cases.add_parsers(sub, common)
+    report.add_parsers(sub, common)
     return parser
 
 
 def _print(result: dict[str, Any], as_json: bool) -> None:
     if as_json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    if set(result) == {"_text"}:  # a document (a report table), printed as it is
+        print(result["_text"], end="")
         return
     if "events" in result:
         for e in result["events"]:

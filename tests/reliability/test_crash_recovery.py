@@ -61,6 +61,7 @@ class RoutingProcess:
             "OGI_DATABASE_URL": database_url,
             "OGI_DATA_DIR": str(log_dir / "data"),
             "OGI_LOG_LEVEL": "WARNING",
+            "OGI_TOKEN_SECRET": "reliability-test-secret-0123456789abcdef",
             "PYTHONUNBUFFERED": "1",
         }
         self.log_dir = log_dir

@@ -15,6 +15,7 @@ from govcommon.wire import UndecodableEvent, decode, encode
 from intake.domain import Application, MonthlyCount, NumberSeries
 from reply.deadline import Deadline
 from reply.domain import Reply
+from reply.remedy import RemedyCase
 from review.domain import ConsultationFile, Review
 from routing.domain import Routing
 
@@ -27,6 +28,7 @@ AGGREGATES: list[type[OgiAggregate]] = [
     ConsultationFile,
     Reply,
     Deadline,
+    RemedyCase,
     Complaint,
     KnownApplication,
 ]

@@ -153,6 +153,22 @@ OUTCOMES = {
             "not_processed.publication",
         ),
         Outcome(
+            "unclear_after_correction",
+            "经补正后申请内容仍不明确，无法提供",
+            "第三十条",
+            False,
+            True,
+            "unable.unclear_after_correction",
+        ),
+        Outcome(
+            "confirm_or_reissue",
+            "要求行政机关确认或者重新出具已获取的信息，不作为政府信息公开申请处理",
+            "国办公开办函〔2021〕30号",
+            False,
+            True,
+            "not_processed.confirm_or_reissue",
+        ),
+        Outcome(
             "vexatious",
             "申请数量、频次明显超过合理范围且理由不合理，不予处理",
             "第三十五条",
@@ -162,6 +178,15 @@ OUTCOMES = {
         ),
     )
 }
+
+#: Remedies against an agency's handling (Art. 51; Administrative Reconsideration Law;
+#: Administrative Procedure Law), as part 四 of the annual report groups them.
+REMEDY_KINDS = {
+    "reconsideration": "行政复议",
+    "lawsuit_direct": "行政诉讼（未经复议直接起诉）",
+    "lawsuit_after_reconsideration": "行政诉讼（复议后起诉）",
+}
+REMEDY_RESULTS = {"upheld": "结果维持", "corrected": "结果纠正", "other": "其他结果"}
 
 
 def required_text(field: str, value: str, max_len: int | None = None) -> str:

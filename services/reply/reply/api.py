@@ -10,6 +10,7 @@ from ogi.v1 import reply_pb2, reply_pb2_grpc
 from govcommon.auth import caller
 from govcommon.clock import ClockState
 from govcommon.dates import day_from_input, today_in_china
+from govcommon.errors import InvalidInput
 from govcommon.history import history_registration
 from govcommon.ids import checked_application_id
 from govcommon.rpc import Registration, handles_domain_errors
@@ -17,6 +18,8 @@ from govcommon.runtime import ServiceRuntime
 from reply.application import ReplyApplication
 from reply.domain import Reply
 from reply.letter import letter_html
+from reply.remedy import RemedyCase
+from reply.report import report_registration
 
 
 def view(reply: Reply) -> reply_pb2.ReplyView:
@@ -95,6 +98,49 @@ class ReplyServicer(reply_pb2_grpc.ReplyServiceServicer):
         state = await self.runtime.read(unit, app.clock, request.application_id, today)
         return reply_pb2.GetClockResponse(clock=clock_view(state, today))
 
+    @handles_domain_errors
+    async def FileRemedy(
+        self, request: reply_pb2.FileRemedyRequest, context: grpc.aio.ServicerContext
+    ) -> reply_pb2.FileRemedyResponse:
+        unit = await self.runtime.locate(checked_application_id(request.application_id))
+        app = self.runtime.app(unit, ReplyApplication)
+        filed_on = day_from_input("filed_on", request.filed_on)
+        cases = await self.runtime.write(
+            unit, app.file_remedy, request.application_id, request.kind, request.body,
+            request.case_number, filed_on, caller().actor,
+        )  # fmt: skip
+        return reply_pb2.FileRemedyResponse(remedies=remedy_views(cases))
+
+    @handles_domain_errors
+    async def ConcludeRemedy(
+        self, request: reply_pb2.ConcludeRemedyRequest, context: grpc.aio.ServicerContext
+    ) -> reply_pb2.ConcludeRemedyResponse:
+        unit = await self.runtime.locate(checked_application_id(request.application_id))
+        app = self.runtime.app(unit, ReplyApplication)
+        if not request.ref:
+            raise InvalidInput("ref", "is required (R1, R2, ... as filed)")
+        concluded_on = day_from_input("concluded_on", request.concluded_on)
+        cases = await self.runtime.write(
+            unit, app.conclude_remedy, request.application_id, request.ref, request.result,
+            concluded_on, caller().actor,
+        )  # fmt: skip
+        return reply_pb2.ConcludeRemedyResponse(remedies=remedy_views(cases))
+
+
+def remedy_views(cases: list[RemedyCase]) -> list[reply_pb2.RemedyView]:
+    return [
+        reply_pb2.RemedyView(
+            ref=c.ref,
+            kind=c.kind,
+            body=c.body,
+            case_number=c.case_number,
+            filed_on=c.filed_on.isoformat(),
+            result=c.result,
+            concluded_on=c.concluded_on.isoformat() if c.concluded_on else "",
+        )
+        for c in cases
+    ]
+
 
 def servicers(runtime: ServiceRuntime) -> list[Registration]:
     return [
@@ -104,4 +150,5 @@ def servicers(runtime: ServiceRuntime) -> list[Registration]:
             "ogi.v1.ReplyService",
         ),
         history_registration(runtime),
+        report_registration(runtime),
     ]

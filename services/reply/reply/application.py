@@ -13,6 +13,7 @@ from govcommon.ids import aggregate_id
 from govcommon.readmodel import OpenSet
 from reply.deadline import Deadline, deadline_id
 from reply.domain import Reply
+from reply.remedy import RemedyCase, remedy_id
 
 SYSTEM = "system:reply"
 
@@ -27,7 +28,50 @@ class ReplyApplication(OgiApplication):
     _open_deadlines: OpenSet | None = None
 
     def aggregate_ids_of(self, application_id: str) -> list[UUID]:
-        return [deadline_id(application_id), reply_id(application_id)]
+        remedies = [r.id for r in self.remedies(application_id)]
+        return [deadline_id(application_id), reply_id(application_id), *remedies]
+
+    def remedies(self, application_id: str) -> list[RemedyCase]:
+        """The reconsiderations and lawsuits recorded about the application, R1, R2, ..."""
+        found: list[RemedyCase] = []
+        while case := self.find(remedy_id(application_id, f"R{len(found) + 1}"), RemedyCase):
+            found.append(case)
+        return found
+
+    def file_remedy(
+        self,
+        application_id: str,
+        kind: str,
+        body: str,
+        case_number: str,
+        filed_on: date,
+        actor: str,
+    ) -> list[RemedyCase]:
+        """Record a reconsideration application or lawsuit about this agency's handling."""
+        known = self.find(deadline_id(application_id), Deadline) or self.find(
+            reply_id(application_id), Reply
+        )
+        if known is None:
+            raise NotFound(f"application {application_id} is not handled here")
+        ref = f"R{len(self.remedies(application_id)) + 1}"
+        uow = self.unit_of_work()
+        uow.add(
+            RemedyCase.file(
+                application_id, self.agency, ref, kind, body, case_number, filed_on,
+                meta(application_id, actor, filed_on),
+            )
+        )  # fmt: skip
+        uow.commit()
+        return self.remedies(application_id)
+
+    def conclude_remedy(
+        self, application_id: str, ref: str, result: str, concluded_on: date, actor: str
+    ) -> list[RemedyCase]:
+        uow = self.unit_of_work()
+        case = uow.get(remedy_id(application_id, ref), RemedyCase, f"{ref} of {application_id}")
+        case.conclude(result, concluded_on, meta(application_id, actor, concluded_on))
+        uow.commit()
+        return self.remedies(application_id)
 
     def not_handled_here(self, application_id: str) -> bool:
         found = self.find(deadline_id(application_id), Deadline)

@@ -9,6 +9,8 @@ from govcommon.rules import EXEMPTION_GROUNDS, FORMS, OUTCOMES, choose
 
 #: Outcomes that provide information: a confidentiality review must come first (Art. 17).
 DISCLOSING = frozenset({"already_public", "disclose", "partial"})
+#: Outcomes whose letter must say why, though no exemption ground applies.
+EXPLAINED = frozenset({"unclear_after_correction", "confirm_or_reissue"})
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,8 @@ class Decision:
             raise InvalidInput("grounds", f"{outcome} takes no exemption ground")
         if kind.needs_grounds and not reason.strip():
             raise InvalidInput("reason", f"{outcome} must state the reasons (Art. 36(3), 37)")
+        if outcome in EXPLAINED and not reason.strip():
+            raise InvalidInput("reason", f"{outcome} must say what the applicant asked and why")
         provides = outcome in DISCLOSING
         form = choose("form_of_provision", form_of_provision, FORMS, requested_form)
         return cls(
