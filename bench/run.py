@@ -19,6 +19,7 @@ from datetime import date
 from pathlib import Path
 
 import psycopg
+from annual import bench_annual_rebuild
 
 from govcommon import bus
 from govcommon.agencies import load_agencies
@@ -34,10 +35,12 @@ AGENCY = "municipal-office"
 PG_ADMIN = os.environ.get("OGI_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
-def make_app(kind: type[OgiApplication], url: str | None, folder: Path) -> OgiApplication:
-    location = store_location(url, folder, AGENCY, kind.service)
+def make_app(
+    kind: type[OgiApplication], url: str | None, folder: Path, agency: str = AGENCY
+) -> OgiApplication:
+    location = store_location(url, folder, agency, kind.service)
     with creating(location):
-        return kind(AGENCY, env=location.env)
+        return kind(agency, env=location.env)
 
 
 def submit_many(app: IntakeApplication, n: int) -> None:
@@ -117,6 +120,9 @@ def drop(url: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("-n", type=int, default=2000, help="applications per run")
+    parser.add_argument(
+        "--annual-n", type=int, default=100_000, help="applications for the annual report"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -130,6 +136,15 @@ def main() -> None:
                 print(f"{label}, {args.n} applications:")
                 asyncio.run(relay_and_inbox(url, folder / label, nats.url, args.n))
                 asyncio.run(_purge(nats.url))
+                print(f"{label}, annual report from {args.annual_n} applications:")
+                annual_folder = folder / label
+
+                def annual_store(
+                    kind: type[OgiApplication], url: str | None = url, at: Path = annual_folder
+                ) -> OgiApplication:
+                    return make_app(kind, url, at, "archives-bureau")
+
+                bench_annual_rebuild(annual_store, args.annual_n)
             if pg:
                 drop(pg)
         finally:

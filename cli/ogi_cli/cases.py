@@ -8,6 +8,7 @@ from typing import Any
 
 from ogi.v1 import complaint_pb2, review_pb2
 
+from govcommon.errors import InvalidInput
 from ogi_cli.client import Clients
 from ogi_cli.commands import as_dict, call, trace
 
@@ -38,6 +39,10 @@ def reject(clients: Clients, args: argparse.Namespace) -> dict[str, Any]:
 def investigate(clients: Clients, args: argparse.Namespace) -> dict[str, Any]:
     """Attach the application's full cross-agency trace to the case file."""
     case = show(clients, args)
+    if not case["application_id"]:
+        raise InvalidInput(
+            "complaint_id", "names no application: there is no trace; record the finding"
+        )
     history = trace(clients, argparse.Namespace(application_id=case["application_id"]))
     request = complaint_pb2.AttachTraceRequest(
         complaint_id=args.complaint_id,

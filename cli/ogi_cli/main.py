@@ -216,7 +216,9 @@ def _parser() -> argparse.ArgumentParser:
     forward.set_defaults(run=commands.forward)
 
     complain = sub.add_parser("complain", parents=[common], help="complain to the bureau")
-    complain.add_argument("application_id")
+    complain.add_argument(
+        "application_id", nargs="?", default="", help="omit, with --against, for an agency's work"
+    )
     complain.add_argument("--ground", required=True)
     complain.add_argument("--text", required=True)
     complain.add_argument("--against", help="agency complained about (default: the handler)")

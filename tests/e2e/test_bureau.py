@@ -103,8 +103,9 @@ def test_forward_consult_late_partial_complaint_rectification_close(
     g.on("2026-09-28").as_(MUNICIPAL, "forward", application_id, "--to", NATURAL_RESOURCES,
                            "--reason", "规划许可由该局制作保存")  # fmt: skip
     arrived = wait(lambda: g.status("portal", application_id),
-                   lambda s: s["agency"] == NATURAL_RESOURCES and s["state"] == "under_review",
-                   "the forward to arrive")  # fmt: skip
+                   lambda s: s["agency"] == NATURAL_RESOURCES and s["state"] == "under_review"
+                   and s["clock"]["received_on"] == "2026-09-28",
+                   "the forward to arrive, with the receiver's own clock")  # fmt: skip
     assert arrived["clock"]["due_on"] == "2026-10-30"  # its own receipt 9/28, National Day between
     assert g.status(NATURAL_RESOURCES, application_id)["agency"] == NATURAL_RESOURCES
     assert g.denied(MUNICIPAL, "secrecy", application_id, "--result", "cleared")
@@ -175,6 +176,11 @@ def test_forward_consult_late_partial_complaint_rectification_close(
                     "the second letter")  # fmt: skip
     assert reissued["outcome"] == "disclose"
     g.as_(NATURAL_RESOURCES, "deliver", application_id, "--method", "post")
+    # 12/1: the answer date (11/30) passed unanswered; the bureau's tick records it.
+    g.on("2026-12-01")
+    late = wait(lambda: g.as_(BUREAU, "case", "show", case),
+                lambda c: c["orders"][0]["answer_late"], "the late answer to be noted")  # fmt: skip
+    assert late["orders"][0]["answer"] == ""
     assert g.denied(MUNICIPAL, "rectify", application_id, "--order", order_id, "--text", "x")
     g.as_(NATURAL_RESOURCES, "rectify", application_id, "--order", order_id,
           "--text", "已重新审查并全部公开")  # fmt: skip
@@ -200,6 +206,8 @@ def test_forward_consult_late_partial_complaint_rectification_close(
         ("ComplaintFiled", "InvestigationTraceAttached"),
         ("RectificationOrdered", "HandlingReopened"),
         ("HandlingReopened", "ClockReopened"),
+        ("RectificationOrdered", "RectificationAnswerOverdue"),
+        ("RectificationAnswerOverdue", "RectificationAnswered"),
         ("RectificationAnswered", "RectificationAnswerReceived"),
         ("RectificationAnswerReceived", "ComplaintClosed"),
     ]:
@@ -216,3 +224,30 @@ def test_forward_consult_late_partial_complaint_rectification_close(
     # Each agency's staff sees its own part of the history only.
     assert {e["agency"] for e in g.trace(MUNICIPAL, application_id)} == {MUNICIPAL}
     assert {e["agency"] for e in g.trace(ARCHIVES, application_id)} == {ARCHIVES}
+
+
+def test_a_complaint_about_an_agency_without_an_application(government: Government) -> None:
+    g = government
+    g.on("2026-12-02")
+    assert "application_id" in g.system.refused(
+        "complain", "--ground", "other", "--text", "x", env={"OGI_TOKEN": g.tokens["portal"]}
+    )
+    filed = g.as_("portal", "complain", "--against", ARCHIVES,
+                  "--ground", "failed_proactive_disclosure",
+                  "--text", "馆藏开放档案目录未依法主动公开")  # fmt: skip
+    case = filed["complaint_id"]
+    assert case == f"{ARCHIVES}-C1"
+    assert filed["application_id"] == "" and filed["against_agency"] == ARCHIVES
+    g.as_(BUREAU, "case", "accept", case)
+    refused = g.system.refused("case", "investigate", case, env={"OGI_TOKEN": g.tokens[BUREAU]})
+    assert "no application" in refused
+    g.as_(BUREAU, "case", "find", case, "--upheld", "yes", "--reasons", "目录未公开")
+    refused = g.system.refused("case", "order", case, "--requirements", "公开目录",
+                               env={"OGI_TOKEN": g.tokens[BUREAU]})  # fmt: skip
+    assert "names no application" in refused
+    g.as_(BUREAU, "case", "recommend", case, "--body", "市档案局党组", "--text", "建议追责")
+    closed = g.as_(BUREAU, "case", "close", case, "--notice", "已建议有权机关处理")
+    assert closed["state"] == "closed" and closed["outcomes"] == ["accountability"]
+    again = g.as_("portal", "complain", "--against", ARCHIVES, "--ground", "other",
+                  "--text", "再次投诉")  # fmt: skip
+    assert again["complaint_id"] == f"{ARCHIVES}-C2"

@@ -38,7 +38,10 @@ def view(complaint: Complaint) -> complaint_pb2.ComplaintView:
         outcomes=complaint.outcomes,
         orders=[
             complaint_pb2.RectificationOrderView(
-                order_id=order_id, answer_due=o["answer_due"], answer=o["answer"]
+                order_id=order_id,
+                answer_due=o["answer_due"],
+                answer=o["answer"],
+                answer_late=bool(o.get("late")),
             )
             for order_id, o in complaint.orders.items()
         ],
@@ -57,7 +60,9 @@ class ComplaintServicer(complaint_pb2_grpc.ComplaintServiceServicer):
         if bureau.kind != "supervision_bureau":
             raise InvalidInput("bureau", f"{bureau.code} is not a supervision bureau")
         unit = self.runtime.unit(bureau.code, "submit", "bureau")
-        application_id = checked_application_id(request.application_id)
+        application_id = (
+            checked_application_id(request.application_id) if request.application_id else ""
+        )
         against = (
             self.runtime.registry.get(request.against_agency, "against_agency").code
             if request.against_agency

@@ -14,12 +14,24 @@ from complaint.domain import (
 )
 from govcommon.aggregate import Meta, meta
 from govcommon.application import OgiApplication
-from govcommon.errors import NotFound
+from govcommon.errors import InvalidInput, NotFound
+from govcommon.readmodel import OpenSet
 
 
 class ComplaintApplication(OgiApplication):
     name = "complaint"
     service = "complaint"
+    _ordered_cases: OpenSet | None = None
+
+    def tick(self, today: date) -> int:
+        """Rectification orders whose answer date passed unanswered are recorded as late."""
+        if self._ordered_cases is None:
+            self._ordered_cases = OpenSet(
+                self, opens={"RectificationOrdered"}, closes={"ComplaintClosed"}
+            )
+        return self._ordered_cases.act_on_each(
+            Complaint, lambda c: c.note_late_answers(today, "system:complaint")
+        )
 
     def _ids(self, application_id: str) -> Iterator[UUID]:
         """Complaints about an application are numbered 1, 2, ...: ids until the first gap."""
@@ -83,14 +95,21 @@ class ComplaintApplication(OgiApplication):
         complainant: str,
         filed_on: date,
     ) -> Complaint:
-        number = len(list(self._ids(application_id))) + 1
-        known = self.known(application_id)
+        """A complaint about an application (against the agency handling it unless another is
+        named), or about an agency's work in general (no application: numbered per agency)."""
+        if not application_id and not against_agency:
+            raise InvalidInput(
+                "application_id", "name the application, or the agency complained about"
+            )
+        key = application_id or str(against_agency)
+        number = len(list(self._ids(key))) + 1
+        against = against_agency or self.known(application_id).agency
         uow = self.unit_of_work()
         complaint = Complaint(
-            complaint_id=complaint_key(application_id, number),
+            complaint_id=complaint_key(key, number),
             bureau=self.agency,
             application_id=application_id,
-            against_agency=against_agency or known.agency,
+            against_agency=against,
             ground=ground,
             text=text,
             complainant=complainant,

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import event
 
 from govcommon.aggregate import Meta, OgiAggregate
+from govcommon.aggregate import meta as event_meta
 from govcommon.errors import IllegalStep, InvalidInput
 from govcommon.ids import aggregate_id
 from govcommon.rules import required_text
@@ -67,7 +69,7 @@ class Complaint(OgiAggregate):
         self.filed_on = filed_on
         self.state = "received"
         self.upheld: bool | None = None
-        self.orders: dict[str, dict[str, str]] = {}
+        self.orders: dict[str, dict[str, Any]] = {}
         self.outcomes: list[str] = []
 
     # The case (Art. 47, 51-53): accepted or rejected, investigated with the full trace, found
@@ -105,7 +107,8 @@ class Complaint(OgiAggregate):
         self.state = "investigating"
 
     def find(self, upheld: bool, reasons: str, meta: Meta) -> None:
-        self._require("investigating")
+        # A complaint about an agency's work in general has no application trace to attach.
+        self._require("investigating", *(() if self.application_id else ("accepted",)))
         self._found(upheld, required_text("reasons", reasons), meta)
 
     @event("FindingMade")
@@ -121,6 +124,11 @@ class Complaint(OgiAggregate):
     def order_rectification(self, requirements: str, answer_due: date, meta: Meta) -> str:
         """督促整改: the order goes to the agency over NATS and reopens its handling."""
         self._require_upheld()
+        if not self.application_id:
+            raise IllegalStep(
+                f"complaint {self.complaint_id} names no application to reopen: issue a notice "
+                "of criticism or recommend accountability"
+            )
         order_id = f"{self.complaint_id}-R{len(self.orders) + 1}"
         self._ordered(
             order_id,
@@ -174,6 +182,26 @@ class Complaint(OgiAggregate):
     @event("RectificationAnswerReceived")
     def _answered(self, order_id: str, text: str, meta: Meta) -> None:
         self.orders[order_id] = self.orders[order_id] | {"answer": text}
+
+    def note_late_answers(self, today: date, actor: str) -> bool:
+        """Orders whose answer date passed without an answer are recorded as such, the day
+        after the answer date, addressed to the agency (once per order)."""
+        late = [
+            (order_id, order["answer_due"])
+            for order_id, order in self.orders.items()
+            if not order["answer"]
+            and not order.get("late")
+            and date.fromisoformat(order["answer_due"]) < today
+        ]
+        for order_id, answer_due in late:
+            day_after = date.fromisoformat(answer_due) + timedelta(days=1)
+            m = event_meta(self.application_id, actor, day_after, to_agency=self.against_agency)
+            self._answer_late(order_id, self.against_agency, answer_due, m)
+        return bool(late)
+
+    @event("RectificationAnswerOverdue")
+    def _answer_late(self, order_id: str, agency: str, answer_due: str, meta: Meta) -> None:
+        self.orders[order_id] = self.orders[order_id] | {"late": True}
 
     def close(self, notice: str, meta: Meta) -> None:
         """Closed with notice to the complainant; an order must have been answered first."""
