@@ -15,7 +15,7 @@ import grpc
 
 from govcommon.errors import DomainError
 from govcommon.rpc import field_of
-from ogi_cli import cases, commands, lifecycle, report, tokens
+from ogi_cli import cases, commands, lifecycle, natsadmin, report, tokens
 from ogi_cli.client import Clients
 from ogi_cli.endpoints import resolve_endpoints
 from ogi_cli.up import System
@@ -228,6 +228,7 @@ def _parser() -> argparse.ArgumentParser:
     complain.set_defaults(run=commands.complain)
     cases.add_parsers(sub, common)
     report.add_parsers(sub, common)
+    natsadmin.add_parsers(sub, common)
     return parser
 
 
@@ -327,6 +328,7 @@ def main(argv: list[str] | None = None) -> int:
     local: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
         "due": lifecycle.due,
         "token": tokens.issue,
+        "nats": natsadmin.provision,
     }
     if args.command in local:
         try:

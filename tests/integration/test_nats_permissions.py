@@ -9,9 +9,8 @@ error callback, since the server only drops the message), and the request gets n
 (``nats.errors.TimeoutError``); where a refusal could have changed or revealed something, admin
 checks afterwards that the stream, message or consumer is as it was.
 
-The two ``xfail(strict=True)`` tests at the end record weaknesses of the model that the
-permissions do not close (a shared ``_INBOX.>`` and a stream-wide ``Nats-Msg-Id`` window); they
-turn into failures once fixed, so that their marker is removed.
+The two tests at the end cover what permissions alone cannot: each agency's replies arrive under
+its own inbox prefix, and its message ids are keyed so that no other agency can predict them.
 """
 
 from __future__ import annotations
@@ -26,12 +25,23 @@ from typing import Any
 
 import nats
 import pytest
+from bushelpers import eventually, opened, running, submit_many, writer_thread
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext, api
 from nats.js.errors import NotFoundError
 
-from govcommon.bus import connect, ensure_streams
+from complaint.main import SPEC as COMPLAINT
+from govcommon.agencies import load_agencies
+from govcommon.bus import (
+    ConsumerNotProvisioned,
+    InboxConsumer,
+    OutboxRelay,
+    connect,
+    ensure_streams,
+    inbox_prefix,
+    message_id,
+)
 from govcommon.envelope import (
     DEAD_LETTER_STREAM,
     EVENT_STREAM,
@@ -41,6 +51,20 @@ from govcommon.envelope import (
     event_subject,
 )
 from govcommon.natsserver import NatsServer
+from govcommon.provision import (
+    BUREAU_WIDE_FILTERS,
+    inbox_subjects,
+    provision,
+    provisioned_filters,
+)
+from intake.application import IntakeApplication
+from intake.main import SPEC as INTAKE
+from reply.main import SPEC as REPLY
+from review.main import SPEC as REVIEW
+from routing.application import RoutingApplication, routing_id
+from routing.domain import Routing
+from routing.handlers import handlers as routing_handlers
+from routing.main import SPEC as ROUTING
 
 pytestmark = pytest.mark.nats
 
@@ -58,11 +82,6 @@ USERS = ("admin", *AGENCIES)
 # The supervision bureau's complaint consumer reads, besides what is addressed to it, these
 # events of every agency (README.md, "Subjects, streams, consumers").
 BUREAU_CONSUMER = consumer_name(BUREAU, "complaint")
-BUREAU_WIDE_FILTERS = (
-    "ogi.*.complaint.>",
-    "ogi.*.reply.ApplicationOverdue.*",
-    "ogi.*.reply.ApplicationDueSoon.*",
-)
 
 # How long a request the server refused is waited for. An allowed one is answered by the local
 # server within milliseconds, and every refusal is also checked by the server's violation report.
@@ -78,10 +97,7 @@ def password_variable(user: str) -> str:
 
 def readme_filters(code: str, service: str) -> list[str]:
     """The filter subjects admin gives the durable consumer ``<code>__<service>``."""
-    filters = [f"ogi.*.*.*.{code}"]
-    if consumer_name(code, service) == BUREAU_CONSUMER:
-        filters += BUREAU_WIDE_FILTERS
-    return filters
+    return provisioned_filters(load_agencies().get(code), service)
 
 
 # -- connections -----------------------------------------------------------------------------
@@ -157,6 +173,7 @@ class Bus:
             error_cb=record,
             allow_reconnect=False,
             connect_timeout=5,
+            inbox_prefix=inbox_prefix(user),
         )
         self._clients.append(nc)
         return Session(user, nc, errors)
@@ -259,7 +276,7 @@ async def publish(session: Session, subject: str, data: bytes, stream: str = EVE
 
 def test_consumer_filters_are_those_of_the_readme() -> None:
     readme = NATS_README.read_text(encoding="utf-8")
-    assert "`ogi.*.*.*.<code>`" in readme
+    assert "`ogi.*.*.*.<code>`" in readme and "`ogi.<code>.>`" in readme
     for subject in BUREAU_WIDE_FILTERS:
         assert f"`{subject}`" in readme
     assert f"`{BUREAU_CONSUMER}`" in readme
@@ -428,7 +445,7 @@ async def test_agency_cannot_create_or_widen_consumers(admin: Session, bus: Bus)
     await office.assert_violation(f"$JS.API.CONSUMER.CREATE.{EVENT_STREAM}")
 
     assert await jetstream_state(admin) == before
-    assert before["consumers"][own][0] == [f"ogi.*.*.*.{MUNICIPAL}"]
+    assert before["consumers"][own][0] == sorted(readme_filters(MUNICIPAL, "routing"))
 
 
 @pytest.mark.parametrize("code", AGENCIES)
@@ -513,13 +530,13 @@ async def test_bureau_reads_complaint_and_overdue_events_of_every_agency(
     expected: list[str] = []
     for code in AGENCIES:
         agency = bureau if code == BUREAU else await bus.login(code)
-        own = code == BUREAU  # what the bureau addresses to itself is its own mail
+        own = code == BUREAU  # what the bureau sends or addresses to itself is its own mail
         events = [  # (subject, whether the bureau's consumer gets it)
-            (event_subject(code, "intake", "ApplicationAccepted", code), own),
+            (event_subject(code, "intake", "ApplicationAccepted", code), True),
             (event_subject(code, "reply", "ApplicationOverdue", code), True),
             (event_subject(code, "reply", "ReplySent", code), own),
             (event_subject(code, "reply", "ApplicationDueSoon", code), True),
-            (event_subject(code, "routing", "ApplicationForwarded", ARCHIVES), False),
+            (event_subject(code, "routing", "ApplicationForwarded", ARCHIVES), own),
             (event_subject(code, "complaint", "ComplaintAnswered", MUNICIPAL), True),
             (event_subject(code, "routing", "ApplicationForwarded", BUREAU), True),  # its address
         ]
@@ -571,22 +588,19 @@ async def test_agency_cannot_read_the_bureaus_consumer(admin: Session, bus: Bus,
 # -- known weaknesses: the permissions do not close these ---------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="every user may subscribe to _INBOX.>, where JetStream delivers pulled messages "
-    "(and API answers) of every client: per-agency inbox prefixes would close it",
-)
 async def test_agency_cannot_eavesdrop_on_messages_pulled_by_another(
     admin: Session, bus: Bus
 ) -> None:
+    """Each agency's replies (publish acks, API answers, pulled messages) arrive under its own
+    inbox prefix, which no other agency may subscribe to."""
     archives, office = await bus.login(ARCHIVES), await bus.login(MUNICIPAL)
     overheard: list[Msg] = []
 
     async def keep(msg: Msg) -> None:
         overheard.append(msg)
 
-    await office.nc.subscribe("_INBOX.>", cb=keep)
+    for spied in ("_INBOX.>", f"{inbox_prefix(ARCHIVES)}.>", ">"):
+        await office.nc.subscribe(spied, cb=keep)
     await office.nc.flush()
     subject = event_subject(NATURAL, "review", "ReviewDone", ARCHIVES)
     await publish(admin, subject, b"for the archives only")
@@ -594,29 +608,89 @@ async def test_agency_cannot_eavesdrop_on_messages_pulled_by_another(
         consumer_name(ARCHIVES, "review"), stream=EVENT_STREAM
     )
     [message] = await subscription.fetch(1, timeout=5)
+    assert message.data == b"for the archives only"
+    assert message.reply.startswith("$JS.ACK.")
     await message.ack_sync(timeout=5)
     await subscription.unsubscribe()
     await office.nc.flush()
-    await asyncio.sleep(0.1)
+    await asyncio.sleep(0.2)
 
     assert [m.data for m in overheard if m.subject == subject] == []
+    assert overheard == []
+    assert any("permissions violation" in str(e).lower() for e in office.errors), office.errors
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="Nats-Msg-Id deduplication is stream-wide: an agency that predicts another's event id "
-    "(uuid5 of application id, agency and version) can have that event dropped as a duplicate",
-)
 async def test_agency_cannot_suppress_another_agencys_event(admin: Session, bus: Bus) -> None:
+    """Deduplication is stream-wide, but an agency's message ids are keyed with its own NATS
+    password: another agency that predicts the event id (uuid5 of application, agency and
+    version) and publishes it first under its own name does not make the event a duplicate."""
     archives, office = await bus.login(ARCHIVES), await bus.login(MUNICIPAL)
-    victim_id = "predicted-event-id-of-the-archives"
+    predictable = "predicted-event-id-of-the-archives"
     own = event_subject(MUNICIPAL, "intake", "ApplicationAccepted", MUNICIPAL)
-    await office.js.publish(own, b"decoy", stream=EVENT_STREAM, headers={"Nats-Msg-Id": victim_id})
-
+    await office.js.publish(
+        own, b"decoy", stream=EVENT_STREAM, headers={"Nats-Msg-Id": predictable}
+    )
     real = event_subject(ARCHIVES, "routing", "ApplicationForwarded", NATURAL)
+    keyed = message_id(predictable, bus.passwords[ARCHIVES].encode())
+    assert keyed != predictable
     ack = await archives.js.publish(
-        real, b"real", stream=EVENT_STREAM, headers={"Nats-Msg-Id": victim_id}
+        real, b"real", stream=EVENT_STREAM, headers={"Nats-Msg-Id": keyed}
     )
     assert not ack.duplicate
     assert await last_message(admin, EVENT_STREAM, real) == b"real"
+    again = await archives.js.publish(
+        real, b"real", stream=EVENT_STREAM, headers={"Nats-Msg-Id": keyed}
+    )
+    assert again.duplicate  # its own republish is still recognised
+
+
+# -- services of an agency user bind to the consumers admin provisioned ------------------------
+
+
+async def test_an_agency_users_services_run_on_provisioned_consumers(
+    bus: Bus, tmp_path: Path
+) -> None:
+    """`ogi nats provision` as admin; then the municipal office's intake relays as its own
+    NATS user and its routing, also its own user, binds to the provisioned consumer (it may not
+    create one) and handles what is addressed to it."""
+    admin = await bus.admin()
+    specs = [INTAKE, ROUTING, REVIEW, REPLY, COMPLAINT]
+    done = await provision(admin.js, load_agencies(), list(AGENCIES), specs)
+    made = {d["consumer"]: d["action"] for d in done}
+    assert made[consumer_name(MUNICIPAL, "routing")] == "created"
+    assert made[BUREAU_CONSUMER] == "created"
+    assert consumer_name(MUNICIPAL, "complaint") not in made  # handles nothing there
+    again = await provision(admin.js, load_agencies(), list(AGENCIES), specs)
+    assert {d["action"] for d in again} == {"unchanged"}
+
+    office = await bus.login(MUNICIPAL)
+    url = f"sqlite://{tmp_path / 'stores'}"
+    with (
+        opened(IntakeApplication, url, MUNICIPAL) as intake,
+        opened(RoutingApplication, url, MUNICIPAL) as routing,
+        writer_thread() as writer,
+    ):
+        applications = await asyncio.to_thread(submit_many, intake, 3)
+        relay = OutboxRelay(intake, office.js, writer, id_key=bus.passwords[MUNICIPAL].encode())
+        assert await relay.relay_once() > 0
+        handlers = routing_handlers(routing, load_agencies())
+        subjects = inbox_subjects(ROUTING, load_agencies(), MUNICIPAL)
+        consumer = InboxConsumer(routing, office.js, writer, handlers, subjects, may_manage=False)
+        async with running(consumer.run, "routing inbox"):
+            await eventually(
+                lambda: all(routing.find(routing_id(a), Routing) for a in applications),
+                what="routing to take the accepted applications",
+            )
+    assert not office.violations()
+
+
+async def test_an_unprovisioned_consumer_is_reported_not_created(bus: Bus, tmp_path: Path) -> None:
+    admin = await bus.admin()
+    await ensure_streams(admin.js)
+    office = await bus.login(MUNICIPAL)
+    url = f"sqlite://{tmp_path / 'stores'}"
+    with opened(RoutingApplication, url, MUNICIPAL) as routing, writer_thread() as writer:
+        consumer = InboxConsumer(routing, office.js, writer, {}, ["ogi.*.*.*.x"], may_manage=False)
+        with pytest.raises(ConsumerNotProvisioned, match="ogi nats provision"):
+            await consumer.subscribe()
+    assert await admin.js.consumers_info(EVENT_STREAM) == []

@@ -235,7 +235,7 @@ def test_nats_agency_publishes_only_under_its_own_name(
     publish = permissions["publish"]["allow"]
     assert sorted(publish) == sorted(_agency_publish_allow(code))
     assert len(publish) == len(set(publish))
-    assert permissions["subscribe"] == {"allow": ["_INBOX.>"]}
+    assert permissions["subscribe"] == {"allow": [f"_INBOX_{code}.>"]}
     assert set(permissions) == {"publish", "subscribe"}
 
 

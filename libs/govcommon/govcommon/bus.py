@@ -1,7 +1,8 @@
 """NATS JetStream: connection, streams, the outbox relay and the idempotent inbox.
 
 Outbox: events are committed to the store first; the relay reads the store's notification log
-and publishes each event with ``Nats-Msg-Id`` = its stable event id, awaiting the acks of a whole
+and publishes each event with a stable ``Nats-Msg-Id`` (its event id, keyed with the publisher's
+NATS password when it has one: see ``message_id``), awaiting the acks of a whole
 batch together, then records its position in the store. A crash in between republishes the
 batch and JetStream drops the duplicates.
 
@@ -17,6 +18,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
+import hmac
 import json
 import logging
 from collections.abc import Callable
@@ -53,6 +56,33 @@ Handler = Callable[[UnitOfWork, EventRecord], None]
 RELAY_POSITION = "outbox:nats"
 INBOX_POSITION = f"jetstream:{EVENT_STREAM}"
 DUPLICATE_WINDOW_SECONDS = 3600.0
+INBOX_BATCH = 200
+ACK_WAIT_SECONDS = 60.0
+MAX_ACK_PENDING = INBOX_BATCH * 4
+
+
+class ConsumerNotProvisioned(RuntimeError):
+    """An agency user's service found no consumer to bind to: the NATS admin creates it."""
+
+
+def agency_user(user: str | None) -> bool:
+    """Whether a NATS user is an agency's own (deploy/nats), not the admin or anonymous."""
+    return bool(user) and user != "admin"
+
+
+def inbox_prefix(user: str | None) -> str:
+    """Where an agency user's replies arrive: ``_INBOX_<code>``, which only it may read (the
+    server configuration in deploy/nats allows each agency its own prefix); others ``_INBOX``."""
+    return f"_INBOX_{user}" if agency_user(user) else "_INBOX"
+
+
+def message_id(event_id: str, key: bytes) -> str:
+    """The ``Nats-Msg-Id`` of an event: with a key (the publisher's NATS password), an HMAC of
+    the event id that no other agency can predict, so none can have the event dropped as a
+    duplicate by publishing that id first; stable across republishing, as deduplication needs."""
+    if not key:
+        return event_id
+    return hmac.new(key, event_id.encode(), hashlib.sha256).hexdigest()[:40]
 
 
 async def connect(
@@ -64,6 +94,7 @@ async def connect(
         name=name,
         user=user or None,
         password=password or None,
+        inbox_prefix=inbox_prefix(user),
         max_reconnect_attempts=-1,
         reconnect_time_wait=0.5,
         connect_timeout=5,
@@ -112,10 +143,12 @@ class OutboxRelay:
         batch_size: int = 500,
         idle_poll_seconds: float = 1.0,
         ack_timeout_seconds: float = 5.0,
+        id_key: bytes = b"",
     ) -> None:
         self.app = app
         self.js = js
         self.writer = writer
+        self.id_key = id_key
         self.batch_size = batch_size
         self.idle_poll_seconds = idle_poll_seconds
         self.ack_timeout_seconds = ack_timeout_seconds
@@ -157,7 +190,7 @@ class OutboxRelay:
             await self.js.publish_async(
                 record.subject,
                 encode(record),
-                headers={"Nats-Msg-Id": record.event_id},
+                headers={"Nats-Msg-Id": message_id(record.event_id, self.id_key)},
                 stream=EVENT_STREAM,
             )
             for record in records
@@ -200,9 +233,10 @@ class InboxConsumer:
         writer: Writer,
         handlers: dict[str, Handler],
         filter_subjects: list[str],
-        batch_size: int = 200,
+        batch_size: int = INBOX_BATCH,
         max_tries: int = 3,
-        ack_wait_seconds: float = 60.0,
+        ack_wait_seconds: float = ACK_WAIT_SECONDS,
+        may_manage: bool = True,
     ) -> None:
         self.app = app
         self.js = js
@@ -212,12 +246,15 @@ class InboxConsumer:
         self.batch_size = batch_size
         self.max_tries = max_tries
         self.ack_wait_seconds = ack_wait_seconds
+        self.may_manage = may_manage
         self.durable = consumer_name(app.agency, app.service)
         self.applied = 0
         self.dead_lettered = 0
 
     async def subscribe(self) -> JetStreamContext.PullSubscription:
         """Bind to the durable consumer, (re)creating it from the store's own position."""
+        if not self.may_manage:
+            return await self._bind_provisioned()
         wanted = sorted(self.filter_subjects)
         try:
             info = await self.js.consumer_info(EVENT_STREAM, self.durable)
@@ -242,6 +279,26 @@ class InboxConsumer:
                 config.deliver_policy = api.DeliverPolicy.BY_START_SEQUENCE
                 config.opt_start_seq = position + 1
             await self.js.add_consumer(EVENT_STREAM, config)
+        return await self.js.pull_subscribe_bind(self.durable, stream=EVENT_STREAM)
+
+    async def _bind_provisioned(self) -> JetStreamContext.PullSubscription:
+        """Bind to the consumer the NATS admin created (`ogi nats provision`), which this user
+        may not change. Messages delivered but never acked (a crash mid-batch) come back once
+        their ack wait is over, ahead of new ones: wait for that, so none is overtaken."""
+        try:
+            info = await self.js.consumer_info(EVENT_STREAM, self.durable)
+        except NotFoundError:
+            raise ConsumerNotProvisioned(
+                f"consumer {self.durable} does not exist: the NATS admin runs `ogi nats provision`"
+            ) from None
+        current = sorted(info.config.filter_subjects or [info.config.filter_subject or ""])
+        if current != sorted(self.filter_subjects):
+            log.warning(
+                "consumer %s filters %s, the service handles %s: run `ogi nats provision`",
+                self.durable, current, sorted(self.filter_subjects),
+            )  # fmt: skip
+        if info.num_ack_pending:
+            await asyncio.sleep(float(info.config.ack_wait or self.ack_wait_seconds))
         return await self.js.pull_subscribe_bind(self.durable, stream=EVENT_STREAM)
 
     async def run(self) -> None:

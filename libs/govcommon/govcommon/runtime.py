@@ -148,16 +148,24 @@ class ServiceRuntime:
             password=self.config.nats_password,
         )
         js = self.nc.jetstream()
-        await bus.ensure_streams(js)
+        # An agency's own NATS user may not create streams or consumers: the admin provisions
+        # them (`ogi nats provision`) and the services bind to them as they are.
+        may_manage = not bus.agency_user(self.config.nats_user)
+        if may_manage:
+            await bus.ensure_streams(js)
         for unit in self.units.values():
             handlers = self.spec.handlers(unit.app, self.registry)
-            unit.relay = bus.OutboxRelay(unit.app, js, unit.writer)
+            unit.relay = bus.OutboxRelay(
+                unit.app, js, unit.writer, id_key=(self.config.nats_password or "").encode()
+            )
             self._spawn(unit.relay.run, f"relay {unit.agency}")
             if type(unit.app).tick is not OgiApplication.tick:
                 self._spawn(self._ticker(unit), f"ticker {unit.agency}")
             if handlers:
                 subjects = self.spec.subjects(self.registry.get(unit.agency), sorted(handlers))
-                unit.consumer = bus.InboxConsumer(unit.app, js, unit.writer, handlers, subjects)
+                unit.consumer = bus.InboxConsumer(
+                    unit.app, js, unit.writer, handlers, subjects, may_manage=may_manage
+                )
                 self._spawn(unit.consumer.run, f"inbox {unit.agency}")
         self.server, self.port, _ = await start_server(
             self.config.grpc_host,

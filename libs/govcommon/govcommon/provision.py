@@ -1,0 +1,120 @@
+"""`ogi nats provision`: what the NATS administrator creates for agencies whose services connect
+as their own NATS user, which may not create streams or consumers (deploy/nats).
+
+The streams, and for every agency and service that handles events the durable consumer
+``<code>__<service>`` with the filters of ``provisioned_filters``: everything addressed to the
+agency and everything it sent (its services hear of their own forwards, addressed elsewhere), and
+for a supervision bureau's complaint service also what it hears of every agency. A service bound
+to such a consumer ignores the event types it does not handle.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
+
+from nats.js import JetStreamContext, api
+from nats.js.errors import NotFoundError
+
+from govcommon import bus
+from govcommon.agencies import Agency, AgencyRegistry
+from govcommon.application import OgiApplication
+from govcommon.envelope import EVENT_STREAM, SUBJECT_ROOT, consumer_name
+
+if TYPE_CHECKING:
+    from govcommon.runtime import ServiceSpec
+
+
+@dataclass(frozen=True)
+class _AgencyOnly:
+    """Enough of an application for a handlers factory to name the events it handles."""
+
+    agency: str
+
+
+def inbox_subjects(spec: ServiceSpec, registry: AgencyRegistry, agency: str) -> list[str]:
+    """The filter subjects of the service's inbox for ``agency`` ([] when it handles nothing)."""
+    handlers = spec.handlers(cast(OgiApplication, _AgencyOnly(agency)), registry)
+    if not handlers:
+        return []
+    return sorted(spec.subjects(registry.get(agency), sorted(handlers)))
+
+
+#: What a supervision bureau's complaint service hears of every agency.
+BUREAU_WIDE_FILTERS = (
+    f"{SUBJECT_ROOT}.*.intake.ApplicationAccepted.*",
+    f"{SUBJECT_ROOT}.*.reply.ApplicationOverdue.*",
+    f"{SUBJECT_ROOT}.*.reply.ApplicationDueSoon.*",
+    f"{SUBJECT_ROOT}.*.complaint.>",
+)
+
+
+def provisioned_filters(agency: Agency, service: str) -> list[str]:
+    """The filter subjects of the consumer ``<agency>__<service>`` that the admin creates."""
+    filters = [f"{SUBJECT_ROOT}.*.*.*.{agency.code}", f"{SUBJECT_ROOT}.{agency.code}.>"]
+    if agency.kind == "supervision_bureau" and service == "complaint":
+        filters += BUREAU_WIDE_FILTERS
+    return filters
+
+
+def covers(filters: list[str], subject: str) -> bool:
+    """Whether ``filters`` match everything the filter subject ``subject`` matches."""
+    return any(_covers(f.split("."), subject.split(".")) for f in filters)
+
+
+def _covers(pattern: list[str], subject: list[str]) -> bool:
+    for i, token in enumerate(pattern):
+        if token == ">":
+            return len(subject) > i
+        if i >= len(subject) or subject[i] == ">":
+            return False
+        if token != "*" and token != subject[i]:
+            return False
+    return len(pattern) == len(subject)
+
+
+def consumer_config(durable: str, subjects: list[str]) -> api.ConsumerConfig:
+    """The consumer an inbox binds to (the same the service creates itself when it may)."""
+    return api.ConsumerConfig(
+        name=durable,
+        durable_name=durable,
+        ack_policy=api.AckPolicy.EXPLICIT,
+        ack_wait=bus.ACK_WAIT_SECONDS,
+        max_ack_pending=bus.MAX_ACK_PENDING,
+        filter_subjects=subjects,
+    )
+
+
+async def provision(
+    js: JetStreamContext,
+    registry: AgencyRegistry,
+    agencies: list[str],
+    specs: list[ServiceSpec],
+) -> list[dict[str, object]]:
+    """Create the streams and every missing consumer; correct a consumer's filters if they
+    differ. Returns what was done, per consumer."""
+    await bus.ensure_streams(js)
+    done: list[dict[str, object]] = []
+    for agency in agencies:
+        registry.get(agency, "agency")
+        for spec in specs:
+            if not inbox_subjects(spec, registry, agency):
+                continue  # the service handles nothing for this agency
+            subjects = sorted(provisioned_filters(registry.get(agency), spec.name))
+            durable = consumer_name(agency, spec.name)
+            try:
+                info = await js.consumer_info(EVENT_STREAM, durable)
+            except NotFoundError:
+                await js.add_consumer(EVENT_STREAM, consumer_config(durable, subjects))
+                action = "created"
+            else:
+                current = sorted(info.config.filter_subjects or [info.config.filter_subject or ""])
+                if current == subjects:
+                    action = "unchanged"
+                else:
+                    config = info.config
+                    config.filter_subjects, config.filter_subject = subjects, None
+                    await js.add_consumer(EVENT_STREAM, config)
+                    action = "filters updated"
+            done.append({"consumer": durable, "action": action, "filter_subjects": subjects})
+    return done
