@@ -197,6 +197,26 @@ def postgres_and_nats(base: Path) -> Iterator[dict[str, str]]:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@contextmanager
+def dated_system(base: Path, first_day: str) -> Iterator[tuple[OgiSystem, Path]]:
+    """`ogi up` on PostgreSQL and a nats-server of its own, its legal day read from a file that
+    starts at ``first_day`` (write another day into it to move on); ticks every 0.3 s."""
+    today = base / "today"
+    today.write_text(first_day, encoding="utf-8")
+    with postgres_and_nats(base) as servers:
+        system = OgiSystem(
+            base / "home",
+            base / "data",
+            env=servers | {"OGI_TODAY_FILE": str(today), "OGI_TICK_SECONDS": "0.3"},
+        )
+        try:
+            system.start()
+            yield system, today
+        finally:
+            system.stop()
+    assert not system.leftovers, system.leftovers
+
+
 # -- the system --------------------------------------------------------------------------------
 
 

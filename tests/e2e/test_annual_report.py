@@ -22,7 +22,7 @@ from typing import Any
 import grpc
 import openpyxl
 import pytest
-from conftest import OgiSystem, postgres_and_nats
+from conftest import OgiSystem, dated_system
 from ogi.v1 import (
     common_pb2,
     intake_pb2,
@@ -128,7 +128,8 @@ DISCLOSING = {"already_public", "disclose", "partial"}
 class Api:
     """The services' gRPC APIs with the operator token `ogi up` left for the CLI."""
 
-    def __init__(self, system: OgiSystem) -> None:
+    def __init__(self, system: OgiSystem, today: Path) -> None:
+        self.today = today
         token = (system.home / "token").read_text(encoding="utf-8").strip()
         self.metadata = [("authorization", f"Bearer {token}")]
         address = system.address
@@ -161,6 +162,9 @@ class Api:
 
 
 def run_case(api: Api, case: Case, number: int) -> None:
+    if case.step == "unclear":
+        # Corrected within its period: the ticks must not see a later day in between.
+        api.today.write_text("2026-03-09", encoding="utf-8")
     applied = api(api.intake.SubmitApplication, intake_pb2.SubmitApplicationRequest(
         agency=AGENCY,
         applicant=common_pb2.Applicant(name=f"申请人{number}", type=case.applicant,
@@ -178,6 +182,7 @@ def run_case(api: Api, case: Case, number: int) -> None:
             application_id=app, description="仍不明确的描述",
             corrected_on="2026-03-09"))  # fmt: skip
         api.review_open(app)
+        api.today.write_text(TODAY, encoding="utf-8")
     elif case.step == "fee_unpaid":
         api(api.review.AssessFee, review_pb2.AssessFeeRequest(
             application_id=app, method="per_page", pages=50, notice_on="2026-04-07"))  # fmt: skip
@@ -255,29 +260,17 @@ def expected_2026() -> dict[tuple[str, str], int]:
 @pytest.fixture(scope="module")
 def reported(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[OgiSystem, Path]]:
     base = tmp_path_factory.mktemp("annual")
-    today = base / "today"
-    today.write_text(TODAY, encoding="utf-8")
-    with postgres_and_nats(base) as servers:
-        system = OgiSystem(
-            base / "home",
-            base / "data",
-            env=servers | {"OGI_TODAY_FILE": str(today), "OGI_TICK_SECONDS": "0.3"},
-        )
+    with dated_system(base, TODAY) as (system, today):
+        api = Api(system, today)
         try:
-            system.start()
-            api = Api(system)
-            try:
-                for number, case in enumerate(CASES, start=1):
-                    run_case(api, case, number)
-                forwarded = next(c for c in CASES if c.step == "forwarded")
-                _decide_at_archives(system, api, forwarded.application_id)
-                _wait_closings(system, api)
-            finally:
-                api.close()
-            yield system, base
+            for number, case in enumerate(CASES, start=1):
+                run_case(api, case, number)
+            forwarded = next(c for c in CASES if c.step == "forwarded")
+            _decide_at_archives(system, api, forwarded.application_id)
+            _wait_closings(system, api)
         finally:
-            system.stop()
-    assert not system.leftovers, system.leftovers
+            api.close()
+        yield system, base
 
 
 def _decide_at_archives(system: OgiSystem, api: Api, application_id: str) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import OgiSystem, one_json, postgres_and_nats
+from conftest import OgiSystem, dated_system, one_json
 
 MUNICIPAL = "municipal-office"
 NATURAL_RESOURCES = "natural-resources-bureau"
@@ -64,21 +64,8 @@ class Government:
 
 @pytest.fixture(scope="module")
 def government(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Government]:
-    base = tmp_path_factory.mktemp("bureau")
-    today = base / "today"
-    today.write_text("2026-09-25", encoding="utf-8")
-    with postgres_and_nats(base) as servers:
-        system = OgiSystem(
-            base / "home",
-            base / "data",
-            env=servers | {"OGI_TODAY_FILE": str(today), "OGI_TICK_SECONDS": "0.3"},
-        )
-        try:
-            system.start()
-            yield Government(system, today)
-        finally:
-            system.stop()
-    assert not system.leftovers, system.leftovers
+    with dated_system(tmp_path_factory.mktemp("bureau"), "2026-09-25") as (system, today):
+        yield Government(system, today)
 
 
 def test_forward_consult_late_partial_complaint_rectification_close(
@@ -192,8 +179,11 @@ def test_forward_consult_late_partial_complaint_rectification_close(
     assert closed["state"] == "closed"
     assert closed["outcomes"] == ["rectification_order", "criticism"]
 
-    # The trace from the bureau's side: every agency, in causal order.
+    # The trace from the bureau's side: every agency, in causal order (kept for reading).
     trace = g.trace(BUREAU, application_id)
+    code, printed, _ = system.ogi("trace", application_id, env={"OGI_TOKEN": g.tokens[BUREAU]})
+    assert code == 0 and len(printed.splitlines()) == len(trace)
+    (system.home / "bureau-trace.txt").write_text(printed, encoding="utf-8")
     assert {e["agency"] for e in trace} == {MUNICIPAL, NATURAL_RESOURCES, ARCHIVES, BUREAU}
     order = [e["type"] for e in trace]
     for earlier, later in [

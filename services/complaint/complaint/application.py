@@ -103,7 +103,8 @@ class ComplaintApplication(OgiApplication):
             )
         key = application_id or str(against_agency)
         number = len(list(self._ids(key))) + 1
-        against = against_agency or self.known(application_id).agency
+        handler = self.known(application_id).agency if application_id else ""
+        against = against_agency or handler
         uow = self.unit_of_work()
         complaint = Complaint(
             complaint_id=complaint_key(key, number),
