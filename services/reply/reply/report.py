@@ -75,6 +75,7 @@ class AnnualReportServicer(report_pb2_grpc.AnnualReportServiceServicer):
             tables.append(table)
             read += events
         total = tables[0]
+        total.agency_name = self.runtime.registry.get(total.agency).name if total.agency else ""
         if request.all_agencies:
             total = sum_tables(tables, agency=None, year=request.year)
             total.check()

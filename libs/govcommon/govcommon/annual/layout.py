@@ -58,7 +58,7 @@ class Grid:
 
 
 def caption(table: AnnualTable) -> str:
-    return f"{table.year}年度 · {table.agency or ALL_AGENCIES}"
+    return f"{table.year}年度 · {table.agency_name or table.agency or ALL_AGENCIES}"
 
 
 def part_three(table: AnnualTable) -> Grid:

@@ -67,6 +67,8 @@ class AnnualTable:
     year: int
     cells: dict[Cell, int] = field(default_factory=dict)
     remedies: dict[Cell, int] = field(default_factory=dict)
+    agency_name: str = ""
+    """The agency's name as printed in the title (the code when empty)."""
 
     @classmethod
     def empty(cls, agency: str | None, year: int) -> AnnualTable:
@@ -160,6 +162,7 @@ class AnnualTable:
         """JSON-ready: the labels travel with the numbers, so a client can print the table."""
         return {
             "agency": self.agency,
+            "agency_name": self.agency_name,
             "year": self.year,
             "check_rule": CHECK_RULE,
             "columns": [{"key": c.key, "label": c.label, "gloss": c.gloss} for c in COLUMNS],
@@ -200,7 +203,10 @@ class AnnualTable:
             raise ValueError(f"agency must be a string or null, not {agency!r}")
         if type(year) is not int:
             raise ValueError(f"year must be an integer, not {year!r}")
-        table = cls(agency, year)
+        name = data.get("agency_name") or ""
+        if not isinstance(name, str):
+            raise ValueError(f"agency_name must be a string, not {name!r}")
+        table = cls(agency, year, agency_name=name)
         for row in data.get("rows") or ():
             key = row.get("key")
             if key not in ROW_BY_KEY:
