@@ -3,6 +3,7 @@ another's applications; health and reflection stay open."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import grpc
@@ -92,3 +93,17 @@ def test_token_issue_refuses_bad_input(system: OgiSystem) -> None:
     )
     issued = system.ogi_json("token", "issue", "--role", "portal", "--name", "web", "--days", "30")
     assert issued["actor"] == "portal:web" and issued["expires_on"]
+
+
+def test_who_sees_which_annual_report(system: OgiSystem) -> None:
+    archives = token_for(system, "--role", "staff", "--agency", "archives-bureau", "--name", "丁")
+    office = token_for(system, "--role", "staff", "--agency", "municipal-office", "--name", "戊")
+    year = ["report", "annual", "--year", "2026", "--json"]
+    for args in (["--agency", "municipal-office"], ["--all-agencies"]):
+        code, out, _ = system.ogi(*year, *args, env={"OGI_TOKEN": archives})
+        assert code != 0 and "PERMISSION_DENIED" in out, out
+    code, _, err = system.ogi(*year, "--agency", "archives-bureau", env={"OGI_TOKEN": archives})
+    assert code == 0, err
+    code, out, err = system.ogi(*year, "--all-agencies", env={"OGI_TOKEN": office})
+    assert code == 0, err  # the general office compiles the government's report
+    assert json.loads(out)["agency"] is None

@@ -161,9 +161,8 @@ def acting_as(principal: Principal) -> Iterator[None]:
 
 
 # -- what a caller may do ------------------------------------------------------------------
-#: act: change an application of the agency; read: see its state and history; submit: hand in
-#: an application to the agency; supervise: handle the agency's complaint cases (a bureau).
-ACCESS = ("act", "read", "submit", "supervise")
+# act: change an application of the agency; read: see its state and history; submit: hand in
+# an application to the agency; supervise: handle the agency's complaint cases (a bureau).
 
 
 def allowed(principal: Principal, access: str, agency: str, supervisors: frozenset[str]) -> bool:

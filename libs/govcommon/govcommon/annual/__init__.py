@@ -1,6 +1,6 @@
 """The annual report's parts 三 and 四, counted from application facts, checked and rendered.
 
-Pure: no I/O besides the renderers producing bytes.
+Pure (the renderers produce bytes), except ``readmodel``, which reads the agency's stores.
 """
 
 from __future__ import annotations
