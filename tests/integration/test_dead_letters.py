@@ -202,3 +202,31 @@ async def test_failing_handler_is_dead_lettered_after_bounded_tries(
     assert attempts[victim] == tried[victim]
     assert attempts["A0000000000BAD"] == tried["A0000000000BAD"]
     assert len(await dead_letters(js)) == 2
+
+
+async def test_a_handler_bug_is_dead_lettered_not_retried_forever(
+    database_url: str, intake: IntakeApplication, js: JetStreamContext
+) -> None:
+    """A programming error in a handler (not a domain refusal, not the store failing) has its
+    bounded tries like any poisoned message; the inbox moves on instead of stalling."""
+    ids = await produce(intake, js, 10, "bug")
+    victim = ids[4]
+    tries = 0
+
+    def bug(record: EventRecord) -> None:
+        nonlocal tries
+        if record.application_id == victim:
+            tries += 1
+            raise AttributeError("'NoneType' object has no attribute 'agency'")
+
+    with opened(RoutingApplication, database_url) as routing, writer_thread() as writer:
+        handlers = counting_handlers(routing, fail=bug)
+        consumer = routing_consumer(routing, js, writer, handlers, max_tries=MAX_TRIES)
+        async with running(consumer.run, "consumer"):
+            await eventually(lambda: counter(routing, UNGUARDED) == 9, what="the others applied")
+            await eventually(lambda: consumer.dead_lettered == 1, what="the dead letter")
+        assert tries == MAX_TRIES
+    [letter] = await dead_letters(js)
+    assert (
+        "AttributeError: 'NoneType' object has no attribute 'agency'" in letter.headers["Ogi-Error"]
+    )

@@ -34,6 +34,7 @@ from bushelpers import (
     submit_many,
     writer_thread,
 )
+from eventsourcing.persistence import OperationalError
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext, api
 
@@ -188,7 +189,7 @@ async def test_events_and_tracking_commit_together(
 async def test_batch_failing_half_way_is_retried_in_order_and_applied_once(
     intake: IntakeApplication, routing: RoutingApplication, js: JetStreamContext, writer: Writer
 ) -> None:
-    """A batch whose handling breaks off (not a domain error) is retried before what follows."""
+    """A batch whose handling breaks off (the store fails) is retried before what follows."""
     ids = await produce(intake, js, 120, "tx")
     victim = ids[70]  # in the middle of the second batch of 50
     failures = 0
@@ -197,7 +198,7 @@ async def test_batch_failing_half_way_is_retried_in_order_and_applied_once(
         nonlocal failures
         if record.application_id == victim and failures == 0:
             failures += 1
-            raise RuntimeError("store went away in the middle of a batch")
+            raise OperationalError("store went away in the middle of a batch")
 
     consumer = routing_consumer(
         routing, js, writer, counting_handlers(routing, fail=fail_once), batch_size=BATCH

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import nats
-from eventsourcing.persistence import Tracking
+from eventsourcing.persistence import PersistenceError, Tracking
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext, api
@@ -353,8 +353,12 @@ class InboxConsumer:
                 raise _BatchFailed(item.error, item.sequence)
             try:
                 self._handle(uow, item.record)
-            except (DomainError, ValueError, KeyError, TypeError) as error:
+            except PersistenceError:
+                raise  # the store itself failed: the whole batch is retried, never dead-lettered
+            except DomainError as error:
                 raise _BatchFailed(str(error), item.sequence) from error
+            except Exception as error:  # a fault of the handler or of the message: bounded tries
+                raise _BatchFailed(f"{type(error).__name__}: {error}", item.sequence) from error
         self.applied += uow.commit(Tracking(INBOX_POSITION, fresh[-1].sequence))
 
     async def _apply_alone(self, item: Inbound, tried: int = 0) -> None:
