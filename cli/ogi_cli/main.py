@@ -21,6 +21,7 @@ from ogi_cli.endpoints import resolve_endpoints
 from ogi_cli.up import System
 
 Command = Callable[[Clients, argparse.Namespace], dict[str, Any]]
+LocalCommand = Callable[[argparse.Namespace], dict[str, Any]]
 
 
 class UsageError(Exception):
@@ -87,11 +88,13 @@ def _parser() -> argparse.ArgumentParser:
     token_issue.add_argument("--name", required=True, help="who holds it (a person, a system)")
     token_issue.add_argument("--agency", help="the agency of a staff member")
     token_issue.add_argument("--days", type=int, help="valid for N days (default: no expiry)")
+    token_issue.set_defaults(local=tokens.issue)
 
     due = sub.add_parser("due", parents=[common], help="N working days after a date")
     due.add_argument("--received-on", required=True)
     due.add_argument("--working-days", type=int, default=20)
     due.add_argument("--agency", help="apply this agency's local calendar overrides")
+    due.set_defaults(local=lifecycle.due)
 
     correction = sub.add_parser(
         "correction", parents=[common], help="send the one correction notice (Art. 30)"
@@ -325,14 +328,10 @@ def main(argv: list[str] | None = None) -> int:
         return run_up(args)
     if args.command == "health":
         return run_health(args)
-    local: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
-        "due": lifecycle.due,
-        "token": tokens.issue,
-        "nats": natsadmin.provision,
-    }
-    if args.command in local:
+    local: LocalCommand | None = getattr(args, "local", None)  # needs no running service
+    if local is not None:
         try:
-            _print(local[args.command](args), args.json)
+            _print(local(args), args.json)
         except (DomainError, ValueError) as error:
             return _fail(str(error), args.json, 2)
         return 0

@@ -80,3 +80,4 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     provisioned.add_argument("--user", help="an admin user (default admin, with a password)")
     provisioned.add_argument("--password", help="its password (default ADMIN_NATS_PASSWORD)")
     provisioned.add_argument("--agency", action="append", help="only these agencies (repeat)")
+    provisioned.set_defaults(local=provision)

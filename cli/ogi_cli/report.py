@@ -10,7 +10,7 @@ from typing import Any
 from ogi.v1 import reply_pb2, report_pb2
 
 from govcommon.annual.render import FORMATS, render
-from govcommon.annual.table import AnnualTable
+from govcommon.annual.table import AnnualTable, BrokenTable, sum_tables
 from govcommon.errors import InvalidInput
 from govcommon.rules import choose
 from ogi_cli.client import Clients
@@ -21,19 +21,19 @@ PRINTABLE = ("markdown", "csv", "html")
 REPORT_TIMEOUT_SECONDS = 600.0  # a rebuild reads every event of every store
 
 
-def annual(clients: Clients, args: argparse.Namespace) -> dict[str, Any]:
+def _format(args: argparse.Namespace) -> str:
     fmt = choose("format", args.format or "", dict.fromkeys(FORMATS), "markdown")
     if fmt == "xlsx" and not args.out:
         raise InvalidInput("out", "an .xlsx workbook needs a file: --out report.xlsx")
-    request = report_pb2.GetAnnualReportRequest(
-        agency=args.agency or "",
-        year=args.year,
-        all_agencies=args.all_agencies,
-        rebuild=args.rebuild,
-    )
-    response = clients.report().GetAnnualReport(request, timeout=REPORT_TIMEOUT_SECONDS)
-    table = AnnualTable.from_dict(json.loads(response.table_json))
-    content = render(table, fmt)  # checks the table again: never emits a broken one
+    return fmt
+
+
+def _emit(
+    table: AnnualTable, fmt: str, args: argparse.Namespace, about: dict[str, Any]
+) -> dict[str, Any]:
+    """Render the table (which checks it again: a broken one is never emitted); write it to
+    --out, or print it."""
+    content = render(table, fmt)
     if args.out:
         path = Path(args.out)
         path.write_bytes(content)
@@ -42,14 +42,52 @@ def annual(clients: Clients, args: argparse.Namespace) -> dict[str, Any]:
             "year": table.year,
             "format": fmt,
             "written": str(path.resolve()),
-            "events_read": response.events_read,
+            **about,
             "check": "一 + 二 = 三（七）总计 + 四 holds in every column",
         }
-    if args.json:
+    if args.json or fmt not in PRINTABLE:
         return table.to_dict()
-    if fmt in PRINTABLE:
-        return {"_text": content.decode("utf-8-sig")}
-    return table.to_dict()
+    return {"_text": content.decode("utf-8-sig")}
+
+
+def annual(clients: Clients, args: argparse.Namespace) -> dict[str, Any]:
+    fmt = _format(args)
+    request = report_pb2.GetAnnualReportRequest(
+        agency=args.agency or "",
+        year=args.year,
+        all_agencies=args.all_agencies,
+        rebuild=args.rebuild,
+    )
+    response = clients.report().GetAnnualReport(request, timeout=REPORT_TIMEOUT_SECONDS)
+    table = AnnualTable.from_dict(json.loads(response.table_json))
+    return _emit(table, fmt, args, {"events_read": response.events_read})
+
+
+def _read_table(name: str) -> AnnualTable:
+    try:
+        table = AnnualTable.from_dict(json.loads(Path(name).read_text(encoding="utf-8")))
+        table.check()
+    except OSError as error:
+        raise InvalidInput("files", f"{name}: {error.strerror}") from None
+    except (ValueError, AttributeError, TypeError, BrokenTable) as error:
+        raise InvalidInput("files", f"{name} is not a valid table: {error}") from None
+    return table
+
+
+def combine(args: argparse.Namespace) -> dict[str, Any]:
+    """The government-level table from the agencies' own JSON tables, as the general office
+    compiles it when each agency runs its own instance."""
+    fmt = _format(args)
+    tables = [_read_table(name) for name in args.files]
+    agencies = [t.agency for t in tables]
+    repeated = sorted({str(a) for a in agencies if agencies.count(a) > 1})
+    if repeated:
+        raise InvalidInput("files", f"counted twice: {', '.join(repeated)}")
+    years = {t.year for t in tables}
+    if len(years) != 1:
+        raise InvalidInput("files", f"tables of different years: {sorted(years)}")
+    total = sum_tables(tables, agency=None, year=years.pop())
+    return _emit(total, fmt, args, {"agencies": agencies})
 
 
 def file_remedy(clients: Clients, args: argparse.Namespace) -> dict[str, Any]:
@@ -89,6 +127,13 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
         "--rebuild", action="store_true", help="drop the read model and read every event again"
     )
     annual_parser.set_defaults(run=annual)
+    combined = kinds.add_parser(
+        "combine", parents=[common], help="add up agencies' JSON tables (government level)"
+    )
+    combined.add_argument("files", nargs="+", help="tables written with --format json --out")
+    combined.add_argument("--format", help=f"{'|'.join(FORMATS)} (default markdown)")
+    combined.add_argument("--out", help="write to this file (needed for xlsx)")
+    combined.set_defaults(local=combine)
 
     remedy = sub.add_parser("remedy", parents=[common], help="reconsideration and lawsuits")
     steps = remedy.add_subparsers(dest="remedy_step", required=True, parser_class=type(remedy))

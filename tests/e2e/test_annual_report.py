@@ -387,3 +387,30 @@ def test_the_same_figures_after_a_rebuild_and_in_every_format(
     assert "xlsx" in system.refused("report", "annual", "--agency", AGENCY, "--year", "2026",
                                     "--format", "xlsx")  # fmt: skip
     assert "year" in system.refused("report", "annual", "--agency", AGENCY, "--year", "1990")
+
+
+def test_the_general_office_adds_up_the_agencies_tables(
+    reported: tuple[OgiSystem, Path],
+) -> None:
+    """When each agency runs its own instance, their JSON tables are added up offline."""
+    system, base = reported
+    out = base / "combine"
+    out.mkdir(exist_ok=True)
+    files = []
+    for agency in ("municipal-office", "archives-bureau"):
+        path = out / f"{agency}.json"
+        system.ogi_json("report", "annual", "--agency", agency, "--year", "2026",
+                        "--format", "json", "--out", str(path))  # fmt: skip
+        files.append(str(path))
+    combined = system.ogi_json("report", "combine", *files)
+    tables = [AnnualTable.from_dict(json.loads(Path(f).read_text(encoding="utf-8"))) for f in files]
+    assert cells(combined) == {
+        key: tables[0].cells[key] + tables[1].cells[key] for key in tables[0].cells
+    }
+    assert "counted twice" in system.refused("report", "combine", files[0], files[0])
+    corrupted = json.loads(Path(files[0]).read_text(encoding="utf-8"))
+    corrupted["rows"][0]["values"]["natural_person"] += 1
+    (out / "corrupted.json").write_text(json.dumps(corrupted), encoding="utf-8")
+    refused = system.refused("report", "combine", str(out / "corrupted.json"), files[1])
+    assert "corrupted.json" in refused and "自然人" in refused
+    assert "No such file" in system.refused("report", "combine", str(out / "missing.json"))
