@@ -79,6 +79,8 @@ def combine(args: argparse.Namespace) -> dict[str, Any]:
     compiles it when each agency runs its own instance."""
     fmt = _format(args)
     tables = [_read_table(name) for name in args.files]
+    if any(t.agency is None for t in tables):
+        raise InvalidInput("files", "a government-level table is not added up again")
     agencies = [t.agency for t in tables]
     repeated = sorted({str(a) for a in agencies if agencies.count(a) > 1})
     if repeated:

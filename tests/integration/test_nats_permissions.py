@@ -20,6 +20,7 @@ import contextlib
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,7 @@ from govcommon.envelope import (
     DEAD_LETTER_STREAM,
     EVENT_STREAM,
     SERVICES,
+    EventRecord,
     consumer_name,
     dead_letter_subject,
     event_subject,
@@ -57,9 +59,12 @@ from govcommon.provision import (
     provision,
     provisioned_filters,
 )
+from govcommon.runtime import sender_policy
+from govcommon.wire import encode
 from intake.application import IntakeApplication
 from intake.main import SPEC as INTAKE
 from reply.main import SPEC as REPLY
+from review.application import ReviewApplication
 from review.main import SPEC as REVIEW
 from routing.application import RoutingApplication, routing_id
 from routing.domain import Routing
@@ -694,3 +699,73 @@ async def test_an_unprovisioned_consumer_is_reported_not_created(bus: Bus, tmp_p
         with pytest.raises(ConsumerNotProvisioned, match="ogi nats provision"):
             await consumer.subscribe()
     assert await admin.js.consumers_info(EVENT_STREAM) == []
+
+
+# -- what a sender may send ----------------------------------------------------------------------
+
+
+def rectification_order(sender: str, claimed: str) -> tuple[str, bytes]:
+    """An order to the municipal office, published by ``sender``, whose envelope says
+    ``claimed`` sent it."""
+    record = EventRecord(
+        event_id=f"forged-{sender}-{claimed}",
+        application_id="A0000000000001",
+        agency=claimed,
+        service="complaint",
+        type="RectificationOrdered",
+        schema_version=1,
+        occurred_on="2026-11-09",
+        recorded_at=datetime(2026, 11, 9, tzinfo=UTC),
+        actor="forger",
+        correlation_id="",
+        causation_id="",
+        to_agency=MUNICIPAL,
+        position=0,
+        aggregate_version=1,
+        data={
+            "order_id": "X-R1",
+            "complaint_id": "X",
+            "application_id": "A0000000000001",
+            "agency": MUNICIPAL,
+            "requirements": "重新答复",
+            "answer_due": "2026-11-30",
+        },
+    )
+    return event_subject(sender, "complaint", "RectificationOrdered", MUNICIPAL), encode(record)
+
+
+async def test_an_agency_cannot_order_another_to_reopen_an_application(
+    admin: Session, bus: Bus, tmp_path: Path
+) -> None:
+    """Only a supervision bureau's rectification order reopens an agency's review; an envelope
+    claiming another sender than its subject is refused too. Both go to the dead letters."""
+    archives, office = await bus.login(ARCHIVES), await bus.login(MUNICIPAL)
+    forged = [rectification_order(ARCHIVES, ARCHIVES), rectification_order(ARCHIVES, BUREAU)]
+    for subject, data in forged:
+        await publish(archives, subject, data)
+    url = f"sqlite://{tmp_path / 'stores'}"
+    with opened(ReviewApplication, url, MUNICIPAL) as review, writer_thread() as writer:
+        registry = load_agencies()
+        handlers = REVIEW.handlers(review, registry)
+        consumer = InboxConsumer(
+            review, office.js, writer, handlers, inbox_subjects(REVIEW, registry, MUNICIPAL),
+            may_manage=False, refuses=sender_policy(REVIEW, registry, MUNICIPAL),
+        )  # fmt: skip
+        async with running(consumer.run, "review inbox"):
+            await eventually(lambda: consumer.dead_lettered == 2, what="both refused")
+        assert consumer.applied == 0
+    errors = [(m.headers or {})["Ogi-Error"] for m in await dead_letter_messages(admin)]
+    claimed = event_subject(BUREAU, "complaint", "RectificationOrdered", MUNICIPAL)
+    assert errors == [
+        f"RectificationOrdered from {ARCHIVES} is not accepted by {MUNICIPAL}'s review",
+        f"the envelope says {claimed}",
+    ]
+
+
+async def dead_letter_messages(admin: Session) -> list[Msg]:
+    subscription = await admin.js.pull_subscribe(
+        f"ogidlq.{MUNICIPAL}.review", stream=DEAD_LETTER_STREAM
+    )
+    messages = await subscription.fetch(10, timeout=5)
+    await subscription.unsubscribe()
+    return messages

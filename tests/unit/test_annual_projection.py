@@ -91,3 +91,16 @@ def test_an_unknown_reply_type_is_an_error_not_a_silent_row() -> None:
     received(p, "A1", "2026-05-06", "natural_person")
     with pytest.raises(KeyError):
         p.apply("DecisionMade", stored("A1", "2026-05-07", outcome="maybe", grounds=[]))
+
+
+def test_a_withdrawal_after_the_decision_leaves_the_reply_counted() -> None:
+    """Whatever order the stores are read in (intake before review here)."""
+    p = FactsProjection("municipal-office")
+    received(p, "A1", "2026-05-06", "natural_person")
+    p.apply("ApplicationWithdrawn", stored("A1", "2026-05-20", reason="不再需要"))
+    p.apply("DecisionMade", stored("A1", "2026-05-18", outcome="disclose", grounds=[]))
+    received(p, "A2", "2026-05-06", "natural_person")
+    p.apply("ApplicationWithdrawn", stored("A2", "2026-05-10", reason="不再需要"))
+    facts = {f.application_id: f for f in p.facts()}
+    assert facts["A1"].closings == (Closing(date(2026, 5, 18), "disclosed"),)
+    assert facts["A2"].closings == (Closing(date(2026, 5, 10), "other.other"),)

@@ -267,3 +267,23 @@ def test_deadline_recomputes_when_a_year_is_published(tmp_path: Any) -> None:
     published = WorkingCalendar.load(tmp_path)
     assert deadline.watch(published, date(2026, 12, 16), 5, "system")
     assert (deadline.due_on, deadline.provisional) == ("2027-01-14", False)
+
+
+def test_still_unclear_after_correction_needs_a_correction_first() -> None:
+    unclear = Decision.checked("unclear_after_correction", [], "仍不明确", "", "paper")
+    r = review()
+    with pytest.raises(IllegalStep, match="never corrected"):
+        r.decide(unclear, date(2026, 10, 12), "", m(date(2026, 10, 12)))
+    r.note_correction("", m(date(2026, 10, 9)))  # corrected, the description unchanged
+    r.decide(unclear, date(2026, 10, 12), "", m(date(2026, 10, 12)))
+    assert r.decision["outcome"] == "unclear_after_correction"
+
+
+def test_a_withdrawal_is_not_dated_before_receipt_nor_made_after_a_forward() -> None:
+    early = accepted(date(2026, 9, 25))
+    with pytest.raises(InvalidInput, match="withdrawn_on"):
+        early.withdraw("不需要了", m(date(2026, 9, 24)))
+    forwarded = accepted(date(2026, 9, 25))
+    forwarded.note_forwarded("archives-bureau", "档案已移交", m(date(2026, 9, 28)))
+    with pytest.raises(IllegalStep, match="withdrawn there"):
+        forwarded.withdraw("不需要了", m(date(2026, 9, 29)))

@@ -6,7 +6,8 @@ import pytest
 
 from complaint.main import SPEC as COMPLAINT
 from govcommon.agencies import load_agencies
-from govcommon.provision import covers, inbox_subjects, provisioned_filters
+from govcommon.envelope import covers
+from govcommon.provision import inbox_subjects, provisioned_filters
 from govcommon.runtime import ServiceSpec
 from intake.main import SPEC as INTAKE
 from reply.main import SPEC as REPLY

@@ -42,6 +42,7 @@ from govcommon.envelope import (
     SUBJECT_ROOT,
     EventRecord,
     consumer_name,
+    covers,
     dead_letter_subject,
     record_of,
 )
@@ -237,6 +238,7 @@ class InboxConsumer:
         max_tries: int = 3,
         ack_wait_seconds: float = ACK_WAIT_SECONDS,
         may_manage: bool = True,
+        refuses: Callable[[EventRecord], str | None] = lambda record: None,
     ) -> None:
         self.app = app
         self.js = js
@@ -247,6 +249,7 @@ class InboxConsumer:
         self.max_tries = max_tries
         self.ack_wait_seconds = ack_wait_seconds
         self.may_manage = may_manage
+        self.refuses = refuses
         self.durable = consumer_name(app.agency, app.service)
         self.applied = 0
         self.dead_lettered = 0
@@ -291,11 +294,12 @@ class InboxConsumer:
             raise ConsumerNotProvisioned(
                 f"consumer {self.durable} does not exist: the NATS admin runs `ogi nats provision`"
             ) from None
-        current = sorted(info.config.filter_subjects or [info.config.filter_subject or ""])
-        if current != sorted(self.filter_subjects):
+        current = info.config.filter_subjects or [info.config.filter_subject or ""]
+        missing = [s for s in self.filter_subjects if not covers(current, s)]
+        if missing:
             log.warning(
-                "consumer %s filters %s, the service handles %s: run `ogi nats provision`",
-                self.durable, current, sorted(self.filter_subjects),
+                "consumer %s does not deliver %s: the NATS admin runs `ogi nats provision`",
+                self.durable, missing,
             )  # fmt: skip
         if info.num_ack_pending:
             await asyncio.sleep(float(info.config.ack_wait or self.ack_wait_seconds))
@@ -335,11 +339,20 @@ class InboxConsumer:
             await msg.ack()
 
     def _decode(self, msg: Msg) -> Inbound:
+        """The event, if it is one and its sender may send it: the envelope must say what the
+        subject says (only the subject's sender is proven, by the NATS permissions), and the
+        sender must be one this service accepts that event type from."""
         sequence = msg.metadata.sequence.stream
         try:
-            return Inbound(msg, sequence, decode(msg.data), None)
+            record = decode(msg.data)
         except UndecodableEvent as error:
             return Inbound(msg, sequence, None, str(error))
+        if record.subject != msg.subject:
+            return Inbound(msg, sequence, None, f"the envelope says {record.subject}")
+        refusal = self.refuses(record)
+        if refusal:
+            return Inbound(msg, sequence, None, refusal)
+        return Inbound(msg, sequence, record, None)
 
     def _apply(self, batch: list[Inbound]) -> None:
         """Apply a batch in one transaction, tracked by its last sequence (runs in the writer)."""

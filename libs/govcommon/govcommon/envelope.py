@@ -66,6 +66,22 @@ def event_subject(agency: str, service: str, event_type: str, to_agency: str) ->
     return f"{SUBJECT_ROOT}.{agency}.{service}.{event_type}.{to_agency}"
 
 
+def covers(filters: list[str], subject: str) -> bool:
+    """Whether ``filters`` match everything the filter subject ``subject`` matches."""
+    return any(_covers(f.split("."), subject.split(".")) for f in filters)
+
+
+def _covers(pattern: list[str], subject: list[str]) -> bool:
+    for i, token in enumerate(pattern):
+        if token == ">":
+            return len(subject) > i
+        if i >= len(subject) or subject[i] == ">":
+            return False
+        if token != "*" and token != subject[i]:
+            return False
+    return len(pattern) == len(subject)
+
+
 def dead_letter_subject(agency: str, service: str) -> str:
     return f"{DEAD_LETTER_ROOT}.{agency}.{service}"
 

@@ -57,22 +57,6 @@ def provisioned_filters(agency: Agency, service: str) -> list[str]:
     return filters
 
 
-def covers(filters: list[str], subject: str) -> bool:
-    """Whether ``filters`` match everything the filter subject ``subject`` matches."""
-    return any(_covers(f.split("."), subject.split(".")) for f in filters)
-
-
-def _covers(pattern: list[str], subject: list[str]) -> bool:
-    for i, token in enumerate(pattern):
-        if token == ">":
-            return len(subject) > i
-        if i >= len(subject) or subject[i] == ">":
-            return False
-        if token != "*" and token != subject[i]:
-            return False
-    return len(pattern) == len(subject)
-
-
 def consumer_config(durable: str, subjects: list[str]) -> api.ConsumerConfig:
     """The consumer an inbox binds to (the same the service creates itself when it may)."""
     return api.ConsumerConfig(

@@ -9,8 +9,8 @@ import json
 import logging
 import os
 import signal
-from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
+from collections.abc import Callable, Coroutine, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -23,7 +23,7 @@ from govcommon.application import OgiApplication
 from govcommon.calendar import WorkingCalendar
 from govcommon.config import ServiceConfig, load_config
 from govcommon.dates import today_in_china
-from govcommon.envelope import SUBJECT_ROOT
+from govcommon.envelope import SUBJECT_ROOT, EventRecord
 from govcommon.errors import InvalidInput, NotFound
 from govcommon.rpc import Registration, start_server
 from govcommon.store import creating, store_location
@@ -59,6 +59,30 @@ class ServiceSpec:
     servicers: Callable[[ServiceRuntime], list[Registration]]
     default_port: int
     subjects: SubjectsFactory = addressed_to
+    #: Event types the service accepts from another agency: from ``"any"`` agency, or only
+    #: from a ``"supervision_bureau"``. Everything else must come from the agency itself.
+    foreign: Mapping[str, str] = field(default_factory=dict)
+
+
+def sender_policy(
+    spec: ServiceSpec, registry: AgencyRegistry, agency: str
+) -> Callable[[EventRecord], str | None]:
+    """Why an inbound event is refused (None: accepted). The subject already proves the sender
+    (NATS lets an agency publish under its own name only); this says what each sender may send."""
+
+    def refuses(record: EventRecord) -> str | None:
+        if record.agency == agency:
+            return None
+        rule = spec.foreign.get(record.type)
+        if rule == "any" and record.agency in registry.codes():
+            return None
+        if rule == "supervision_bureau" and any(
+            a.code == record.agency and a.kind == "supervision_bureau" for a in registry.all()
+        ):
+            return None
+        return f"{record.type} from {record.agency} is not accepted by {agency}'s {spec.name}"
+
+    return refuses
 
 
 @dataclass
@@ -164,8 +188,9 @@ class ServiceRuntime:
             if handlers:
                 subjects = self.spec.subjects(self.registry.get(unit.agency), sorted(handlers))
                 unit.consumer = bus.InboxConsumer(
-                    unit.app, js, unit.writer, handlers, subjects, may_manage=may_manage
-                )
+                    unit.app, js, unit.writer, handlers, subjects, may_manage=may_manage,
+                    refuses=sender_policy(self.spec, self.registry, unit.agency),
+                )  # fmt: skip
                 self._spawn(unit.consumer.run, f"inbox {unit.agency}")
         self.server, self.port, _ = await start_server(
             self.config.grpc_host,
@@ -199,6 +224,9 @@ class ServiceRuntime:
                     await run()
                 except asyncio.CancelledError:
                     raise
+                except bus.ConsumerNotProvisioned as missing:
+                    log.warning("%s of %s waits: %s", what, self.spec.name, missing)
+                    await asyncio.sleep(10.0)
                 except Exception:
                     log.exception("%s of %s failed; restarting", what, self.spec.name)
                     await asyncio.sleep(1.0)

@@ -41,7 +41,7 @@ def view(complaint: Complaint) -> complaint_pb2.ComplaintView:
                 order_id=order_id,
                 answer_due=o["answer_due"],
                 answer=o["answer"],
-                answer_late=bool(o.get("late")),
+                answer_late=Complaint.answered_late(o),
             )
             for order_id, o in complaint.orders.items()
         ],

@@ -15,6 +15,7 @@ from complaint.domain import (
 from govcommon.aggregate import Meta, meta
 from govcommon.application import OgiApplication
 from govcommon.errors import InvalidInput, NotFound
+from govcommon.ids import new_application_id
 from govcommon.readmodel import OpenSet
 
 
@@ -96,13 +97,16 @@ class ComplaintApplication(OgiApplication):
         filed_on: date,
     ) -> Complaint:
         """A complaint about an application (against the agency handling it unless another is
-        named), or about an agency's work in general (no application: numbered per agency)."""
+        named), or about an agency's work in general (no application: a random number)."""
         if not application_id and not against_agency:
             raise InvalidInput(
                 "application_id", "name the application, or the agency complained about"
             )
-        key = application_id or str(against_agency)
-        number = len(list(self._ids(key))) + 1
+        number: int | str
+        if application_id:
+            key, number = application_id, len(list(self._ids(application_id))) + 1
+        else:  # about an agency's work: an id no one can enumerate, as application ids
+            key, number = str(against_agency), new_application_id()[1:]
         handler = self.known(application_id).agency if application_id else ""
         against = against_agency or handler
         uow = self.unit_of_work()

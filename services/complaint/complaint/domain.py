@@ -24,7 +24,7 @@ COMPLAINT_GROUNDS = {
 }
 
 
-def complaint_key(application_id: str, number: int) -> str:
+def complaint_key(application_id: str, number: int | str) -> str:
     return f"{application_id}-C{number}"
 
 
@@ -98,6 +98,8 @@ class Complaint(OgiAggregate):
     def attach_trace(self, trace_json: str, event_count: int, meta: Meta) -> None:
         """The full cross-agency history of the application, attached to the case file."""
         self._require("accepted", "investigating")
+        if not self.application_id:
+            raise IllegalStep(f"complaint {self.complaint_id} names no application to trace")
         if event_count < 1:
             raise InvalidInput("trace", "the trace of the application is empty")
         self._investigated(trace_json, event_count, meta)
@@ -181,7 +183,18 @@ class Complaint(OgiAggregate):
 
     @event("RectificationAnswerReceived")
     def _answered(self, order_id: str, text: str, meta: Meta) -> None:
-        self.orders[order_id] = self.orders[order_id] | {"answer": text}
+        self.orders[order_id] = self.orders[order_id] | {
+            "answer": text,
+            "answered_on": meta["occurred_on"],
+        }
+
+    @staticmethod
+    def answered_late(order: dict[str, Any]) -> bool:
+        """No answer by the answer date, or one dated after it (an answer dated in time that
+        reached the bureau after its tick noted none is not late)."""
+        if order["answer"]:
+            return str(order.get("answered_on", "")) > str(order["answer_due"])
+        return bool(order.get("late"))
 
     def note_late_answers(self, today: date, actor: str) -> bool:
         """Orders whose answer date passed without an answer are recorded as such, the day

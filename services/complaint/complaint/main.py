@@ -15,6 +15,9 @@ SPEC = ServiceSpec(
     servicers=servicers,
     default_port=50055,
     subjects=subjects,
+    foreign=dict.fromkeys(
+        ("ApplicationAccepted", "ApplicationOverdue", "RectificationAnswered"), "any"
+    ),
 )
 
 

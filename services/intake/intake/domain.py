@@ -233,6 +233,15 @@ class Application(OgiAggregate):
     def withdraw(self, reason: str, meta: Meta) -> None:
         if self.state in ("withdrawn", "closed"):
             raise IllegalStep(f"application {self.application_id} is already {self.state}")
+        if self.state == "forwarded":
+            raise IllegalStep(
+                f"application {self.application_id} was forwarded to {self.forwarded_to}: "
+                "it is withdrawn there"
+            )
+        if date.fromisoformat(meta["occurred_on"]) < self.received_on:
+            raise InvalidInput(
+                "withdrawn_on", f"is before the application was received ({self.received_on})"
+            )
         self._withdrawn(reason.strip(), meta)
 
     @event("ApplicationWithdrawn")

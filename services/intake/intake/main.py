@@ -14,6 +14,7 @@ SPEC = ServiceSpec(
     handlers=handlers,
     servicers=servicers,
     default_port=50051,
+    foreign={"ApplicationForwarded": "any"},  # the forwarding agency's routing
 )
 
 

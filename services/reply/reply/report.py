@@ -8,16 +8,17 @@ import json
 import os
 
 import grpc
+from eventsourcing.persistence import PersistenceError
 from ogi.v1 import report_pb2, report_pb2_grpc
 
 from govcommon.annual.readmodel import SOURCES, AnnualReadModel
 from govcommon.annual.table import AnnualTable, sum_tables
 from govcommon.application import OgiApplication
 from govcommon.auth import caller
-from govcommon.errors import InvalidInput, PermissionDenied
+from govcommon.errors import IllegalStep, InvalidInput, PermissionDenied
 from govcommon.rpc import Registration, handles_domain_errors
 from govcommon.runtime import AgencyUnit, ServiceRuntime
-from govcommon.store import creating, store_location
+from govcommon.store import store_location
 
 FIRST_YEAR = 2008  # the first Regulations (Decree 492) took effect on 1 May 2008
 #: Agency kinds whose staff compile the government-level report (with the operator).
@@ -28,9 +29,10 @@ def _reader(runtime: ServiceRuntime, agency: str, service: str) -> OgiApplicatio
     """Another service's store of the agency, opened for reading its notification log."""
     url = os.environ.get(f"OGI_{service.upper()}_DATABASE_URL") or runtime.config.database_url
     location = store_location(url, runtime.config.data_dir, agency, service)
+    # The name picks the service's tables (``intake_events``...). Never create them: a store
+    # this process cannot see must fail the report, not count as an agency with no events.
     reader = type(f"{service.title()}Reader", (OgiApplication,), {"name": service})
-    with creating(location):  # the name picks the service's tables (``intake_events``...)
-        return reader(agency, env=location.env)
+    return reader(agency, env=location.env | {"CREATE_TABLE": "n"})
 
 
 class AnnualReportServicer(report_pb2_grpc.AnnualReportServiceServicer):
@@ -53,7 +55,12 @@ class AnnualReportServicer(report_pb2_grpc.AnnualReportServiceServicer):
     async def _table(self, unit: AgencyUnit, year: int, rebuild: bool) -> tuple[AnnualTable, int]:
         async with self.locks.setdefault(unit.agency, asyncio.Lock()):
             model = await asyncio.to_thread(self._model, unit)
-            read = await asyncio.to_thread(model.rebuild if rebuild else model.refresh)
+            try:
+                read = await asyncio.to_thread(model.rebuild if rebuild else model.refresh)
+            except PersistenceError as error:
+                raise IllegalStep(
+                    f"the stores of {unit.agency} cannot be read for the report: {error}"
+                ) from None
             return await asyncio.to_thread(model.table, year), read
 
     @handles_domain_errors

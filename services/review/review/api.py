@@ -115,7 +115,7 @@ class ReviewServicer(review_pb2_grpc.ReviewServiceServicer):
         on = day_from_input("notified_on", request.notified_on)
         review = await self.runtime.write(
             unit, app.extend, request.application_id, request.working_days, request.approved_by,
-            request.approver_role, request.reason, on, request.approved_by or caller().actor,
+            request.approver_role, request.reason, on, caller().actor,
         )  # fmt: skip
         return review_pb2.ExtendResponse(review=view(review))
 

@@ -157,6 +157,7 @@ class Review(OgiAggregate):
             "sent_on": meta["occurred_on"],
             "answer_due": answer_due,
             "answer": "",
+            "organ_agency": organ_agency,
         }
 
     def record_answer(self, ref: str, answer: str, reasons: str, on: date, meta: Meta) -> None:
@@ -324,6 +325,10 @@ class Review(OgiAggregate):
         pending = self._pending()
         if pending:
             raise IllegalStep(f"consultation {', '.join(pending)} is still open")
+        if decision.outcome == "unclear_after_correction" and not self.corrected:
+            raise IllegalStep(
+                "the application was never corrected: ask for a correction first (Art. 30)"
+            )
         if decision.outcome in DISCLOSING:
             if self.secrecy != "cleared":
                 raise IllegalStep(
@@ -434,13 +439,17 @@ class Review(OgiAggregate):
 
     # -- changes from elsewhere -----------------------------------------------------------------
 
+    #: The applicant corrected the application (Art. 30): the condition of the reply type
+    #: "still unclear after correction".
+    corrected = False
+
     def note_correction(self, description: str, meta: Meta) -> None:
-        if description and description != self.application["description"]:
-            self._application_corrected(description, meta)
+        self._application_corrected(description or self.application["description"], meta)
 
     @event("ReviewApplicationCorrected")
     def _application_corrected(self, description: str, meta: Meta) -> None:
         self.application = self.application | {"description": description}
+        self.corrected = True
 
     def move_to(self, office: str, meta: Meta) -> None:
         if office != self.office:

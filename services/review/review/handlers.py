@@ -8,6 +8,7 @@ from govcommon.agencies import AgencyRegistry
 from govcommon.application import OgiApplication, UnitOfWork
 from govcommon.bus import Handler
 from govcommon.envelope import EventRecord, caused_by
+from govcommon.errors import IllegalStep
 from review.application import review_id
 from review.domain import ConsultationFile, Review
 
@@ -90,6 +91,8 @@ def handlers(app: OgiApplication, registry: AgencyRegistry) -> dict[str, Handler
         consultation = review.consultations.get(record.data["ref"])
         if consultation is None or consultation["answer"]:
             return
+        if consultation.get("organ_agency") != record.agency:
+            raise IllegalStep(f"{record.agency} was not consulted under {record.data['ref']}")
         review.record_answer(
             record.data["ref"],
             record.data["answer"],

@@ -14,6 +14,11 @@ SPEC = ServiceSpec(
     handlers=handlers,
     servicers=servicers,
     default_port=50053,
+    foreign={
+        "RectificationOrdered": "supervision_bureau",
+        "OrganConsultationStarted": "any",  # another agency consults this one (Art. 34)
+        "ConsultationAnswered": "any",  # the agency this one consulted answers
+    },
 )
 
 

@@ -58,6 +58,8 @@ class _Draft:
     applicant_type: str = ""
     received_on: date | None = None
     forwarded: bool = False
+    decisions: list[date] = field(default_factory=list)
+    withdrawn_on: date | None = None
     closings: list[Closing] = field(default_factory=list)
     remedies: dict[str, Remedy] = field(default_factory=dict)
 
@@ -83,6 +85,9 @@ class FactsProjection:
             draft.forwarded = True
         elif event_type == "DecisionMade":
             draft.closings.append(Closing(on, decision_row(data["outcome"], data["grounds"])))
+            draft.decisions.append(on)
+        elif event_type == "ApplicationWithdrawn":
+            draft.withdrawn_on = on
         elif event_type in CLOSING_ROWS:
             draft.closings.append(Closing(on, CLOSING_ROWS[event_type]))
         elif event_type == "RemedyFiled":
@@ -93,13 +98,23 @@ class FactsProjection:
                 filed.kind, filed.filed_on, _day(data["concluded_on"]), data["result"]
             )
 
+    @staticmethod
+    def _withdrawal(draft: _Draft) -> list[Closing]:
+        """A withdrawal closes the application, unless a decision came first: then the reply
+        stands and is what is counted (the stores are read one after the other, so this is
+        settled here, not as the events arrive)."""
+        withdrawn = draft.withdrawn_on
+        if withdrawn is None or any(decided <= withdrawn for decided in draft.decisions):
+            return []
+        return [Closing(withdrawn, CLOSING_ROWS["ApplicationWithdrawn"])]
+
     def facts(self) -> list[ApplicationFacts]:
         """One record per application this agency received (events of others are ignored)."""
         found = []
         for application_id, draft in self._drafts.items():
             if draft.received_on is None:
                 continue  # consulted about it, or it was never received here
-            closings = tuple(sorted(draft.closings, key=lambda c: c.on))
+            closings = tuple(sorted(draft.closings + self._withdrawal(draft), key=lambda c: c.on))
             found.append(
                 ApplicationFacts(
                     application_id=application_id,

@@ -15,6 +15,7 @@ from govcommon.annual.facts import ApplicationFacts
 from govcommon.annual.projection import EVENT_TYPES, FactsProjection
 from govcommon.annual.table import AnnualTable
 from govcommon.application import OgiApplication
+from govcommon.errors import IllegalStep
 
 #: The services whose stores hold the events the report counts, in the order they are read.
 SOURCES = ("intake", "review", "reply")
@@ -61,6 +62,9 @@ class AnnualReadModel:
 
     def table(self, year: int) -> AnnualTable:
         """Part 三 and 四 for ``year``, checked (BrokenTable names a cell that breaks a rule)."""
-        table = count_year(self.facts(), self.agency, year)
+        try:
+            table = count_year(self.facts(), self.agency, year)
+        except ValueError as error:  # stored events no rule can count: say which, do not guess
+            raise IllegalStep(f"the events of {self.agency} cannot be counted: {error}") from None
         table.check()
         return table
