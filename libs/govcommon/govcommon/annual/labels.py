@@ -19,18 +19,26 @@ ALL_AGENCIES = "全部机关"
 
 
 @dataclass(frozen=True)
-class Column:
-    """An applicant column. ``label`` is the full national label; ``parent`` is the spanning
-    header above it (法人或其他组织) or empty, and ``short`` the text under that header."""
+class Label:
+    """A column of part 三 or a group or result of part 四. ``label`` is the full national
+    label; ``parent`` is the spanning header above it (法人或其他组织, 行政诉讼) or empty, and
+    ``short`` the text under that header."""
 
     key: str
     label: str
     gloss: str
     parent: str = ""
+    separator: str = " / "
 
     @property
     def short(self) -> str:
-        return self.label.removeprefix(f"{self.parent} / ") if self.parent else self.label
+        return (
+            self.label.removeprefix(f"{self.parent}{self.separator}") if self.parent else self.label
+        )
+
+
+Column = Label
+RemedyLabel = Label
 
 
 ORGANISATIONS = "法人或其他组织"
@@ -196,30 +204,17 @@ def row_name(key: str) -> str:
     return f"三{ROW_BY_KEY[row.parent].label} {row.label}"
 
 
-@dataclass(frozen=True)
-class RemedyLabel:
-    """A part-四 group or result; ``parent`` is the spanning header above ``short``."""
-
-    key: str
-    label: str
-    gloss: str
-    parent: str = ""
-
-    @property
-    def short(self) -> str:
-        return self.label.removeprefix(f"{self.parent}·") if self.parent else self.label
-
-
 LAWSUIT = "行政诉讼"
 
 REMEDY_GROUPS: tuple[RemedyLabel, ...] = (
     RemedyLabel("reconsideration", "行政复议", "administrative reconsideration"),
-    RemedyLabel("lawsuit_direct", "行政诉讼·未经复议直接起诉", "sued directly", LAWSUIT),
+    RemedyLabel("lawsuit_direct", "行政诉讼·未经复议直接起诉", "sued directly", LAWSUIT, "·"),
     RemedyLabel(
         "lawsuit_after_reconsideration",
         "行政诉讼·复议后起诉",
         "sued after reconsideration",
         LAWSUIT,
+        "·",
     ),
 )
 REMEDY_RESULTS: tuple[RemedyLabel, ...] = (
