@@ -198,16 +198,19 @@ def postgres_and_nats(base: Path) -> Iterator[dict[str, str]]:
 
 
 @contextmanager
-def dated_system(base: Path, first_day: str) -> Iterator[tuple[OgiSystem, Path]]:
+def dated_system(
+    base: Path, first_day: str, env: dict[str, str] | None = None
+) -> Iterator[tuple[OgiSystem, Path]]:
     """`ogi up` on PostgreSQL and a nats-server of its own, its legal day read from a file that
-    starts at ``first_day`` (write another day into it to move on); ticks every 0.3 s."""
+    starts at ``first_day`` (write another day into it to move on); ticks every 0.3 s; ``env``
+    adds settings."""
     today = base / "today"
     today.write_text(first_day, encoding="utf-8")
     with postgres_and_nats(base) as servers:
         system = OgiSystem(
             base / "home",
             base / "data",
-            env=servers | {"OGI_TODAY_FILE": str(today), "OGI_TICK_SECONDS": "0.3"},
+            env=servers | {"OGI_TODAY_FILE": str(today), "OGI_TICK_SECONDS": "0.3"} | (env or {}),
         )
         try:
             system.start()

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import OgiSystem, postgres_and_nats
+from conftest import OgiSystem, dated_system
 
 
 class Timeline:
@@ -61,30 +61,11 @@ class Timeline:
 @pytest.fixture(scope="module")
 def timeline(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Timeline]:
     base = tmp_path_factory.mktemp("lifecycle")
-    with postgres_and_nats(base) as servers:
-        yield from _timeline(base, servers)
-
-
-def _timeline(base: Path, servers: dict[str, str]) -> Iterator[Timeline]:
-    today_file, calendar_dir = base / "today", base / "calendar"
+    calendar_dir = base / "calendar"
     calendar_dir.mkdir()
-    today_file.write_text("2026-01-05", encoding="utf-8")
-    system = OgiSystem(
-        base / "home",
-        base / "data",
-        env=servers
-        | {
-            "OGI_TODAY_FILE": str(today_file),
-            "OGI_CALENDAR_DIR": str(calendar_dir),
-            "OGI_TICK_SECONDS": "0.3",
-        },
-    )
-    try:
-        system.start()
+    env = {"OGI_CALENDAR_DIR": str(calendar_dir)}
+    with dated_system(base, "2026-01-05", env) as (system, today_file):
         yield Timeline(system, today_file, calendar_dir)
-    finally:
-        system.stop()
-    assert not system.leftovers, system.leftovers
 
 
 def test_correction_consultation_extension_partial_disclosure(timeline: Timeline) -> None:

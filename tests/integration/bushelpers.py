@@ -17,7 +17,7 @@ import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 from uuid import UUID
@@ -310,3 +310,35 @@ async def publish_all(app: OgiApplication, js: JetStreamContext) -> int:
         while sent := await relay.relay_once():
             total += sent
         return total
+
+
+def hand_made_event(
+    event_type: str,
+    service: str,
+    data: dict[str, Any],
+    *,
+    event_id: str,
+    application_id: str,
+    agency: str = AGENCY,
+    to_agency: str = AGENCY,
+    occurred_on: str = "2026-03-02",
+    aggregate_version: int = 1,
+) -> EventRecord:
+    """An envelope no service stored: malformed or forged events, as a test needs them."""
+    return EventRecord(
+        event_id=event_id,
+        application_id=application_id,
+        agency=agency,
+        service=service,
+        type=event_type,
+        schema_version=1,
+        occurred_on=occurred_on,
+        recorded_at=datetime.fromisoformat(occurred_on).replace(tzinfo=UTC),
+        actor="test",
+        correlation_id="",
+        causation_id="",
+        to_agency=to_agency,
+        position=0,
+        aggregate_version=aggregate_version,
+        data=data,
+    )

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime
 
 import pytest
 from bushelpers import (
@@ -22,6 +21,7 @@ from bushelpers import (
     counter,
     counting_handlers,
     eventually,
+    hand_made_event,
     jetstream,
     opened,
     publish_all,
@@ -77,22 +77,13 @@ async def publish_raw(js: JetStreamContext, data: bytes, msg_id: str) -> int:
 def malformed_acceptance() -> bytes:
     """A well-formed envelope of an ApplicationAccepted that carries no application."""
     return encode(
-        EventRecord(
+        hand_made_event(
+            "ApplicationAccepted",
+            "intake",
+            {"application_number": "SZFB-2026-99999"},
             event_id="00000000-0000-4000-8000-00000000bad1",
             application_id="A0000000000BAD",
-            agency=AGENCY,
-            service="intake",
-            type="ApplicationAccepted",
-            schema_version=1,
-            occurred_on="2026-03-02",
-            recorded_at=datetime(2026, 3, 2, tzinfo=UTC),
-            actor="test",
-            correlation_id="",
-            causation_id="",
-            to_agency=AGENCY,
-            position=0,
             aggregate_version=2,
-            data={"application_number": "SZFB-2026-99999"},
         )
     )
 

@@ -20,13 +20,12 @@ import contextlib
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import nats
 import pytest
-from bushelpers import eventually, opened, running, submit_many, writer_thread
+from bushelpers import eventually, hand_made_event, opened, running, submit_many, writer_thread
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext, api
@@ -47,7 +46,6 @@ from govcommon.envelope import (
     DEAD_LETTER_STREAM,
     EVENT_STREAM,
     SERVICES,
-    EventRecord,
     consumer_name,
     dead_letter_subject,
     event_subject,
@@ -707,22 +705,10 @@ async def test_an_unprovisioned_consumer_is_reported_not_created(bus: Bus, tmp_p
 def rectification_order(sender: str, claimed: str) -> tuple[str, bytes]:
     """An order to the municipal office, published by ``sender``, whose envelope says
     ``claimed`` sent it."""
-    record = EventRecord(
-        event_id=f"forged-{sender}-{claimed}",
-        application_id="A0000000000001",
-        agency=claimed,
-        service="complaint",
-        type="RectificationOrdered",
-        schema_version=1,
-        occurred_on="2026-11-09",
-        recorded_at=datetime(2026, 11, 9, tzinfo=UTC),
-        actor="forger",
-        correlation_id="",
-        causation_id="",
-        to_agency=MUNICIPAL,
-        position=0,
-        aggregate_version=1,
-        data={
+    record = hand_made_event(
+        "RectificationOrdered",
+        "complaint",
+        {
             "order_id": "X-R1",
             "complaint_id": "X",
             "application_id": "A0000000000001",
@@ -730,6 +716,11 @@ def rectification_order(sender: str, claimed: str) -> tuple[str, bytes]:
             "requirements": "重新答复",
             "answer_due": "2026-11-30",
         },
+        event_id=f"forged-{sender}-{claimed}",
+        application_id="A0000000000001",
+        agency=claimed,
+        to_agency=MUNICIPAL,
+        occurred_on="2026-11-09",
     )
     return event_subject(sender, "complaint", "RectificationOrdered", MUNICIPAL), encode(record)
 

@@ -62,6 +62,28 @@ ACK_WAIT_SECONDS = 60.0
 MAX_ACK_PENDING = INBOX_BATCH * 4
 
 
+def consumer_config(
+    durable: str,
+    subjects: list[str],
+    ack_wait: float = ACK_WAIT_SECONDS,
+    max_ack_pending: int = MAX_ACK_PENDING,
+) -> api.ConsumerConfig:
+    """The durable pull consumer of an inbox, whether its service or the NATS admin makes it."""
+    return api.ConsumerConfig(
+        name=durable,
+        durable_name=durable,
+        ack_policy=api.AckPolicy.EXPLICIT,
+        ack_wait=ack_wait,
+        max_ack_pending=max_ack_pending,
+        filter_subjects=subjects,
+    )
+
+
+def consumer_filters(info: api.ConsumerInfo) -> list[str]:
+    """A consumer's filter subjects, sorted, whether it has one or several."""
+    return sorted(info.config.filter_subjects or [info.config.filter_subject or ""])
+
+
 class ConsumerNotProvisioned(RuntimeError):
     """An agency user's service found no consumer to bind to: the NATS admin creates it."""
 
@@ -261,7 +283,7 @@ class InboxConsumer:
         wanted = sorted(self.filter_subjects)
         try:
             info = await self.js.consumer_info(EVENT_STREAM, self.durable)
-            current = sorted(info.config.filter_subjects or [info.config.filter_subject or ""])
+            current = consumer_filters(info)
             position = await asyncio.to_thread(self.app.position, INBOX_POSITION)
             # Messages delivered beyond the store's position were never applied (a crash, a
             # failed batch): newer ones must not overtake them, or they would later be skipped
@@ -271,12 +293,8 @@ class InboxConsumer:
                 raise NotFoundError
         except NotFoundError:
             position = await asyncio.to_thread(self.app.position, INBOX_POSITION)
-            config = api.ConsumerConfig(
-                durable_name=self.durable,
-                ack_policy=api.AckPolicy.EXPLICIT,
-                ack_wait=self.ack_wait_seconds,
-                max_ack_pending=self.batch_size * 4,
-                filter_subjects=wanted,
+            config = consumer_config(
+                self.durable, wanted, self.ack_wait_seconds, self.batch_size * 4
             )
             if position:
                 config.deliver_policy = api.DeliverPolicy.BY_START_SEQUENCE
@@ -294,7 +312,7 @@ class InboxConsumer:
             raise ConsumerNotProvisioned(
                 f"consumer {self.durable} does not exist: the NATS admin runs `ogi nats provision`"
             ) from None
-        current = info.config.filter_subjects or [info.config.filter_subject or ""]
+        current = consumer_filters(info)
         missing = [s for s in self.filter_subjects if not covers(current, s)]
         if missing:
             log.warning(

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
-from nats.js import JetStreamContext, api
+from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
 
 from govcommon import bus
@@ -57,18 +57,6 @@ def provisioned_filters(agency: Agency, service: str) -> list[str]:
     return filters
 
 
-def consumer_config(durable: str, subjects: list[str]) -> api.ConsumerConfig:
-    """The consumer an inbox binds to (the same the service creates itself when it may)."""
-    return api.ConsumerConfig(
-        name=durable,
-        durable_name=durable,
-        ack_policy=api.AckPolicy.EXPLICIT,
-        ack_wait=bus.ACK_WAIT_SECONDS,
-        max_ack_pending=bus.MAX_ACK_PENDING,
-        filter_subjects=subjects,
-    )
-
-
 async def provision(
     js: JetStreamContext,
     registry: AgencyRegistry,
@@ -89,11 +77,10 @@ async def provision(
             try:
                 info = await js.consumer_info(EVENT_STREAM, durable)
             except NotFoundError:
-                await js.add_consumer(EVENT_STREAM, consumer_config(durable, subjects))
+                await js.add_consumer(EVENT_STREAM, bus.consumer_config(durable, subjects))
                 action = "created"
             else:
-                current = sorted(info.config.filter_subjects or [info.config.filter_subject or ""])
-                if current == subjects:
+                if bus.consumer_filters(info) == subjects:
                     action = "unchanged"
                 else:
                     config = info.config

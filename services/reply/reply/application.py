@@ -6,8 +6,9 @@ from datetime import date
 from uuid import UUID
 
 from govcommon.aggregate import meta
-from govcommon.application import OgiApplication
+from govcommon.application import OgiApplication, history_of
 from govcommon.clock import ClockState, Stopped
+from govcommon.envelope import EventRecord
 from govcommon.errors import NotFound
 from govcommon.ids import aggregate_id
 from govcommon.readmodel import OpenSet
@@ -28,8 +29,13 @@ class ReplyApplication(OgiApplication):
     _open_deadlines: OpenSet | None = None
 
     def aggregate_ids_of(self, application_id: str) -> list[UUID]:
+        return [deadline_id(application_id), reply_id(application_id)]
+
+    def history(self, application_id: str) -> list[EventRecord]:
+        """With the reconsiderations and lawsuits, which locating an application (on every
+        request) need not read."""
         remedies = [r.id for r in self.remedies(application_id)]
-        return [deadline_id(application_id), reply_id(application_id), *remedies]
+        return history_of(self, [*self.aggregate_ids_of(application_id), *remedies])
 
     def remedies(self, application_id: str) -> list[RemedyCase]:
         """The reconsiderations and lawsuits recorded about the application, R1, R2, ..."""
