@@ -70,15 +70,17 @@ def sender_policy(
     """Why an inbound event is refused (None: accepted). The subject already proves the sender
     (NATS lets an agency publish under its own name only); this says what each sender may send."""
 
+    senders = {
+        "any": frozenset(registry.codes()),
+        "supervision_bureau": frozenset(
+            a.code for a in registry.all() if a.kind == "supervision_bureau"
+        ),
+    }
+
     def refuses(record: EventRecord) -> str | None:
         if record.agency == agency:
             return None
-        rule = spec.foreign.get(record.type)
-        if rule == "any" and record.agency in registry.codes():
-            return None
-        if rule == "supervision_bureau" and any(
-            a.code == record.agency and a.kind == "supervision_bureau" for a in registry.all()
-        ):
+        if record.agency in senders.get(spec.foreign.get(record.type, ""), frozenset()):
             return None
         return f"{record.type} from {record.agency} is not accepted by {agency}'s {spec.name}"
 
