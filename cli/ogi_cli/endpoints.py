@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
+from govcommon.config import DEFAULT_NATS_URL
 from govcommon.envelope import SERVICES
 
 DEFAULT_PORTS = {name: 50051 + i for i, name in enumerate(SERVICES)}
@@ -37,3 +39,43 @@ def resolve_endpoints() -> dict[str, str]:
     if os.environ.get("OGI_ENDPOINTS"):
         endpoints |= parse_endpoints(os.environ["OGI_ENDPOINTS"])
     return endpoints
+
+
+@dataclass(frozen=True)
+class NatsLogin:
+    """How an administrative command (`ogi nats …`, `ogi dlq …`) reaches NATS."""
+
+    url: str
+    user: str
+    password: str
+
+
+def nats_login(
+    url: str | None = None, user: str | None = None, password: str | None = None
+) -> NatsLogin:
+    """Explicit values first, then the environment (OGI_NATS_URL, ADMIN_NATS_PASSWORD), then the
+    system `ogi up` started: endpoints.json names its NATS URL and, under ``nats_admin_file``, a
+    file only its owner may read holding ``{"user": …, "password": …}`` (never the password
+    itself). With no password the connection is anonymous."""
+    started: dict[str, str] = {}
+    path = endpoints_file()
+    if path.exists():
+        try:
+            described = json.loads(path.read_text(encoding="utf-8"))
+            started["url"] = str(described.get("nats") or "")
+            admin_file = described.get("nats_admin_file")
+            if admin_file:
+                login = json.loads(Path(admin_file).read_text(encoding="utf-8"))
+                started["user"] = str(login.get("user") or "")
+                started["password"] = str(login.get("password") or "")
+        except (OSError, ValueError, AttributeError):
+            started = {}
+    chosen_url = url or os.environ.get("OGI_NATS_URL") or started.get("url") or DEFAULT_NATS_URL
+    chosen_password = password or os.environ.get("ADMIN_NATS_PASSWORD") or ""
+    chosen_user = user or ""
+    if not chosen_password and not url and not os.environ.get("OGI_NATS_URL"):
+        chosen_password = started.get("password", "")
+        chosen_user = chosen_user or started.get("user", "")
+    if chosen_password and not chosen_user:
+        chosen_user = "admin"
+    return NatsLogin(chosen_url, chosen_user, chosen_password)

@@ -13,10 +13,10 @@ import nats
 
 from complaint.main import SPEC as COMPLAINT
 from govcommon.agencies import load_agencies
-from govcommon.config import DEFAULT_NATS_URL
 from govcommon.errors import InvalidInput
 from govcommon.provision import provision as provision_all
 from intake.main import SPEC as INTAKE
+from ogi_cli.endpoints import nats_login
 from reply.main import SPEC as REPLY
 from review.main import SPEC as REVIEW
 from routing.main import SPEC as ROUTING
@@ -30,13 +30,11 @@ def provision(args: argparse.Namespace) -> dict[str, Any]:
     agencies = args.agency or registry.codes()
     for code in agencies:
         registry.get(code, "agency")
-    url = args.url or os.environ.get("OGI_NATS_URL") or DEFAULT_NATS_URL
-    password = args.password or os.environ.get("ADMIN_NATS_PASSWORD") or ""
-    user = args.user if args.user is not None else ("admin" if password else "")
-    if user and not password:
-        raise InvalidInput("password", f"is required for NATS user {user}")
-    consumers = asyncio.run(_provision(url, user, password, agencies, registry))
-    return {"nats": url, "consumers": consumers}
+    login = nats_login(args.url, args.user, args.password)
+    if login.user and not login.password:
+        raise InvalidInput("password", f"is required for NATS user {login.user}")
+    consumers = asyncio.run(_provision(login.url, login.user, login.password, agencies, registry))
+    return {"nats": login.url, "consumers": consumers}
 
 
 async def _quiet(error: Exception) -> None:
