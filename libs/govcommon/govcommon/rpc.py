@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 import grpc
 from google.protobuf import any_pb2
+from google.protobuf.message import DecodeError, Message
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
@@ -24,6 +25,7 @@ from govcommon.errors import (
     PermissionDenied,
     Unauthenticated,
 )
+from govcommon.limits import check_request
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +60,11 @@ def status_of(error: DomainError) -> status_pb2.Status:
     return status
 
 
+async def abort_with(error: DomainError, context: grpc.aio.ServicerContext) -> None:
+    """End the call with the status of ``error`` (abort raises)."""
+    await context.abort_with_status(rpc_status.to_status(status_of(error)))
+
+
 def handles_domain_errors(method: Method[R]) -> Method[R]:
     """Turn a DomainError raised by a servicer method into its gRPC status."""
 
@@ -66,7 +73,7 @@ def handles_domain_errors(method: Method[R]) -> Method[R]:
         try:
             return await method(self, request, context)
         except DomainError as error:
-            await context.abort_with_status(rpc_status.to_status(status_of(error)))
+            await abort_with(error, context)
             raise  # unreachable: abort raises
 
     return wrapper
@@ -90,9 +97,39 @@ def field_of(error: grpc.aio.AioRpcError | grpc.RpcError) -> str | None:
 OPEN_SERVICES = ("/grpc.health.v1.Health/", "/grpc.reflection.")
 
 
+class Undecodable:
+    """A request whose bytes are not a message of its type (e.g. a string field that is not
+    UTF-8): the deserializer returns it instead of raising, so the call can answer
+    INVALID_ARGUMENT rather than UNKNOWN."""
+
+    def __init__(self, error: DecodeError) -> None:
+        self.error = error
+
+
+def _tolerant(deserialize: Callable[[bytes], Any]) -> Callable[[bytes], Any]:
+    def tolerant(raw: bytes) -> Any:
+        try:
+            return deserialize(raw)
+        except DecodeError as error:
+            return Undecodable(error)
+
+    return tolerant
+
+
+def check_input(request: Message | Undecodable) -> None:
+    """Refuse a request that did not decode, or whose fields break their limits
+    (``govcommon.limits``), with ``InvalidInput``."""
+    if isinstance(request, Undecodable):
+        raise InvalidInput(
+            "request", f"is not a valid message (is every string field UTF-8?): {request.error}"
+        )
+    check_request(request)
+
+
 class TokenCheck(grpc.aio.ServerInterceptor):
     """Every call but health and reflection carries a valid token; the servicer runs as its
-    principal (``govcommon.auth.caller()``)."""
+    principal (``govcommon.auth.caller()``), and only with a request within the field limits
+    (``check_input``)."""
 
     def __init__(self, secret: bytes) -> None:
         self.secret = secret
@@ -123,13 +160,17 @@ class TokenCheck(grpc.aio.ServerInterceptor):
         else:
 
             async def as_principal(request: Any, context: grpc.aio.ServicerContext) -> Any:
+                try:
+                    check_input(request)
+                except InvalidInput as error:
+                    await abort_with(error, context)
                 with acting_as(principal):
                     return await inner(request, context)
 
             call = as_principal
         return grpc.unary_unary_rpc_method_handler(
             call,
-            request_deserializer=handler.request_deserializer,
+            request_deserializer=_tolerant(handler.request_deserializer),
             response_serializer=handler.response_serializer,
         )
 
