@@ -112,3 +112,38 @@ def test_an_undecodable_request_is_invalid_input() -> None:
         check_input(Undecodable(DecodeError("Error parsing message")))
     assert refusal.value.field == "request"
     assert "UTF-8" in refusal.value.message
+
+
+# -- no event larger than the bus carries is stored ----------------------------------------------
+
+
+def test_an_event_larger_than_the_bus_carries_is_refused_and_nothing_is_stored() -> None:
+    """The domain allows 4,000 characters per correction item and sets no count: 200 items make
+    a notice of 2.4 MB. The commit is refused whole; the application stays as it was."""
+    from datetime import date
+
+    from govcommon.agencies import load_agencies
+    from govcommon.application import MAX_EVENT_BYTES
+    from intake.application import IntakeApplication
+    from intake.domain import Applicant, Request
+
+    app = IntakeApplication("municipal-office")
+    application = app.submit(
+        load_agencies().get("municipal-office"),
+        Applicant.checked("张三", "natural_person", "ID000001", "13800000000"),
+        Request.checked("请公开道路建设项目清单", "electronic", "online"),
+        date(2026, 3, 2),
+        "applicant:张三",
+    )
+    stored = app.recorder.max_notification_id()
+    with pytest.raises(InvalidInput, match=f"more than the {MAX_EVENT_BYTES}"):
+        app.request_correction(
+            application.application_id, ["x" * 4000] * 200, 15, date(2026, 3, 3), "", "staff:a"
+        )
+    assert app.recorder.max_notification_id() == stored
+    assert app.application(application.application_id).state == "accepted"
+    # Just under the limit is stored.
+    app.request_correction(
+        application.application_id, ["x" * 4000] * 120, 15, date(2026, 3, 3), "", "staff:a"
+    )
+    assert app.recorder.max_notification_id() == (stored or 0) + 1

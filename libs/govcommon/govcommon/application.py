@@ -19,9 +19,14 @@ from eventsourcing.persistence import (
 from govcommon.aggregate import OgiAggregate
 from govcommon.calendar import WorkingCalendar
 from govcommon.envelope import EventRecord, record_of
-from govcommon.errors import NotFound
+from govcommon.errors import InvalidInput, NotFound
+from govcommon.wire import encode
 
 A = TypeVar("A", bound=OgiAggregate)
+
+#: The largest bus message an event may make: well below NATS's default ``max_payload`` (1 MiB),
+#: so that no stored event can block its relay.
+MAX_EVENT_BYTES = 512 * 1024
 
 
 class DateAsISO(Transcoding):
@@ -127,11 +132,24 @@ class OgiApplication(Application[UUID]):
         return history_of(self, self.aggregate_ids_of(application_id))
 
     def record(self, processing: ProcessingEvent[UUID]) -> None:
-        """Commit events and tracking together, take due snapshots, wake the listeners."""
+        """Commit events and tracking together, take due snapshots, wake the listeners; refuse
+        the whole commit if one event is larger than the bus can carry."""
+        for event in processing.events:
+            self.require_carriable(event)
         self._record(processing)
         self._take_snapshots(processing)
         for listener in self._commit_listeners:
             listener()
+
+    def require_carriable(self, event: Any) -> None:
+        """``InvalidInput`` if the bus message of ``event`` would exceed ``MAX_EVENT_BYTES``."""
+        size = len(encode(record_of(event, self.agency, self.service, 0)))
+        if size > MAX_EVENT_BYTES:
+            raise InvalidInput(
+                "request",
+                f"would make a {type(event).__name__} event of {size} bytes, more than the "
+                f"{MAX_EVENT_BYTES} an event may have",
+            )
 
 
 class UnitOfWork:
