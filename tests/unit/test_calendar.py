@@ -1,4 +1,4 @@
-"""Tests of govcommon.calendar on real 2024-2026 dates.
+"""Tests of govcommon.calendar on real 2019-2026 dates.
 
 Reference weeks (State Council arrangements, 国办发明电〔2025〕7号 for 2026):
   Feb 2026: Fri 13 | Sat 14 WORK | Sun 15 .. Mon 23 OFF | Tue 24 .. Fri 27 | Sat 28 WORK | Sun Mar 1
@@ -130,7 +130,7 @@ def test_working_days_between(start: dt.date, end: dt.date, expected: int) -> No
 
 
 @given(
-    start=st.dates(min_value=D(2024, 1, 1), max_value=D(2035, 10, 31)),
+    start=st.dates(min_value=D(2019, 1, 1), max_value=D(2035, 10, 31)),
     n=st.integers(min_value=1, max_value=45),
 )
 def test_add_and_between_agree(start: dt.date, n: int) -> None:
@@ -141,7 +141,7 @@ def test_add_and_between_agree(start: dt.date, n: int) -> None:
 
 
 def test_published_years() -> None:
-    assert CAL.years_published() == [2024, 2025, 2026]
+    assert CAL.years_published() == list(range(2019, 2027))
     assert CAL.is_published(2026)
     assert not CAL.is_published(2027)
 
@@ -157,10 +157,30 @@ def test_provisional_into_2027() -> None:
 
 
 def test_uncovered_year_raises() -> None:
-    with pytest.raises(CalendarError, match="2023"):
-        CAL.is_working_day(D(2023, 6, 1))
+    with pytest.raises(CalendarError, match="2018"):
+        CAL.is_working_day(D(2018, 6, 1))
     with pytest.raises(CalendarError, match="2036"):
         CAL.add_working_days(D(2035, 12, 20), 20)
+
+
+@pytest.mark.parametrize("start", [D(1, 1, 1), D(2018, 12, 31), D(2036, 1, 1), D(9999, 12, 31)])
+def test_counting_from_outside_the_data_raises_not_overflows(start: dt.date) -> None:
+    with pytest.raises(CalendarError, match=f"no calendar data for {start.year}"):
+        CAL.add_working_days(start, 1)
+
+
+def test_receipt_range_is_the_data_but_its_last_year() -> None:
+    """From 2019 (the current Regulations' first year) to the end of 2034: a limit counted from
+    a receipt on 2034-12-31 ends in 2035, the last year of the fixed table."""
+    assert CAL.receipt_range() == (D(2019, 1, 1), D(2034, 12, 31))
+    CAL.add_working_days(D(2034, 12, 31), 60)
+
+
+def test_receipt_range_ends_at_a_gap(tmp_path: Path) -> None:
+    write(tmp_path / "fixed_holidays.toml", '[years.2037]\n"元旦" = ["2037-01-01"]\n')
+    assert WorkingCalendar.load(tmp_path).receipt_range() == (D(2019, 1, 1), D(2034, 12, 31))
+    write(tmp_path / "fixed_holidays.toml", '[years.2036]\n"元旦" = ["2036-01-01"]\n')
+    assert WorkingCalendar.load(tmp_path).receipt_range() == (D(2019, 1, 1), D(2035, 12, 31))
 
 
 MADE_UP_2027 = """\
@@ -178,7 +198,7 @@ days = ["2027-01-01..2027-01-03"]
 def test_override_dir_adds_a_published_year(tmp_path: Path) -> None:
     write(tmp_path / "2027.toml", MADE_UP_2027)
     cal = WorkingCalendar.load(tmp_path)
-    assert cal.years_published() == [2024, 2025, 2026, 2027]
+    assert cal.years_published() == [*range(2019, 2027), 2027]
     # Dec 16 .. Dec 31 (1-12), Jan 4-8 (13-17), Sat Jan 9 (18), Jan 11 (19), Jan 12 (20).
     assert cal.add_working_days(D(2026, 12, 15), 20) == WorkingDate(D(2027, 1, 12), False)
     assert cal.fingerprint(2027) != CAL.fingerprint(2027)
@@ -248,7 +268,7 @@ def test_local_working_day_beats_national_holiday(tmp_path: Path) -> None:
 def test_fingerprint_is_stable_and_per_year() -> None:
     again = WorkingCalendar.load()
     assert again.fingerprint(2026) == CAL.fingerprint(2026)
-    assert len({CAL.fingerprint(year) for year in range(2024, 2036)}) == 12
+    assert len({CAL.fingerprint(year) for year in range(2019, 2036)}) == 17
     assert len(CAL.fingerprint(2026)) == 64
 
 
@@ -310,12 +330,14 @@ def test_missing_override_dir_is_an_error(tmp_path: Path) -> None:
         WorkingCalendar.load(tmp_path / "nope")
 
 
-def test_equals_chinese_calendar_2024_to_2026() -> None:
+def test_equals_chinese_calendar_2019_to_2026() -> None:
+    """Every published year, day by day, as ``chinese_calendar`` has it (2020 with the Spring
+    Festival extended to Feb 2 by 国办发明电〔2020〕1号)."""
     cc = pytest.importorskip(
         "chinese_calendar", reason="chinese_calendar not installed: cross-check skipped"
     )
     days = [
-        D(2024, 1, 1) + dt.timedelta(days=i) for i in range((D(2027, 1, 1) - D(2024, 1, 1)).days)
+        D(2019, 1, 1) + dt.timedelta(days=i) for i in range((D(2027, 1, 1) - D(2019, 1, 1)).days)
     ]
     differing = [d for d in days if CAL.is_working_day(d) != cc.is_workday(d)]
     assert differing == []

@@ -4,7 +4,7 @@ A working day is Monday to Friday, minus statutory holidays, plus make-up workin
 weekend days the State Council declares working days. The data lives in TOML files that an
 operator can edit without a code change:
 
-* ``calendar_data/<year>.toml`` (shipped: 2024, 2025, 2026): one State Council arrangement each,
+* ``calendar_data/<year>.toml`` (shipped: 2019 to 2026): one State Council arrangement each,
   rest days and make-up working days exactly as the notice gives them. The format is described at
   the top of ``calendar_data/2024.toml``. A year that has such a file is *published*.
 * ``calendar_data/fixed_holidays.toml``: for 2027-2035, the fixed statutory holidays under the
@@ -21,7 +21,8 @@ operator can edit without a code change:
   ``agency``) and may hold dates of any year.
 
 A year in neither a published file nor the fixed table is outside the calendar: asking about it
-raises ``CalendarError`` rather than guessing.
+raises ``CalendarError`` rather than guessing. ``receipt_range`` gives the receipt dates whose
+time limits can be counted (shipped data: 2019-01-01 to 2034-12-31); intake refuses the others.
 
 Why a generated table rather than a runtime dependency for the lunar and solar-term dates: the
 ``holidays`` package (0.108) knows them, but ``country_holidays("CN", years=2027..2030)`` by
@@ -140,11 +141,21 @@ class WorkingCalendar:
         first, last = sorted((start.year, end.year))
         return any(not self.is_published(year) for year in range(first, last + 1))
 
+    def receipt_range(self) -> tuple[dt.date, dt.date]:
+        """The first and last receipt date whose time limits can be counted: from the first
+        year of the data up to the end of the year before the last one of the unbroken run that
+        follows (a limit counted from late in a year ends in the next)."""
+        first = last = min(self._covered)
+        while last + 1 in self._covered:
+            last += 1
+        return dt.date(first, 1, 1), dt.date(max(first, last - 1), 12, 31)
+
     def add_working_days(self, start: dt.date, n: int) -> WorkingDate:
         """The day on which the n-th working day after ``start`` falls (``start`` not counted;
         from a rest day, the next working day is day 1). ``n == 0`` gives ``start`` itself."""
         if n < 0:
             raise ValueError(f"n must not be negative, got {n}")
+        self._require_covered(start.year)
         day = start
         while n:
             day += dt.timedelta(days=1)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import grpc
 from ogi.v1 import common_pb2, intake_pb2, intake_pb2_grpc
 
 from govcommon.auth import caller
+from govcommon.calendar import WorkingCalendar
 from govcommon.dates import day_from_input
+from govcommon.errors import InvalidInput
 from govcommon.history import history_registration
 from govcommon.ids import checked_application_id
 from govcommon.rpc import Registration, handles_domain_errors
@@ -35,6 +39,18 @@ def view(application: Application) -> intake_pb2.ApplicationView:
     )
 
 
+def countable(field: str, day: date, calendar: WorkingCalendar) -> date:
+    """A receipt date whose time limits the working-day calendar can count; else InvalidInput."""
+    first, last = calendar.receipt_range()
+    if not first <= day <= last:
+        raise InvalidInput(
+            field,
+            f"{day.isoformat()} is outside the working-day calendar ({first.isoformat()} to "
+            f"{last.isoformat()}): its time limits cannot be counted",
+        )
+    return day
+
+
 class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
     def __init__(self, runtime: ServiceRuntime) -> None:
         self.runtime = runtime
@@ -52,11 +68,14 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
             request.applicant.contact,
         )
         what = Request.checked(request.description, request.form, request.channel)
-        received_on = day_from_input("received_on", request.received_on)
+        intake = self.runtime.app(unit, IntakeApplication)
+        received_on = countable(
+            "received_on", day_from_input("received_on", request.received_on), intake.calendar
+        )
         actor = f"applicant:{applicant.name}"
         application = await self.runtime.write(
             unit,
-            self.runtime.app(unit, IntakeApplication).submit,
+            intake.submit,
             agency,
             applicant,
             what,
