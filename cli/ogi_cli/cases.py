@@ -10,7 +10,7 @@ from ogi.v1 import complaint_pb2, review_pb2
 
 from govcommon.errors import InvalidInput
 from ogi_cli.client import Clients
-from ogi_cli.commands import as_dict, call, trace
+from ogi_cli.commands import as_dict, call, trace, whole_number
 
 
 def _case(clients: Clients, method: str, request: Any) -> dict[str, Any]:
@@ -126,7 +126,7 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     found.add_argument("--reasons", required=True)
     ordered = step("order", order, "order the agency to rectify (督促整改)")
     ordered.add_argument("--requirements", required=True)
-    ordered.add_argument("--days", type=int, help="working days to answer (default 15)")
+    ordered.add_argument("--days", type=whole_number, help="working days to answer (default 15)")
     step("criticise", criticise, "notice of criticism (通报批评)").add_argument(
         "--text", required=True
     )

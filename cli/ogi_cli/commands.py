@@ -20,10 +20,42 @@ from ogi.v1 import (
 )
 
 from govcommon.envelope import SERVICES
-from govcommon.errors import NotFound
+from govcommon.errors import InvalidInput, NotFound
 from govcommon.trace import causal_order
 from ogi_cli.client import TIMEOUT_SECONDS, Clients
 from ogi_cli.status import overall_state
+
+#: The range of the int32 fields that take the CLI's whole-number arguments.
+INT32 = range(-(2**31), 2**31)
+
+
+def whole_number(text: str) -> int:
+    """A whole-number argument that fits an int32 request field (argparse reports the rest)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value not in INT32:
+        raise argparse.ArgumentTypeError(f"{text} is out of range")
+    return value
+
+
+def output_file(field: str, name: str) -> Path:
+    """A file to write, whose folder must exist: refused before any work is done."""
+    path = Path(name)
+    if not path.parent.is_dir():
+        raise InvalidInput(field, f"cannot write {name}: no folder {path.parent}")
+    return path
+
+
+def write_file(field: str, name: str, content: bytes) -> Path:
+    """Write ``content`` to the file ``name``; InvalidInput naming the file if that fails."""
+    path = output_file(field, name)
+    try:
+        path.write_bytes(content)
+    except OSError as error:
+        raise InvalidInput(field, f"cannot write {name}: {error.strerror}") from None
+    return path
 
 
 def as_dict(message: Message) -> dict[str, Any]:
@@ -132,11 +164,10 @@ def deliver(clients: Clients, args: argparse.Namespace) -> dict[str, Any]:
 def letter(clients: Clients, args: argparse.Namespace) -> dict[str, Any]:
     request = reply_pb2.GetReplyRequest(application_id=args.application_id)
     reply = call(clients, "reply", "GetReply", request).reply
-    if args.html:
-        Path(args.html).write_text(reply.letter_html, encoding="utf-8")
+    html = write_file("html", args.html, reply.letter_html.encode()) if args.html else None
     result = as_dict(reply)
     result.pop("letter_html")
-    return result | ({"html": str(Path(args.html).resolve())} if args.html else {})
+    return result | ({"html": str(html.resolve())} if html else {})
 
 
 def withdraw(clients: Clients, args: argparse.Namespace) -> dict[str, Any]:

@@ -87,12 +87,14 @@ def _parser() -> argparse.ArgumentParser:
     token_issue.add_argument("--role", required=True, help="staff|portal|operator")
     token_issue.add_argument("--name", required=True, help="who holds it (a person, a system)")
     token_issue.add_argument("--agency", help="the agency of a staff member")
-    token_issue.add_argument("--days", type=int, help="valid for N days (default: no expiry)")
+    token_issue.add_argument(
+        "--days", type=commands.whole_number, help="valid for N days (default: no expiry)"
+    )
     token_issue.set_defaults(local=tokens.issue)
 
     due = sub.add_parser("due", parents=[common], help="N working days after a date")
     due.add_argument("--received-on", required=True)
-    due.add_argument("--working-days", type=int, default=20)
+    due.add_argument("--working-days", type=commands.whole_number, default=20)
     due.add_argument("--agency", help="apply this agency's local calendar overrides")
     due.set_defaults(local=lifecycle.due)
 
@@ -101,7 +103,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     correction.add_argument("application_id")
     correction.add_argument("--item", action="append", required=True, help="repeat per item")
-    correction.add_argument("--period", type=int, help="working days to correct (default 15)")
+    correction.add_argument(
+        "--period", type=commands.whole_number, help="working days to correct (default 15)"
+    )
     correction.add_argument("--on", help="date of the notice")
     correction.add_argument("--late-reason", help="to record a notice after 7 working days")
     correction.set_defaults(run=lifecycle.request_correction)
@@ -151,7 +155,9 @@ def _parser() -> argparse.ArgumentParser:
 
     extend = sub.add_parser("extend", parents=[common], help="the one extension (Art. 33)")
     extend.add_argument("application_id")
-    extend.add_argument("--days", type=int, required=True, help="at most 20 working days")
+    extend.add_argument(
+        "--days", type=commands.whole_number, required=True, help="at most 20 working days"
+    )
     extend.add_argument("--approved-by", required=True)
     extend.add_argument("--role", default="head_of_ogi_office")
     extend.add_argument("--reason", required=True)
@@ -169,7 +175,7 @@ def _parser() -> argparse.ArgumentParser:
     fee = sub.add_parser("fee", parents=[common], help="issue the fee notice (Art. 42)")
     fee.add_argument("application_id")
     fee.add_argument("--method", required=True, help="per_application|per_page")
-    fee.add_argument("--pages", type=int)
+    fee.add_argument("--pages", type=commands.whole_number)
     fee.add_argument("--on")
     fee.set_defaults(run=lifecycle.fee)
 
@@ -318,8 +324,20 @@ def run_health(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; whatever goes wrong ends in one line (or one JSON document), never a
+    traceback."""
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     argv = sys.argv[1:] if argv is None else argv
+    try:
+        return _run(argv)
+    except KeyboardInterrupt:
+        return _fail("interrupted", "--json" in argv, 130)
+    except Exception as error:  # the last resort: a fault of ogi itself or of its surroundings
+        message = " ".join(f"{type(error).__name__}: {error}".split())
+        return _fail(f"unexpected error: {message}", "--json" in argv, 1)
+
+
+def _run(argv: list[str]) -> int:
     try:
         args = _parser().parse_args(argv)
     except UsageError as error:
@@ -332,7 +350,7 @@ def main(argv: list[str] | None = None) -> int:
     if local is not None:
         try:
             _print(local(args), args.json)
-        except (DomainError, ValueError) as error:
+        except (DomainError, ValueError, OverflowError) as error:
             return _fail(str(error), args.json, 2)
         return 0
     clients = Clients(resolve_endpoints(), tokens.resolve_token())

@@ -14,7 +14,7 @@ from govcommon.annual.table import AnnualTable, BrokenTable, sum_tables
 from govcommon.errors import InvalidInput
 from govcommon.rules import choose
 from ogi_cli.client import Clients
-from ogi_cli.commands import as_dict, call
+from ogi_cli.commands import as_dict, call, output_file, whole_number, write_file
 
 #: Formats that are text, printed when no --out file is given.
 PRINTABLE = ("markdown", "csv", "html")
@@ -25,6 +25,8 @@ def _format(args: argparse.Namespace) -> str:
     fmt = choose("format", args.format or "", dict.fromkeys(FORMATS), "markdown")
     if fmt == "xlsx" and not args.out:
         raise InvalidInput("out", "an .xlsx workbook needs a file: --out report.xlsx")
+    if args.out:
+        output_file("out", args.out)
     return fmt
 
 
@@ -35,8 +37,7 @@ def _emit(
     --out, or print it."""
     content = render(table, fmt)
     if args.out:
-        path = Path(args.out)
-        path.write_bytes(content)
+        path = write_file("out", args.out, content)
         return {
             "agency": table.agency or "all",
             "year": table.year,
@@ -122,7 +123,7 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     who = annual_parser.add_mutually_exclusive_group(required=True)
     who.add_argument("--agency", help="the agency code")
     who.add_argument("--all-agencies", action="store_true", help="the government-level total")
-    annual_parser.add_argument("--year", type=int, required=True)
+    annual_parser.add_argument("--year", type=whole_number, required=True)
     annual_parser.add_argument("--format", help=f"{'|'.join(FORMATS)} (default markdown)")
     annual_parser.add_argument("--out", help="write to this file (needed for xlsx)")
     annual_parser.add_argument(
