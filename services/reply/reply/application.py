@@ -110,9 +110,14 @@ class ReplyApplication(OgiApplication):
         return reply
 
     def tick(self, today: date) -> int:
-        """Open deadlines: due dates recomputed (new calendar data), warnings, overdue notices."""
+        """Open deadlines: due dates recomputed (new calendar data), warnings, overdue notices.
+
+        A deadline is open from its opening, or its reopening by a rectification order, until
+        its clock stops."""
         if self._open_deadlines is None:
-            self._open_deadlines = OpenSet(self, opens={"DeadlineOpened"}, closes={"ClockStopped"})
+            self._open_deadlines = OpenSet(
+                self, opens={"DeadlineOpened", "ClockReopened"}, closes={"ClockStopped"}
+            )
         return self._open_deadlines.act_on_each(
             Deadline, lambda d: d.watch(self.calendar, today, self.due_soon_days, SYSTEM)
         )
