@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
 
 import pytest
 from bushelpers import (
@@ -34,17 +35,24 @@ from bushelpers import (
 )
 from nats.js import JetStreamContext
 
-from govcommon.bus import INBOX_POSITION
+from govcommon.agencies import load_agencies
+from govcommon.application import UnitOfWork
+from govcommon.bus import INBOX_POSITION, Handler, InboxConsumer
 from govcommon.envelope import DEAD_LETTER_STREAM, EVENT_STREAM, EventRecord, consumer_name
 from govcommon.natsserver import NatsServer
+from govcommon.provision import provisioned_filters
+from govcommon.runtime import sender_policy
 from govcommon.wire import encode
 from intake.application import IntakeApplication
+from review.application import ReviewApplication
+from review.main import SPEC as REVIEW
 from routing.application import RoutingApplication, routing_id
 
 DURABLE = consumer_name(AGENCY, "routing")
 ACCEPTED_SUBJECT = f"ogi.{AGENCY}.intake.ApplicationAccepted.{AGENCY}"
 DLQ_SUBJECT = f"ogidlq.{AGENCY}.routing"
 MAX_TRIES = 3
+ARCHIVES = "archives-bureau"
 
 
 @pytest.fixture
@@ -220,4 +228,58 @@ async def test_a_handler_bug_is_dead_lettered_not_retried_forever(
     [letter] = await dead_letters(js)
     assert (
         "AttributeError: 'NoneType' object has no attribute 'agency'" in letter.headers["Ogi-Error"]
+    )
+
+
+async def test_events_for_another_service_are_tracked_not_dead_lettered(
+    database_url: str, js: JetStreamContext
+) -> None:
+    """Everything addressed to an agency reaches each of its services' inboxes (the consumers
+    `ogi nats provision` creates): another agency's event that the review service takes from
+    its own agency only (a forward for its intake) or does not handle at all is passed over and
+    tracked; a rectification order from an agency that is no supervision bureau is refused and
+    dead-lettered, as any event the sender may not send."""
+    registry = load_agencies()
+    forward = hand_made_event(
+        "ApplicationForwarded", "routing", {"to_agency": AGENCY},
+        event_id="fwd-1", application_id="A0000000000FW1", agency=ARCHIVES,
+    )  # fmt: skip
+    decided = hand_made_event(
+        "DecisionMade", "review", {"outcome": "withhold"},
+        event_id="dec-1", application_id="A0000000000FW1", agency=ARCHIVES,
+    )  # fmt: skip
+    order = hand_made_event(
+        "RectificationOrdered", "complaint", {"order_id": "X-R1", "answer_due": "2026-11-30"},
+        event_id="ord-1", application_id="A0000000000FW1", agency=ARCHIVES,
+    )  # fmt: skip
+    sequences = []
+    for record in (forward, decided, order, replace(forward, event_id="fwd-2")):
+        ack = await js.publish(record.subject, encode(record), stream=EVENT_STREAM)
+        sequences.append(int(ack.seq))
+    applied: list[str] = []
+
+    def recorded(handler: Handler) -> Handler:
+        def handle(uow: UnitOfWork, record: EventRecord) -> None:
+            applied.append(record.event_id)
+            handler(uow, record)
+
+        return handle
+
+    with opened(ReviewApplication, database_url) as review, writer_thread() as writer:
+        handlers = {t: recorded(h) for t, h in REVIEW.handlers(review, registry).items()}
+        consumer = InboxConsumer(
+            review, js, writer, handlers, provisioned_filters(registry.get(AGENCY), "review"),
+            refuses=sender_policy(REVIEW, registry, AGENCY),
+        )  # fmt: skip
+        async with running(consumer.run, "review inbox"):
+            await eventually(
+                lambda: review.position(INBOX_POSITION) == sequences[-1], what="all tracked"
+            )
+        assert applied == []
+        assert consumer.dead_lettered == 1
+        assert not review.notifications(0, 10)
+    [letter] = await dead_letters(js)
+    assert letter.headers["Ogi-Original-Sequence"] == str(sequences[2])
+    assert letter.headers["Ogi-Error"] == (
+        f"RectificationOrdered from {ARCHIVES} is not accepted by {AGENCY}'s review"
     )

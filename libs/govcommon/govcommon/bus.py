@@ -9,9 +9,10 @@ batch and JetStream drops the duplicates.
 Inbox: a durable pull consumer per agency and service. A batch of messages is applied in one
 store transaction together with a tracking record of the batch's last stream sequence, so a
 redelivered message (at or below the tracked position) is skipped. A message that cannot be
-decoded, or whose handler keeps failing, goes with its error to the dead-letter stream and the
-consumer moves on. Handlers are also idempotent per event id, for republishes older than the
-duplicate window.
+decoded, that its sender may not send, or whose handler keeps failing, goes with its error to
+the dead-letter stream and the consumer moves on; one the service has no handler for (another
+service's event addressed to the same agency) is only tracked. Handlers are also idempotent per
+event id, for republishes older than the duplicate window.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any, TypeVar
 
 import nats
@@ -232,6 +234,15 @@ class OutboxRelay:
         ]
 
 
+class Skip(Enum):
+    """What a sender check answers for an event that is not this service's to apply: another
+    agency's event of a type the service takes from its own agency only (one addressed to another
+    service of the agency, such as a forward for its intake). Acked and tracked, never applied,
+    never dead-lettered."""
+
+    SKIP = "skip"
+
+
 @dataclass
 class Inbound:
     msg: Msg
@@ -260,7 +271,7 @@ class InboxConsumer:
         max_tries: int = 3,
         ack_wait_seconds: float = ACK_WAIT_SECONDS,
         may_manage: bool = True,
-        refuses: Callable[[EventRecord], str | None] = lambda record: None,
+        refuses: Callable[[EventRecord], str | Skip | None] = lambda record: None,
     ) -> None:
         self.app = app
         self.js = js
@@ -359,7 +370,8 @@ class InboxConsumer:
     def _decode(self, msg: Msg) -> Inbound:
         """The event, if it is one and its sender may send it: the envelope must say what the
         subject says (only the subject's sender is proven, by the NATS permissions), and the
-        sender must be one this service accepts that event type from."""
+        sender must be one this service accepts that event type from (an event the sender check
+        skips is not refused: ``_handle`` passes over it)."""
         sequence = msg.metadata.sequence.stream
         try:
             record = decode(msg.data)
@@ -368,7 +380,7 @@ class InboxConsumer:
         if record.subject != msg.subject:
             return Inbound(msg, sequence, None, f"the envelope says {record.subject}")
         refusal = self.refuses(record)
-        if refusal:
+        if isinstance(refusal, str):
             return Inbound(msg, sequence, None, refusal)
         return Inbound(msg, sequence, record, None)
 
@@ -432,6 +444,8 @@ class InboxConsumer:
         )
 
     def _handle(self, uow: UnitOfWork, record: EventRecord) -> None:
+        """Apply the event with its handler. An event type without one, or an event the sender
+        check skips, is passed over: tracked with its batch, never dead-lettered."""
         handler = self.handlers.get(record.type)
-        if handler is not None:
+        if handler is not None and self.refuses(record) is None:
             handler(uow, record)

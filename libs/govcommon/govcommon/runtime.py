@@ -66,9 +66,15 @@ class ServiceSpec:
 
 def sender_policy(
     spec: ServiceSpec, registry: AgencyRegistry, agency: str
-) -> Callable[[EventRecord], str | None]:
+) -> Callable[[EventRecord], str | bus.Skip | None]:
     """Why an inbound event is refused (None: accepted). The subject already proves the sender
-    (NATS lets an agency publish under its own name only); this says what each sender may send."""
+    (NATS lets an agency publish under its own name only); this says what each sender may send.
+
+    Another agency's event of a type the service takes from its own agency only is skipped, not
+    refused: it is addressed to another service of the agency (a forward for its intake, a
+    consultation for its review) and the service has nothing to do with it. Only an event of a
+    type the service does take from other agencies, from a sender no rule admits, is refused
+    (dead-lettered): e.g. a rectification order that no supervision bureau gave."""
 
     senders = {
         "any": frozenset(registry.codes()),
@@ -77,10 +83,12 @@ def sender_policy(
         ),
     }
 
-    def refuses(record: EventRecord) -> str | None:
+    def refuses(record: EventRecord) -> str | bus.Skip | None:
         if record.agency == agency:
             return None
-        if record.agency in senders.get(spec.foreign.get(record.type, ""), frozenset()):
+        if record.type not in spec.foreign:
+            return bus.Skip.SKIP
+        if record.agency in senders.get(spec.foreign[record.type], frozenset()):
             return None
         return f"{record.type} from {record.agency} is not accepted by {agency}'s {spec.name}"
 
