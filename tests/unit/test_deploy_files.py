@@ -102,7 +102,7 @@ def test_compose_service_runs_the_built_image_against_nats_and_postgres(
     environment = spec["environment"]
     assert environment["OGI_AGENCIES"].split(",") == list(AGENCIES)
     assert environment["OGI_NATS_URL"] == "nats://nats:4222"
-    database_url = r"postgresql://ogi:\$\{OGI_DB_PASSWORD:-\w+\}@postgres:5432/ogi"
+    database_url = r"postgresql://ogi:\$\{OGI_DB_PASSWORD:\?[^}]+\}@postgres:5432/ogi"
     assert re.fullmatch(database_url, environment["OGI_DATABASE_URL"])
     assert spec["depends_on"] == {
         "nats": {"condition": "service_healthy"},
@@ -142,6 +142,29 @@ def test_compose_gives_nats_every_password_of_its_config(
     intake_environment = compose["services"]["intake"]["environment"]
     assert intake_environment["OGI_NATS_USER"] == "admin"
     assert intake_environment["OGI_NATS_PASSWORD"] == nats_environment["ADMIN_NATS_PASSWORD"]
+
+
+_SUBSTITUTION = re.compile(r"\$\{([A-Z0-9_]+)(:?[-?+])?[^}]*\}")
+SECRETS = {"OGI_DB_PASSWORD", "OGI_TOKEN_SECRET"}
+
+
+def test_compose_starts_only_with_its_secrets(
+    compose: Document, nats_users: dict[str, Document]
+) -> None:
+    """Every secret is ``${VAR:?message}``: no default in the file, compose refuses to start
+    without it; only settings that are not secret (the log level) have defaults."""
+    substitutions = {
+        (m.group(1), m.group(2)) for m in _SUBSTITUTION.finditer(COMPOSE_FILE.read_text())
+    }
+    secrets = SECRETS | set(_password_variables(nats_users))
+    assert {name for name, _ in substitutions} >= secrets
+    assert {(name, how) for name, how in substitutions if name in secrets} == {
+        (name, ":?") for name in secrets
+    }
+    assert {name for name, how in substitutions if how != ":?"} == {"OGI_LOG_LEVEL"}
+    for service in compose["services"].values():
+        for value in service.get("environment", {}).values():
+            assert "trial" not in str(value) and "change-me" not in str(value), value
 
 
 # --- NATS server configuration -----------------------------------------------------------------
