@@ -234,9 +234,9 @@ class RecordingConsumer(InboxConsumer):
         super().__init__(*args, **kwargs)
         self.delivered: list[int] = []
 
-    async def process(self, messages: list[Msg]) -> None:
+    async def process(self, messages: list[Msg], connection: int | None = None) -> None:
         self.delivered.extend(m.metadata.sequence.stream for m in messages)
-        await super().process(messages)
+        await super().process(messages, connection)
 
 
 def routing_consumer(

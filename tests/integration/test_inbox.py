@@ -220,7 +220,7 @@ async def test_batch_failing_half_way_is_retried_in_order_and_applied_once(
 class AckLostConsumer(RecordingConsumer):
     """Commits each batch, then 'dies' before acking: each message's first delivery is nak'ed."""
 
-    async def process(self, messages: list[Msg]) -> None:
+    async def process(self, messages: list[Msg], connection: int | None = None) -> None:
         self.delivered.extend(m.metadata.sequence.stream for m in messages)
         await self.writer.run(self._apply, [self._decode(m) for m in messages])
         for msg in messages:

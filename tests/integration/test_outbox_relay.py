@@ -82,6 +82,9 @@ class AckSpy:
         self.acks.append(future)
         return future
 
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.js, name)
+
 
 async def test_committed_events_are_published_with_subject_and_msg_id(
     intake: IntakeApplication, js: JetStreamContext, writer: Writer

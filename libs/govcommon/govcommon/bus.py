@@ -34,7 +34,7 @@ from eventsourcing.persistence import PersistenceError, Tracking
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext, api
-from nats.js.errors import NotFoundError
+from nats.js.errors import APIError, NotFoundError
 
 from govcommon.application import OgiApplication, UnitOfWork
 from govcommon.envelope import (
@@ -49,6 +49,7 @@ from govcommon.envelope import (
     record_of,
 )
 from govcommon.errors import DomainError
+from govcommon.streamguard import RECHECK_SECONDS, Progress, StreamChanged, StreamGuard
 from govcommon.wire import UndecodableEvent, decode, encode
 
 log = logging.getLogger(__name__)
@@ -62,6 +63,10 @@ DUPLICATE_WINDOW_SECONDS = 3600.0
 INBOX_BATCH = 200
 ACK_WAIT_SECONDS = 60.0
 MAX_ACK_PENDING = INBOX_BATCH * 4
+#: Room left in a message for its headers when the relay checks it against ``max_payload``.
+HEADER_ROOM = 1024
+#: JetStream's error code for a message larger than the stream takes.
+MESSAGE_TOO_LARGE = 10054
 
 
 def consumer_config(
@@ -179,6 +184,9 @@ class OutboxRelay:
         self.ack_timeout_seconds = ack_timeout_seconds
         self._wake = asyncio.Event()
         self.published = 0
+        self.dead_lettered = 0
+        self.guard = StreamGuard(app, js, RELAY_POSITION)
+        self.progress = Progress()
 
     def wake_threadsafe(self, loop: asyncio.AbstractEventLoop) -> Callable[[], None]:
         def wake() -> None:
@@ -195,6 +203,9 @@ class OutboxRelay:
                 sent = await self.relay_once()
             except asyncio.CancelledError:
                 raise
+            except StreamChanged:
+                await asyncio.sleep(RECHECK_SECONDS)  # the guard has said why
+                continue
             except Exception:
                 log.exception(
                     "outbox relay of %s/%s failed; retrying", self.app.agency, self.app.service
@@ -206,25 +217,78 @@ class OutboxRelay:
                     await asyncio.wait_for(self._wake.wait(), self.idle_poll_seconds)
 
     async def relay_once(self) -> int:
-        """Publish the next batch after the recorded position; returns how many were sent."""
-        position = await asyncio.to_thread(self.app.position, RELAY_POSITION)
+        """Publish the next batch after the recorded position; returns how many were sent.
+
+        The stream is checked to be the store's before and after (``StreamGuard``), so a
+        position is never recorded for events that went to another stream or server."""
+        checked = await self.guard.check()
+        position = await asyncio.to_thread(self.app.position, checked.tracking)
         records = await asyncio.to_thread(self._records_after, position)
         if not records:
+            self.progress.made()
             return 0
-        futures = [
-            await self.js.publish_async(
-                record.subject,
-                encode(record),
-                headers={"Nats-Msg-Id": message_id(record.event_id, self.id_key)},
-                stream=EVENT_STREAM,
-            )
-            for record in records
-        ]
+        sent = [(record, await self._publish(record)) for record in records]
+        futures = [outcome for _, outcome in sent if isinstance(outcome, asyncio.Future)]
         # An ack lost with the connection (a NATS restart) never comes: give up and republish.
-        await asyncio.wait_for(asyncio.gather(*futures), self.ack_timeout_seconds)
-        await self.writer.run(self.app.record_position, RELAY_POSITION, records[-1].position)
+        acks = iter(
+            await asyncio.wait_for(
+                asyncio.gather(*futures, return_exceptions=True), self.ack_timeout_seconds
+            )
+        )
+        for record, outcome in sent:
+            refusal = outcome if isinstance(outcome, str) else refused(next(acks))
+            if refusal is not None:
+                await self._dead_letter(record, refusal)
+        await self.guard.check(since=checked.connection)
+        await self.writer.run(self.app.record_position, checked.tracking, records[-1].position)
         self.published += len(records)
+        self.progress.made()
         return len(records)
+
+    async def _publish(self, record: EventRecord) -> asyncio.Future[api.PubAck] | str:
+        """Publish one event; what NATS will never take (larger than the server's
+        ``max_payload``) is not sent, and the reason is returned instead."""
+        data = encode(record)
+        limit = self.guard.nc.max_payload
+        if len(data) + HEADER_ROOM > limit:
+            return f"the event's message of {len(data)} bytes exceeds the bus's {limit}"
+        return await self.js.publish_async(
+            record.subject,
+            data,
+            headers={"Nats-Msg-Id": message_id(record.event_id, self.id_key)},
+            stream=EVENT_STREAM,
+        )
+
+    async def _dead_letter(self, record: EventRecord, error: str) -> None:
+        """An event the bus refuses for good must not stop every later one: its envelope,
+        without the payload, goes with the error to the dead-letter stream."""
+        envelope = {
+            "event_id": record.event_id,
+            "application_id": record.application_id,
+            "subject": record.subject,
+            "type": record.type,
+            "position": record.position,
+            "error": error,
+        }
+        await self.js.publish(
+            dead_letter_subject(self.app.agency, self.app.service),
+            json.dumps(envelope, ensure_ascii=False).encode(),
+            headers={
+                "Nats-Msg-Id": f"dlq:outbox:{message_id(record.event_id, self.id_key)}",
+                "Ogi-Error": error[:1000],
+                "Ogi-Original-Subject": record.subject,
+                "Ogi-Event-Id": record.event_id,
+                "Ogi-Publisher": f"{self.app.agency}/{self.app.service}",
+            },
+            stream=DEAD_LETTER_STREAM,
+        )
+        self.dead_lettered += 1
+        log.error(
+            "outbox of %s/%s: event %s (%s, store position %s) cannot be published and went to "
+            "the dead letters without its payload: %s",
+            self.app.agency, self.app.service, record.event_id, record.type, record.position,
+            error,
+        )  # fmt: skip
 
     def _records_after(self, position: int) -> list[EventRecord]:
         notifications = self.app.notifications(position, self.batch_size)
@@ -241,6 +305,16 @@ class Skip(Enum):
     never dead-lettered."""
 
     SKIP = "skip"
+
+
+def refused(ack: api.PubAck | BaseException) -> str | None:
+    """Why JetStream refused a message for good (None: it took it). Any other failure is
+    raised: the batch is published again."""
+    if isinstance(ack, APIError) and ack.err_code == MESSAGE_TOO_LARGE:
+        return str(ack.description or ack)
+    if isinstance(ack, BaseException):
+        raise ack
+    return None
 
 
 @dataclass
@@ -286,16 +360,24 @@ class InboxConsumer:
         self.durable = consumer_name(app.agency, app.service)
         self.applied = 0
         self.dead_lettered = 0
+        self.guard = StreamGuard(app, js, INBOX_POSITION)
+        #: Where positions in the current stream are tracked (set by every check of the stream).
+        self.tracking = INBOX_POSITION
+        self.progress = Progress()
+
+    async def _check(self, since: int | None = None) -> None:
+        self.tracking = (await self.guard.check(since)).tracking
 
     async def subscribe(self) -> JetStreamContext.PullSubscription:
         """Bind to the durable consumer, (re)creating it from the store's own position."""
+        await self._check()
         if not self.may_manage:
             return await self._bind_provisioned()
         wanted = sorted(self.filter_subjects)
         try:
             info = await self.js.consumer_info(EVENT_STREAM, self.durable)
             current = consumer_filters(info)
-            position = await asyncio.to_thread(self.app.position, INBOX_POSITION)
+            position = await asyncio.to_thread(self.app.position, self.tracking)
             # Messages delivered beyond the store's position were never applied (a crash, a
             # failed batch): newer ones must not overtake them, or they would later be skipped
             # as done. Start again from the store's position.
@@ -303,7 +385,7 @@ class InboxConsumer:
                 await self.js.delete_consumer(EVENT_STREAM, self.durable)
                 raise NotFoundError
         except NotFoundError:
-            position = await asyncio.to_thread(self.app.position, INBOX_POSITION)
+            position = await asyncio.to_thread(self.app.position, self.tracking)
             config = consumer_config(
                 self.durable, wanted, self.ack_wait_seconds, self.batch_size * 4
             )
@@ -335,16 +417,25 @@ class InboxConsumer:
         return await self.js.pull_subscribe_bind(self.durable, stream=EVENT_STREAM)
 
     async def run(self) -> None:
+        while True:
+            try:
+                await self._consume()
+            except StreamChanged:
+                await asyncio.sleep(RECHECK_SECONDS)  # the guard has said why
+
+    async def _consume(self) -> None:
         subscription = await self.subscribe()
         try:
             while True:
+                connection = self.guard.connection()
                 try:
                     messages = await subscription.fetch(self.batch_size, timeout=1.0)
                 except (nats.errors.TimeoutError, TimeoutError):
+                    self.progress.made()  # nothing waiting
                     continue
                 try:
-                    await self.process(messages)
-                except asyncio.CancelledError:
+                    await self.process(messages, connection)
+                except (asyncio.CancelledError, StreamChanged):
                     raise
                 except Exception:
                     log.exception("inbox of %s failed; resuming from the store", self.durable)
@@ -356,7 +447,10 @@ class InboxConsumer:
             with contextlib.suppress(Exception):
                 await subscription.unsubscribe()
 
-    async def process(self, messages: list[Msg]) -> None:
+    async def process(self, messages: list[Msg], connection: int | None = None) -> None:
+        """Apply fetched messages (over ``connection``, if known) once the stream is checked to
+        be the store's and the connection unchanged; then ack them."""
+        await self._check(connection)
         inbound = [self._decode(msg) for msg in messages]
         try:
             await self.writer.run(self._apply, inbound)
@@ -366,6 +460,7 @@ class InboxConsumer:
                 await self._apply_alone(item, tried=int(item.sequence == failure.sequence))
         for msg in messages:
             await msg.ack()
+        self.progress.made()
 
     def _decode(self, msg: Msg) -> Inbound:
         """The event, if it is one and its sender may send it: the envelope must say what the
@@ -386,7 +481,7 @@ class InboxConsumer:
 
     def _apply(self, batch: list[Inbound]) -> None:
         """Apply a batch in one transaction, tracked by its last sequence (runs in the writer)."""
-        position = self.app.position(INBOX_POSITION)
+        position = self.app.position(self.tracking)
         fresh = [item for item in batch if item.sequence > position]
         if not fresh:
             return
@@ -402,7 +497,7 @@ class InboxConsumer:
                 raise _BatchFailed(str(error), item.sequence) from error
             except Exception as error:  # a fault of the handler or of the message: bounded tries
                 raise _BatchFailed(f"{type(error).__name__}: {error}", item.sequence) from error
-        self.applied += uow.commit(Tracking(INBOX_POSITION, fresh[-1].sequence))
+        self.applied += uow.commit(Tracking(self.tracking, fresh[-1].sequence))
 
     async def _apply_alone(self, item: Inbound, tried: int = 0) -> None:
         error = item.error
@@ -418,8 +513,8 @@ class InboxConsumer:
         await self.writer.run(self._skip, item.sequence)
 
     def _skip(self, sequence: int) -> None:
-        if sequence > self.app.position(INBOX_POSITION):
-            self.app.record_position(INBOX_POSITION, sequence)
+        if sequence > self.app.position(self.tracking):
+            self.app.record_position(self.tracking, sequence)
 
     async def _dead_letter(self, item: Inbound, error: str) -> None:
         headers = {

@@ -31,6 +31,8 @@ class ServiceConfig:
     any_port: bool = False
     ready_file: Path | None = None
     token_secret: bytes = b""
+    #: Health goes NOT_SERVING when a relay or inbox with work waiting made no progress this long.
+    stall_seconds: float = 60.0
 
     def registry(self) -> AgencyRegistry:
         return load_agencies(self.agency_file)
@@ -66,4 +68,5 @@ def load_config(service: str, default_port: int = 50051) -> ServiceConfig:
         any_port=_env("OGI_GRPC_ANY_PORT", "") in ("1", "true", "yes"),
         ready_file=Path(ready_file) if ready_file else None,
         token_secret=load_secret(),
+        stall_seconds=float(_env("OGI_STALL_SECONDS", "60") or 60),
     )

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 import grpc
+from grpc_health.v1 import health, health_pb2
 from nats.aio.client import Client
 
 from govcommon import auth, bus
@@ -24,13 +25,19 @@ from govcommon.calendar import WorkingCalendar
 from govcommon.config import ServiceConfig, load_config
 from govcommon.dates import today_in_china
 from govcommon.envelope import SUBJECT_ROOT, EventRecord
-from govcommon.errors import InvalidInput, NotFound
+from govcommon.errors import IllegalStep, InvalidInput, NotFound
 from govcommon.rpc import Registration, start_server
-from govcommon.store import creating, store_location
+from govcommon.store import StoreLocation, WriterLock, creating, store_location
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 AppT = TypeVar("AppT", bound=OgiApplication)
+
+#: How often a standby tries to take the writer locks, and the watchdog looks at the health.
+LOCK_POLL_SECONDS = 0.5
+WATCH_SECONDS = 1.0
+#: How often the watchdog makes sure the writer locks are still held (a database round trip).
+LOCK_CHECK_SECONDS = 5.0
 
 HandlersFactory = Callable[[OgiApplication, AgencyRegistry], dict[str, bus.Handler]]
 SubjectsFactory = Callable[[Agency, list[str]], list[str]]
@@ -104,8 +111,9 @@ class AgencyUnit:
     consumer: bus.InboxConsumer | None = None
 
 
-def build_app(spec: ServiceSpec, config: ServiceConfig, agency: str) -> OgiApplication:
-    location = store_location(config.database_url, config.data_dir, agency, spec.name)
+def build_app(
+    spec: ServiceSpec, config: ServiceConfig, agency: str, location: StoreLocation
+) -> OgiApplication:
     with creating(location):
         app = spec.app_class(agency, env=location.env)
     app.calendar = WorkingCalendar.load(config.calendar_dir, agency)
@@ -123,7 +131,12 @@ class ServiceRuntime:
         self.units: dict[str, AgencyUnit] = {}
         self.nc: Client | None = None
         self.server: grpc.aio.Server | None = None
+        self.health: health.aio.HealthServicer | None = None
+        self.health_names: list[str] = [""]
         self.port = 0
+        self.locks: list[WriterLock] = []
+        #: Why the process is not serving ("" while it is); set by the watchdog.
+        self.trouble = "standby"
         self._tasks: list[asyncio.Task[None]] = []
 
     # -- used by the servicers -------------------------------------------------------------
@@ -132,6 +145,8 @@ class ServiceRuntime:
         """The unit serving ``agency``, if the caller may ``access`` it (see govcommon.auth)."""
         self.registry.get(agency, field)
         unit = self.units.get(agency)
+        if unit is None and not self.active:
+            raise IllegalStep(f"this {self.spec.name} instance is a standby: another one serves")
         if unit is None:
             raise InvalidInput(field, f"agency {agency!r} is not served by this {self.spec.name}")
         auth.require(access, agency, self.supervisors)
@@ -171,9 +186,33 @@ class ServiceRuntime:
 
     # -- life cycle ------------------------------------------------------------------------
 
+    @property
+    def active(self) -> bool:
+        """Whether this instance holds the writer locks of its stores (else it is a standby)."""
+        return bool(self.locks) and len(self.locks) == len(self.config.agencies)
+
     async def start(self) -> None:
+        """Serve gRPC (NOT_SERVING as a standby), take every store's writer lock, waiting while
+        another instance holds one, then start each store's relay, inbox and ticker."""
+        registrations = self.spec.servicers(self)
+        self.server, self.port, self.health = await start_server(
+            self.config.grpc_host,
+            self.config.grpc_port,
+            registrations,
+            self.config.token_secret,
+            any_port=self.config.any_port,
+        )
+        self.health_names = ["", *(name for _, _, name in registrations)]
+        await self._set_health("standby")
+        locations = {
+            agency: store_location(self.config.database_url, self.config.data_dir, agency, name)
+            for agency, name in ((a, self.spec.name) for a in sorted(self.config.agencies))
+        }
+        await self._take_locks(locations)
         for agency in self.config.agencies:
-            app = await asyncio.to_thread(build_app, self.spec, self.config, agency)
+            app = await asyncio.to_thread(
+                build_app, self.spec, self.config, agency, locations[agency]
+            )
             self.units[agency] = AgencyUnit(agency, app, bus.Writer(f"{self.spec.name}-{agency}"))
         self.nc = await bus.connect(
             self.config.nats_url,
@@ -202,14 +241,82 @@ class ServiceRuntime:
                     refuses=sender_policy(self.spec, self.registry, unit.agency),
                 )  # fmt: skip
                 self._spawn(unit.consumer.run, f"inbox {unit.agency}")
-        self.server, self.port, _ = await start_server(
-            self.config.grpc_host,
-            self.config.grpc_port,
-            self.spec.servicers(self),
-            self.config.token_secret,
-            any_port=self.config.any_port,
-        )
+        await self._watch()
+        self._spawn(self._watchdog, "watchdog")
         log.info("%s serving %s on port %s", self.spec.name, ",".join(self.units), self.port)
+
+    async def _take_locks(self, locations: dict[str, StoreLocation]) -> None:
+        """One writer per agency and service: wait (a standby) until no other instance holds
+        a store's lock; keep the ones taken meanwhile."""
+        for agency, location in locations.items():
+            lock = WriterLock(location, self.spec.name)
+            waiting = False
+            while not await asyncio.to_thread(lock.try_acquire):
+                if not waiting:
+                    log.warning(
+                        "%s of %s is a standby: another instance writes %s; waiting for it",
+                        self.spec.name, agency, location.description,
+                    )  # fmt: skip
+                    waiting = True
+                await asyncio.sleep(LOCK_POLL_SECONDS)
+            if waiting:
+                log.warning("%s of %s takes over as the writer", self.spec.name, agency)
+            self.locks.append(lock)
+
+    def troubles(self) -> list[str]:
+        """Why the process must not be sent work now (none: it is healthy)."""
+        if self.nc is None or not self.nc.is_connected:
+            return ["NATS is unreachable"]
+        found = []
+        for unit in self.units.values():
+            for what, part in (("relay", unit.relay), ("inbox", unit.consumer)):
+                if part is None:
+                    continue
+                stalled = part.progress.stalled_for()
+                if part.guard.problem:
+                    found.append(f"{what} of {unit.agency}: {part.guard.problem}")
+                elif stalled > self.config.stall_seconds:
+                    found.append(f"{what} of {unit.agency} made no progress for {stalled:.0f}s")
+        return found
+
+    async def _watch(self) -> None:
+        trouble = "; ".join(self.troubles())
+        if trouble != self.trouble:
+            if trouble:
+                log.error("%s is NOT_SERVING: %s", self.spec.name, trouble)
+            else:
+                log.warning("%s is SERVING", self.spec.name)
+            await self._set_health(trouble)
+
+    async def _watchdog(self) -> None:
+        """Health tells the truth: NOT_SERVING with the reason while something is wrong; and a
+        writer lock lost (its database connection gone) ends the process before it writes."""
+        checked = 0.0
+        while True:
+            await asyncio.sleep(WATCH_SECONDS)
+            await self._watch()
+            checked += WATCH_SECONDS
+            if checked >= LOCK_CHECK_SECONDS:
+                checked = 0.0
+                for lock in self.locks:
+                    if not await asyncio.to_thread(lock.held):
+                        log.critical(
+                            "%s lost the writer lock of %s: exiting before another instance "
+                            "and this one both write",
+                            self.spec.name, lock.location.description,
+                        )  # fmt: skip
+                        os._exit(75)
+
+    async def _set_health(self, trouble: str) -> None:
+        self.trouble = trouble
+        status = (
+            health_pb2.HealthCheckResponse.NOT_SERVING
+            if trouble
+            else health_pb2.HealthCheckResponse.SERVING
+        )
+        if self.health is not None:
+            for name in self.health_names:
+                await self.health.set(name, status)
 
     def _ticker(self, unit: AgencyUnit) -> Callable[[], Coroutine[Any, Any, None]]:
         """Every OGI_TICK_SECONDS: reload the calendar files, then act on what is due today."""
@@ -257,6 +364,8 @@ class ServiceRuntime:
         for unit in self.units.values():
             unit.writer.shutdown()
             unit.app.close()
+        for lock in self.locks:
+            lock.release()
 
 
 async def serve(spec: ServiceSpec, config: ServiceConfig) -> None:
@@ -265,12 +374,21 @@ async def serve(spec: ServiceSpec, config: ServiceConfig) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    await runtime.start()
-    print(f"ready {spec.name} {runtime.port}", flush=True)
-    if config.ready_file is not None:
-        ready = {"service": spec.name, "port": runtime.port, "pid": os.getpid()}
-        config.ready_file.write_text(json.dumps(ready), encoding="utf-8")
-    await stop.wait()
+    starting = asyncio.create_task(runtime.start())
+    stopping = asyncio.create_task(stop.wait())
+    # A standby waits in start() for the writer locks: a signal ends it there too.
+    await asyncio.wait({starting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    if starting.done():
+        starting.result()
+        print(f"ready {spec.name} {runtime.port}", flush=True)
+        if config.ready_file is not None:
+            ready = {"service": spec.name, "port": runtime.port, "pid": os.getpid()}
+            config.ready_file.write_text(json.dumps(ready), encoding="utf-8")
+        await stopping
+    else:
+        starting.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await starting
     await runtime.stop()
 
 

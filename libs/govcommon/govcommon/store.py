@@ -7,13 +7,19 @@ them in ``dir/archives-bureau/intake.sqlite``.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO, Any
 from urllib.parse import unquote, urlparse
 
 import psycopg
+from eventsourcing.postgres import PostgresDatastore
+from eventsourcing.sqlite import SQLiteDatastore
 
 from govcommon.errors import InvalidInput
 
@@ -102,3 +108,139 @@ def ensure_schema(location: StoreLocation) -> None:
     """Create the agency's PostgreSQL schema if it is missing (no-op for SQLite)."""
     with creating(location):
         pass
+
+
+# Session advisory locks of single writers use the two-integer key space, apart from the
+# creation lock's single bigint key: (this class, a hash of schema and service).
+_WRITER_LOCK_CLASS = 0x0651
+
+
+def _signed32(value: int) -> int:
+    return value - (1 << 32) if value >= 1 << 31 else value
+
+
+class WriterLock:
+    """The right to be the one writer of a store: a PostgreSQL session advisory lock per agency
+    schema and service, held on a connection of its own; for SQLite an exclusive ``flock`` on
+    ``<service>.lock`` beside the store file. Both end with the process, however it dies."""
+
+    def __init__(self, location: StoreLocation, service: str) -> None:
+        self.location = location
+        self.service = service
+        self._conn: psycopg.Connection[Any] | None = None
+        self._file: IO[str] | None = None
+
+    @property
+    def key(self) -> tuple[int, int]:
+        name = f"{self.location.postgres_schema}.{self.service}".encode()
+        return _WRITER_LOCK_CLASS, _signed32(zlib.crc32(name))
+
+    def try_acquire(self) -> bool:
+        """Take the lock if no other process holds it; True when this one holds it."""
+        if self._conn is not None or self._file is not None:
+            return True
+        if self.location.postgres_dsn is None:
+            path = Path(self.location.env["SQLITE_DBNAME"]).with_suffix(".lock")
+            file = open(path, "a")  # noqa: SIM115 - held for the life of the unit
+            try:
+                fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                file.close()
+                return False
+            self._file = file
+            return True
+        conn = psycopg.connect(
+            self.location.postgres_dsn, autocommit=True, connect_timeout=10, keepalives_idle=10
+        )
+        row = conn.execute("SELECT pg_try_advisory_lock(%s, %s)", self.key).fetchone()
+        if not row or not row[0]:
+            conn.close()
+            return False
+        self._conn = conn
+        return True
+
+    def held(self) -> bool:
+        """Whether the lock is still held (a lost database connection loses it)."""
+        if self._file is not None:
+            return True
+        if self._conn is None:
+            return False
+        try:
+            self._conn.execute("SELECT 1")
+        except psycopg.Error:
+            return False
+        return True
+
+    def release(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+        if self._conn is not None:
+            with contextlib.suppress(psycopg.Error):
+                self._conn.close()
+            self._conn = None
+
+
+@dataclass(frozen=True)
+class Adoption:
+    """The stream a store's positions of one upstream refer to, and how many it has adopted."""
+
+    identity: str
+    epoch: int
+
+    def tracking_name(self, upstream: str) -> str:
+        """The tracking record of positions in this stream: ``upstream`` for the first stream
+        (so stores kept before identities were recorded go on), ``upstream#<epoch>`` after."""
+        return upstream if self.epoch == 1 else f"{upstream}#{self.epoch}"
+
+
+class StreamIdentities:
+    """Which stream each bus position of one store refers to, in a small table beside the store's
+    events (``<service>_streams``: upstream, identity, epoch), through the store's own connection.
+
+    The tracking table cannot hold it: its rows are (name, integer position), one per name, and
+    a position can only grow. So the positions in each adopted stream are tracked under a name of
+    their own (``Adoption.tracking_name``): adopting a new stream starts its positions at 0, and no
+    position is ever read against a stream it was not counted in.
+    """
+
+    def __init__(
+        self, datastore: SQLiteDatastore | PostgresDatastore, service: str, create: bool = True
+    ) -> None:
+        self.datastore = datastore
+        self.table = f"{service}_streams"
+        self.mark = "?"
+        if isinstance(datastore, PostgresDatastore):
+            self.table = f"{datastore.schema}.{self.table}" if datastore.schema else self.table
+            self.mark = "%s"
+        if create:
+            with self.datastore.transaction(commit=True) as cursor:
+                cursor.execute(
+                    f"CREATE TABLE IF NOT EXISTS {self.table} (upstream TEXT PRIMARY KEY, "
+                    "identity TEXT NOT NULL, epoch INTEGER NOT NULL)"
+                )
+
+    def get(self, upstream: str) -> Adoption | None:
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(
+                f"SELECT identity, epoch FROM {self.table} WHERE upstream = {self.mark}",
+                (upstream,),
+            )
+            row = cursor.fetchone()
+        return None if row is None else Adoption(str(row["identity"]), int(row["epoch"]))
+
+    def adopt(self, upstream: str, identity: str) -> Adoption:
+        """Record ``identity`` as the stream of ``upstream`` (first use, or an operator's
+        recovery); a stream other than the current one starts a new epoch."""
+        current = self.get(upstream)
+        if current is not None and current.identity == identity:
+            return current
+        adoption = Adoption(identity, 1 if current is None else current.epoch + 1)
+        m = self.mark
+        with self.datastore.transaction(commit=True) as cursor:
+            cursor.execute(f"DELETE FROM {self.table} WHERE upstream = {m}", (upstream,))
+            cursor.execute(
+                f"INSERT INTO {self.table} (upstream, identity, epoch) VALUES ({m}, {m}, {m})",
+                (upstream, identity, adoption.epoch),
+            )
+        return adoption
