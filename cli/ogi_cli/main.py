@@ -15,7 +15,7 @@ import grpc
 
 from govcommon.errors import DomainError
 from govcommon.rpc import field_of
-from ogi_cli import cases, commands, lifecycle, natsadmin, report, tokens
+from ogi_cli import cases, commands, dlq, lifecycle, natsadmin, report, tokens
 from ogi_cli.client import Clients
 from ogi_cli.endpoints import resolve_endpoints
 from ogi_cli.up import System
@@ -238,6 +238,7 @@ def _parser() -> argparse.ArgumentParser:
     cases.add_parsers(sub, common)
     report.add_parsers(sub, common)
     natsadmin.add_parsers(sub, common)
+    dlq.add_parsers(sub, common)
     return parser
 
 

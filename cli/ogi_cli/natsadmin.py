@@ -9,14 +9,13 @@ import os
 from pathlib import Path
 from typing import Any
 
-import nats
-
 from complaint.main import SPEC as COMPLAINT
 from govcommon.agencies import load_agencies
-from govcommon.errors import InvalidInput
 from govcommon.provision import provision as provision_all
 from intake.main import SPEC as INTAKE
-from ogi_cli.endpoints import nats_login
+from ogi_cli import recover
+from ogi_cli.endpoints import NatsLogin, nats_login
+from ogi_cli.natsclient import admin_client
 from reply.main import SPEC as REPLY
 from review.main import SPEC as REVIEW
 from routing.main import SPEC as ROUTING
@@ -31,35 +30,14 @@ def provision(args: argparse.Namespace) -> dict[str, Any]:
     for code in agencies:
         registry.get(code, "agency")
     login = nats_login(args.url, args.user, args.password)
-    if login.user and not login.password:
-        raise InvalidInput("password", f"is required for NATS user {login.user}")
-    consumers = asyncio.run(_provision(login.url, login.user, login.password, agencies, registry))
+    consumers = asyncio.run(_provision(login, agencies, registry))
     return {"nats": login.url, "consumers": consumers}
 
 
-async def _quiet(error: Exception) -> None:
-    """nats-py prints every connection error with its traceback; the CLI reports one line."""
-
-
 async def _provision(
-    url: str, user: str, password: str, agencies: list[str], registry: Any
+    login: NatsLogin, agencies: list[str], registry: Any
 ) -> list[dict[str, object]]:
-    try:
-        nc = await asyncio.wait_for(
-            nats.connect(
-                url,
-                name="ogi-provision",
-                user=user or None,
-                password=password or None,
-                allow_reconnect=False,
-                connect_timeout=5,
-                error_cb=_quiet,
-            ),
-            10,
-        )
-    except (OSError, TimeoutError, nats.errors.Error) as error:
-        reason = str(error) or type(error).__name__
-        raise InvalidInput("url", f"cannot connect to NATS at {url}: {reason}") from None
+    nc = await admin_client(login, "ogi-provision")
     try:
         return await provision_all(nc.jetstream(), registry, agencies, SPECS)
     finally:
@@ -79,3 +57,4 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     provisioned.add_argument("--password", help="its password (default ADMIN_NATS_PASSWORD)")
     provisioned.add_argument("--agency", action="append", help="only these agencies (repeat)")
     provisioned.set_defaults(local=provision)
+    recover.add_parser(steps, common)
