@@ -1,0 +1,43 @@
+"""The flow's parts as fixtures: intake's store (the test plays intake), one routing process on
+the test's nats-server, and the routing store read from the test."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
+
+from bushelpers import opened
+from flow import RoutingProcess
+
+from govcommon.natsserver import NatsServer
+from intake.application import IntakeApplication
+from routing.application import RoutingApplication
+
+
+@pytest.fixture
+def intake(database_url: str) -> Iterator[IntakeApplication]:
+    # Opened before the service, so the PostgreSQL schema exists before two processes race for it.
+    with opened(IntakeApplication, database_url) as app:
+        yield app
+
+
+@pytest.fixture
+def routing_process(
+    database_url: str, nats_server: NatsServer, tmp_path: Path, intake: IntakeApplication
+) -> Iterator[RoutingProcess]:
+    service = RoutingProcess(database_url, nats_server.url, tmp_path)
+    service.start()
+    yield service
+    service.stop()
+
+
+@pytest.fixture
+def routing(database_url: str, routing_process: RoutingProcess) -> Iterator[RoutingApplication]:
+    """The routing store, read from the test (opened after the service created its tables)."""
+    with opened(RoutingApplication, database_url) as app:
+        yield app
