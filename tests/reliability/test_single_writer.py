@@ -43,7 +43,7 @@ async def test_second_instance_waits_as_standby_and_takes_over(
                 killed = time.monotonic()
                 await eventually(standby.ready, timeout=10, what="the standby taking over")
                 takeover = time.monotonic() - killed
-                assert await eventually(standby.health) == "SERVING"
+                await eventually(lambda: standby.health() == "SERVING", what="SERVING")
                 await produce(intake, ids, N // 2, N)
                 await check_all_assigned_once(intake, routing, ids, js, standby, timeout=30)
                 recovered = time.monotonic() - killed

@@ -1,0 +1,123 @@
+"""`ogi nats recover`: the operator adopts the event stream NATS has now as the system's own.
+
+After the stream was lost and recreated (a lost volume, a new NATS), the services refuse it: their
+stores' positions refer to the old one (govcommon.streamguard) and health says so. This command
+records the new stream's identity in every store that has positions; the running services see it
+within seconds: each relay publishes its whole store again into the new stream (JetStream drops
+repeats within the duplicate window), each inbox reads the new stream from its beginning, and the
+handlers pass over the events they have already handled (they keep the upstream event ids).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from eventsourcing.persistence import PersistenceError
+
+from govcommon.agencies import load_agencies
+from govcommon.bus import INBOX_POSITION, RELAY_POSITION, ensure_streams
+from govcommon.envelope import EVENT_STREAM
+from govcommon.errors import InvalidInput
+from govcommon.runtime import ServiceSpec
+from govcommon.store import store_location
+from govcommon.streamguard import identities_of, stream_identity
+from ogi_cli.endpoints import endpoints_file, nats_login
+from ogi_cli.natsclient import admin_client
+
+
+def _database_url(given: str | None) -> str | None:
+    """--database-url, else OGI_DATABASE_URL, else the stores of the system `ogi up` started."""
+    if given or os.environ.get("OGI_DATABASE_URL"):
+        return given or os.environ["OGI_DATABASE_URL"]
+    path = endpoints_file()
+    try:
+        described = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    except (OSError, ValueError):
+        described = {}
+    return str(described.get("database") or "") or None
+
+
+def recover(args: argparse.Namespace) -> dict[str, Any]:
+    from ogi_cli.natsadmin import SPECS  # natsadmin registers this command
+
+    agency_file = os.environ.get("OGI_AGENCY_FILE")
+    registry = load_agencies(Path(agency_file) if agency_file else None)
+    agencies = args.agency or registry.codes()
+    for code in agencies:
+        registry.get(code, "agency")
+    login = nats_login(args.url, args.user, args.password)
+    identity = asyncio.run(_current_stream(login))
+    url = _database_url(args.database_url)
+    data_dir = Path(args.data_dir or os.environ.get("OGI_DATA_DIR") or "data")
+    adopted = [
+        entry
+        for code in agencies
+        for spec in SPECS
+        for entry in _adopt(spec, code, url, data_dir, identity)
+    ]
+    return {"nats": login.url, "stream": identity, "adopted": adopted}
+
+
+async def _current_stream(login: Any) -> str:
+    """The identity of the event stream NATS has (made if it is missing)."""
+    nc = await admin_client(login, "ogi-recover")
+    try:
+        js = nc.jetstream()
+        await ensure_streams(js)
+        return stream_identity(await js.stream_info(EVENT_STREAM))
+    finally:
+        await nc.close()
+
+
+def _adopt(
+    spec: ServiceSpec, agency: str, url: str | None, data_dir: Path, identity: str
+) -> list[dict[str, object]]:
+    """Adopt ``identity`` for the positions a store has; a store that does not exist (or never
+    recorded a stream) is left as it is, never created."""
+    location = store_location(url, data_dir, agency, spec.name)
+    if location.postgres_dsn is None and not Path(location.env["SQLITE_DBNAME"]).exists():
+        return []
+    try:
+        app = spec.app_class(agency, env=location.env | {"CREATE_TABLE": "n"})
+    except PersistenceError as error:
+        raise InvalidInput("database_url", f"{location.description}: {error}") from None
+    try:
+        identities = identities_of(app, create=False)
+        entries = []
+        for upstream in (RELAY_POSITION, INBOX_POSITION):
+            try:
+                current = identities.get(upstream)
+            except PersistenceError:
+                return []  # the service never ran here with stream identities
+            if current is None or current.identity == identity:
+                continue
+            adoption = identities.adopt(upstream, identity)
+            entries.append(
+                {"agency": agency, "service": spec.name, "upstream": upstream,
+                 "from": current.identity, "epoch": adoption.epoch}
+            )  # fmt: skip
+        return entries
+    finally:
+        app.close()
+
+
+def add_parser(steps: Any, common: argparse.ArgumentParser) -> None:
+    recovered = steps.add_parser(
+        "recover",
+        parents=[common],
+        help="adopt the event stream NATS has now (after it was lost and recreated)",
+    )
+    recovered.add_argument("--url", help="NATS URL (default OGI_NATS_URL)")
+    recovered.add_argument("--user", help="an admin user (default admin, with a password)")
+    recovered.add_argument("--password", help="its password (default ADMIN_NATS_PASSWORD)")
+    recovered.add_argument(
+        "--database-url", help="the services' stores (default OGI_DATABASE_URL, or `ogi up`'s)"
+    )
+    recovered.add_argument("--data-dir", help="SQLite stores without a URL (default OGI_DATA_DIR)")
+    recovered.add_argument("--agency", action="append", help="only these agencies (repeat)")
+    recovered.set_defaults(local=recover)
