@@ -54,6 +54,13 @@ class Government:
         assert "PERMISSION_DENIED" in message, message
         return message
 
+    def hidden(self, who: str, *args: str) -> str:
+        """`ogi ARGS` with ``who``'s token is refused as if the application did not exist: it
+        is another agency's, which ``who`` may not even read."""
+        message = self.system.refused(*args, env={"OGI_TOKEN": self.tokens[who]})
+        assert "NOT_FOUND" in message and "not found" in message, message
+        return message
+
     def status(self, who: str, application_id: str) -> dict[str, Any]:
         result = self.as_(who, "status", application_id)
         assert isinstance(result, dict)
@@ -84,7 +91,7 @@ def test_forward_consult_late_partial_complaint_rectification_close(
     wait(lambda: g.status(MUNICIPAL, application_id), lambda s: s["state"] == "under_review",
          "the municipal office's review to open")  # fmt: skip
     assert g.denied("portal", "secrecy", application_id, "--result", "cleared")
-    assert g.denied(NATURAL_RESOURCES, "forward", application_id, "--to", NATURAL_RESOURCES,
+    assert g.hidden(NATURAL_RESOURCES, "forward", application_id, "--to", NATURAL_RESOURCES,
                     "--reason", "not theirs to forward")  # fmt: skip
 
     # 9/28: the municipal office forwards it to the natural resources bureau.
@@ -96,7 +103,7 @@ def test_forward_consult_late_partial_complaint_rectification_close(
                    "the forward to arrive, with the receiver's own clock")  # fmt: skip
     assert arrived["clock"]["due_on"] == "2026-10-30"  # its own receipt 9/28, National Day between
     assert g.status(NATURAL_RESOURCES, application_id)["agency"] == NATURAL_RESOURCES
-    assert g.denied(MUNICIPAL, "secrecy", application_id, "--result", "cleared")
+    assert g.hidden(MUNICIPAL, "secrecy", application_id, "--result", "cleared")
 
     # 10/12: the natural resources bureau consults the archives bureau (Art. 34).
     consulted = g.on("2026-10-12").as_(NATURAL_RESOURCES, "consult", application_id,
@@ -169,7 +176,7 @@ def test_forward_consult_late_partial_complaint_rectification_close(
     late = wait(lambda: g.as_(BUREAU, "case", "show", case),
                 lambda c: c["orders"][0]["answer_late"], "the late answer to be noted")  # fmt: skip
     assert late["orders"][0]["answer"] == ""
-    assert g.denied(MUNICIPAL, "rectify", application_id, "--order", order_id, "--text", "x")
+    assert g.hidden(MUNICIPAL, "rectify", application_id, "--order", order_id, "--text", "x")
     g.as_(NATURAL_RESOURCES, "rectify", application_id, "--order", order_id,
           "--text", "已重新审查并全部公开")  # fmt: skip
     wait(lambda: g.as_(BUREAU, "case", "show", case),

@@ -58,11 +58,18 @@ def test_staff_act_only_on_their_own_agency(system: OgiSystem) -> None:
     other = token_for(system, "--role", "staff", "--agency", "archives-bureau", "--name", "乙")
     own = token_for(system, "--role", "staff", "--agency", "municipal-office", "--name", "丙")
     portal = token_for(system, "--role", "portal", "--name", "web")
-    for token in (other, portal):
-        message = system.refused(
-            "secrecy", application_id, "--result", "cleared", env={"OGI_TOKEN": token}
-        )
-        assert "PERMISSION_DENIED" in message
+    # The portal may read the application but not act on it; another agency's staff may not
+    # even read it, and are answered as for an application that does not exist.
+    message = system.refused(
+        "secrecy", application_id, "--result", "cleared", env={"OGI_TOKEN": portal}
+    )
+    assert "PERMISSION_DENIED" in message
+    absent = application_id[:-1] + ("0" if application_id[-1] != "0" else "1")
+    for args in (["secrecy", "--result", "cleared"], ["status"], ["clock"]):
+        foreign = system.refused(args[0], application_id, *args[1:], env={"OGI_TOKEN": other})
+        missing = system.refused(args[0], absent, *args[1:], env={"OGI_TOKEN": other})
+        assert "NOT_FOUND" in foreign, foreign
+        assert foreign.replace(application_id, "ID") == missing.replace(absent, "ID")
     assert system.status(application_id)["services"]["review"]["secrecy"] == ""  # unchanged
     with grpc.insecure_channel(system.address["review"]) as channel:
         stub = review_pb2_grpc.ReviewServiceStub(channel)
@@ -72,7 +79,7 @@ def test_staff_act_only_on_their_own_agency(system: OgiSystem) -> None:
                 metadata=[("authorization", f"Bearer {other}")],
                 timeout=10,
             )
-        assert refused.value.code() == grpc.StatusCode.PERMISSION_DENIED
+        assert refused.value.code() == grpc.StatusCode.NOT_FOUND
     code, _, err = system.ogi(
         "secrecy", application_id, "--result", "cleared", "--json", env={"OGI_TOKEN": own}
     )

@@ -169,7 +169,8 @@ class ServiceRuntime:
     async def locate(self, application_id: str, access: str = "act") -> AgencyUnit:
         """The agency unit whose store holds the application (after forwards, the one that did
         not forward it away, else the one that acted on it last), if the caller may ``access``
-        it."""
+        it. A caller who may not even read it gets the answer for an absent application, so
+        no one learns which ids exist, nor where."""
         if not application_id:
             raise InvalidInput("application_id", "is required")
         ranked: list[tuple[bool, datetime, AgencyUnit]] = []
@@ -178,9 +179,12 @@ class ServiceRuntime:
             if seen is not None:
                 away = await asyncio.to_thread(unit.app.not_handled_here, application_id)
                 ranked.append((not away, seen, unit))
+        absent = NotFound(f"application {application_id} not found in {self.spec.name}")
         if not ranked:
-            raise NotFound(f"application {application_id} not found in {self.spec.name}")
+            raise absent
         unit = max(ranked, key=lambda r: (r[0], r[1]))[2]
+        if not auth.allowed(auth.caller(), "read", unit.agency, self.supervisors):
+            raise absent
         auth.require(access, unit.agency, self.supervisors)
         return unit
 

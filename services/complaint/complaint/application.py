@@ -56,9 +56,6 @@ class ComplaintApplication(OgiApplication):
     def complaints_about(self, application_id: str) -> list[Complaint]:
         return [c for i in self._ids(application_id) if (c := self.find(i, Complaint))]
 
-    def has_complaint(self, complaint_id: str) -> bool:
-        return self.find(complaint_aggregate_id(complaint_id), Complaint) is not None
-
     def complaint(self, complaint_id: str) -> Complaint:
         found = self.find(complaint_aggregate_id(complaint_id), Complaint)
         if found is None:
