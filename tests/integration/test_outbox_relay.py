@@ -9,15 +9,20 @@ several batches, in order.
 from __future__ import annotations
 
 import asyncio
+import json
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import replace
+from pathlib import Path
 from typing import Any, TypeVar, cast
 from uuid import UUID
 
 import pytest
 from bushelpers import (
+    ACTOR,
     AGENCY,
+    RECEIVED_ON,
+    agency,
     eventually,
     jetstream,
     last_notification_id,
@@ -31,12 +36,13 @@ from bushelpers import (
 from nats.js import JetStreamContext
 from nats.js.api import PubAck
 
-from govcommon.bus import RELAY_POSITION, OutboxRelay, Writer
-from govcommon.envelope import EVENT_STREAM, record_of
+from govcommon.bus import HEADER_ROOM, RELAY_POSITION, OutboxRelay, Writer
+from govcommon.envelope import DEAD_LETTER_STREAM, EVENT_STREAM, record_of
 from govcommon.ids import event_id
 from govcommon.natsserver import NatsServer
-from govcommon.wire import decode
+from govcommon.wire import decode, encode
 from intake.application import IntakeApplication
+from intake.domain import Applicant, Request
 
 T = TypeVar("T")
 
@@ -194,3 +200,49 @@ async def test_backlog_goes_out_in_batches_in_store_order(
     assert ids == [
         event_id(UUID(str(n.originator_id)), n.originator_version, AGENCY) for n in stored
     ], "stream order differs from store order"
+
+
+def submit_long(intake: IntakeApplication, characters: int) -> None:
+    """An application whose request text is ``characters`` long (3 bytes each in UTF-8)."""
+    intake.submit(
+        agency(),
+        Applicant.checked("张三", "natural_person", "ID-LONG", "13800000000"),
+        Request.checked("公" * characters, "electronic", "online"),
+        RECEIVED_ON,
+        ACTOR,
+        request_id="long",
+    )
+
+
+async def test_event_the_bus_refuses_is_dead_lettered_and_the_relay_moves_on(
+    intake: IntakeApplication, writer: Writer, tmp_path: Path
+) -> None:
+    config = tmp_path / "small.conf"
+    config.write_text("max_payload: 8192\n")
+    server = NatsServer(tmp_path / "small", config=config).start()
+    try:
+        async with jetstream(server.url) as (_, js):
+            await asyncio.to_thread(submit_many, intake, 2, "before")
+            await asyncio.to_thread(submit_long, intake, 4000)  # 12 KB of text
+            await asyncio.to_thread(submit_many, intake, 2, "after")
+            stored = await asyncio.to_thread(intake.notifications, 0, 1000)
+            records = [
+                record_of(intake.mapper.to_domain_event(n), AGENCY, "intake", n.id) for n in stored
+            ]
+            too_large = [r.event_id for r in records if len(encode(r)) > 8192 - HEADER_ROOM]
+            assert too_large, "no event too large for the bus: the test proves nothing"
+
+            relay = OutboxRelay(intake, js, writer)
+            while await relay.relay_once():
+                pass
+            assert intake.position(RELAY_POSITION) == last_notification_id(intake)
+            published = [decode(m.data).event_id for m in await stream_messages(js, EVENT_STREAM)]
+            assert published == [r.event_id for r in records if r.event_id not in too_large]
+            letters = await stream_messages(js, DEAD_LETTER_STREAM)
+            assert [letter.headers["Ogi-Event-Id"] for letter in letters] == too_large
+            envelope = json.loads(letters[0].data)
+            assert envelope["event_id"] == too_large[0]
+            assert "exceeds" in envelope["error"]
+            assert relay.dead_lettered == len(too_large)
+    finally:
+        server.stop()
