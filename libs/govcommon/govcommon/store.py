@@ -149,8 +149,15 @@ class WriterLock:
                 return False
             self._file = file
             return True
+        # Keepalives both ways: if this process's host vanishes, the server ends the session
+        # (and frees the lock for a standby) within about half a minute, not hours.
         conn = psycopg.connect(
-            self.location.postgres_dsn, autocommit=True, connect_timeout=10, keepalives_idle=10
+            self.location.postgres_dsn,
+            autocommit=True,
+            connect_timeout=10,
+            keepalives_idle=10,
+            options="-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 "
+            "-c tcp_keepalives_count=3",
         )
         row = conn.execute("SELECT pg_try_advisory_lock(%s, %s)", self.key).fetchone()
         if not row or not row[0]:
