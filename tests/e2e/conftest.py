@@ -329,15 +329,45 @@ class OgiSystem:
                 self.leftovers.append(f"`ogi up` (pid {process.pid}) ignored SIGINT")
                 process.kill()
                 process.wait()
+        self._reap_children()
+        return process.returncode
+
+    def kill(self, sig: int) -> float:
+        """Send ``sig`` to `ogi up` alone (a terminal closing, the OOM killer, kill -9) and wait
+        for it to end. Returns how long its children took to end after it; records (and
+        kills) those still alive after 10 s, as `stop` does. The system can be started again."""
+        process = self.process
+        assert process is not None and process.poll() is None, "not running"
+        self.children |= descendants(process.pid)
+        self.process = None
+        process.send_signal(sig)
+        process.wait(timeout=STOP_TIMEOUT)
+        ended = time.monotonic()
+        self._reap_children()
+        return time.monotonic() - ended
+
+    def _reap_children(self) -> None:
+        """Wait up to 10 s for the processes `ogi up` started to end; record and kill the rest."""
         deadline = time.monotonic() + 10.0
         while any(alive(c) for c in self.children) and time.monotonic() < deadline:
-            time.sleep(0.1)
+            time.sleep(0.05)
         for child in self.children:
             if alive(child):
                 self.leftovers.append(f"pid {child[0]}: {cmdline(child[0])}")
                 os.kill(child[0], signal.SIGKILL)
         self.children = set()
-        return process.returncode
+
+    def child_pids(self, command: str) -> list[int]:
+        """Live processes started by `ogi up` whose command line contains ``command``."""
+        assert self.process is not None, "not running"
+        return [pid for pid, _ in descendants(self.process.pid) if command in cmdline(pid)]
+
+    def nats_admin(self) -> dict[str, str]:
+        """The embedded NATS's admin login (``user``, ``password``), from the file `ogi up`
+        names in its description."""
+        path = Path(self.description["nats_admin_file"])
+        login = json.loads(path.read_text(encoding="utf-8"))
+        return {"user": str(login["user"]), "password": str(login["password"])}
 
     def _logs(self) -> str:
         parts = [f"stdout: {self.stdout_path.read_text(errors='replace')!r}"]

