@@ -8,12 +8,15 @@ CLI does; every application acknowledged to the client must reach every service 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib.util
 import json
 import os
 import signal
 import socket
 import stat
+import subprocess
+import sys
 import threading
 import time
 from collections import Counter
@@ -24,12 +27,14 @@ from typing import Any
 
 import grpc
 import nats
+import pytest
 from nats.errors import Error as NatsError
 from ogi.v1 import common_pb2, history_pb2, intake_pb2
 
 from govcommon.envelope import EVENT_STREAM
 from govcommon.natsserver import wait_for_port
 from ogi_cli.client import Clients
+from ogi_cli.datafolder import lock
 
 _spec = importlib.util.spec_from_file_location(
     "e2e_conftest", Path(__file__).resolve().parents[1] / "e2e" / "conftest.py"
@@ -358,3 +363,49 @@ def test_embedded_nats_refuses_anonymous_clients_and_nothing_is_readable_by_othe
             and (mode & 0o077 or (Path(path).is_file() and mode != 0o600))
         }
         assert not opened, f"readable by others: {opened}"
+
+
+# -- the data folder's lock outlives a killed `ogi up` while its children run ----------------------
+
+HOLDER = """
+import subprocess, sys
+from pathlib import Path
+from govcommon.lifeline import Lifeline
+from ogi_cli.datafolder import lock
+held = lock(Path(sys.argv[1]))
+child = subprocess.Popen(["sleep", sys.argv[2]], **Lifeline(fds=(held.fileno(),)).popen_options())
+print(child.pid, flush=True)
+sys.stdin.read()  # until the test kills it
+"""
+
+
+def test_a_new_ogi_up_waits_for_the_children_of_a_killed_one(tmp_path: Path) -> None:
+    """The children hold the folder's lock after `ogi up` died: a new one waits for them to
+    end (they are ending: their parent is gone), and refuses at once while it still lives."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(tmp_path), "30"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout is not None
+    child = int(holder.stdout.readline())
+    try:
+        with pytest.raises(RuntimeError, match=rf"another `ogi up` \(pid {holder.pid}\)"):
+            lock(tmp_path, wait=5)
+        # stopped, the child cannot act yet on the SIGTERM its parent's death sends it
+        os.kill(child, signal.SIGSTOP)
+        holder.kill()
+        holder.wait()
+        with pytest.raises(RuntimeError, match="processes of an earlier `ogi up` still hold"):
+            lock(tmp_path, wait=0.5)
+        os.kill(child, signal.SIGCONT)  # receives the pending SIGTERM and ends
+        started = time.monotonic()
+        held = lock(tmp_path, wait=10)
+        assert time.monotonic() - started < 5
+        assert (tmp_path / "ogi-up.lock").read_text(encoding="utf-8") == str(os.getpid())
+        held.close()
+    finally:
+        holder.kill()
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(child, signal.SIGKILL)
