@@ -124,6 +124,8 @@ def test_an_event_larger_than_the_bus_carries_is_refused_and_nothing_is_stored()
 
     from govcommon.agencies import load_agencies
     from govcommon.application import MAX_EVENT_BYTES
+    from govcommon.envelope import record_of
+    from govcommon.wire import encode
     from intake.application import IntakeApplication
     from intake.domain import Applicant, Request
 
@@ -147,3 +149,8 @@ def test_an_event_larger_than_the_bus_carries_is_refused_and_nothing_is_stored()
         application.application_id, ["x" * 4000] * 120, 15, date(2026, 3, 3), "", "staff:a"
     )
     assert app.recorder.max_notification_id() == (stored or 0) + 1
+    # The cheap bound that spares small events the encoding holds for every stored event.
+    for notification in app.notifications(0, 100):
+        event = app.mapper.to_domain_event(notification)
+        size = len(encode(record_of(event, app.agency, app.service, notification.id)))
+        assert size <= 4 * len(repr(vars(event))) + 1024
