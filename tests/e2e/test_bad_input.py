@@ -13,7 +13,12 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, cast
 
+import grpc
 import pytest
+from ogi.v1 import intake_pb2
+
+from govcommon.rpc import field_of
+from ogi_cli.client import Clients
 
 if TYPE_CHECKING:
     from conftest import OgiSystem
@@ -63,6 +68,7 @@ BAD_APPLICATIONS = [
     pytest.param({"received_on": "2023-02-29"}, "received_on", id="no-such-day"),
     pytest.param({"received_on": "yesterday"}, "received_on", id="not-a-date"),
     pytest.param({"received_on": "01/02/2024"}, "received_on", id="slashed-date"),
+    pytest.param({"received_on": "0001-01-01"}, "received_on", id="before-the-calendar"),
     pytest.param({"agency": "no-such-agency"}, "agency", id="unknown-agency"),
     pytest.param({"agency": ""}, "agency", id="empty-agency"),
 ]
@@ -421,3 +427,51 @@ def test_unreachable_system_is_a_clean_error(system: OgiSystem) -> None:
     for args in (["status", absent_id()], ["trace", absent_id()], apply_args()):
         message = system.refused(*args, env={"OGI_ENDPOINTS": nowhere})
         assert re.search(r"not reachable|UNAVAILABLE", message), message
+
+
+# -- limits at the boundary: oversized text, bytes that are not UTF-8 ------------------------------
+
+
+def clients(system: OgiSystem, token: str = "") -> Clients:
+    """gRPC stubs for the system, with the operator token `ogi up` left (or ``token``)."""
+    return Clients(system.address, token or (system.home / "token").read_text(encoding="utf-8"))
+
+
+def test_oversized_correction_item_is_refused_and_stores_nothing(system: OgiSystem) -> None:
+    app_id = system.apply()["application_id"]
+    before = snapshot(system, app_id)
+    message = system.refused("correction", app_id, "--item", "身份证明", "--item", "缺" * 4000)
+    assert "INVALID_ARGUMENT" in message and "items[1]" in message, message
+    assert_unchanged(system, app_id, before)
+
+
+def test_huge_withdrawal_reason_from_the_portal_is_refused(system: OgiSystem) -> None:
+    """2 MB of reason: more than any event may carry on the bus; refused at the boundary."""
+    app_id = system.apply()["application_id"]
+    before = snapshot(system, app_id)
+    token = system.ogi_json("token", "issue", "--role", "portal", "--name", "web")["token"]
+    portal = clients(system, str(token))
+    try:
+        with pytest.raises(grpc.RpcError) as refusal:
+            portal.api("intake").WithdrawApplication(
+                intake_pb2.WithdrawApplicationRequest(application_id=app_id, reason="长" * 700_000),
+                timeout=30,
+            )
+    finally:
+        portal.close()
+    assert refusal.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert field_of(refusal.value) == "reason"
+    assert_unchanged(system, app_id, before)
+
+
+def test_invalid_utf8_is_invalid_argument(system: OgiSystem) -> None:
+    operator = clients(system)
+    try:
+        submit = operator.channel("intake").unary_unary("/ogi.v1.IntakeService/SubmitApplication")
+        with pytest.raises(grpc.RpcError) as refusal:
+            submit(b"\x0a\x03\xe6\x9d\xff", timeout=30)  # agency: a cut, broken character
+    finally:
+        operator.close()
+    assert refusal.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert field_of(refusal.value) == "request"
+    assert "UTF-8" in (refusal.value.details() or "")
