@@ -34,7 +34,7 @@ from eventsourcing.persistence import PersistenceError, Tracking
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext, api
-from nats.js.errors import APIError, NotFoundError
+from nats.js.errors import NotFoundError
 
 from govcommon.application import OgiApplication, UnitOfWork
 from govcommon.envelope import (
@@ -65,8 +65,6 @@ ACK_WAIT_SECONDS = 60.0
 MAX_ACK_PENDING = INBOX_BATCH * 4
 #: Room left in a message for its headers when the relay checks it against ``max_payload``.
 HEADER_ROOM = 1024
-#: JetStream's error code for a message larger than the stream takes.
-MESSAGE_TOO_LARGE = 10054
 
 
 def consumer_config(
@@ -230,15 +228,11 @@ class OutboxRelay:
         sent = [(record, await self._publish(record)) for record in records]
         futures = [outcome for _, outcome in sent if isinstance(outcome, asyncio.Future)]
         # An ack lost with the connection (a NATS restart) never comes: give up and republish.
-        acks = iter(
-            await asyncio.wait_for(
-                asyncio.gather(*futures, return_exceptions=True), self.ack_timeout_seconds
-            )
-        )
+        # (So does an ack refusing the message: nats-py raises it in its reply handler.)
+        await asyncio.wait_for(asyncio.gather(*futures), self.ack_timeout_seconds)
         for record, outcome in sent:
-            refusal = outcome if isinstance(outcome, str) else refused(next(acks))
-            if refusal is not None:
-                await self._dead_letter(record, refusal)
+            if isinstance(outcome, str):
+                await self._dead_letter(record, outcome)
         await self.guard.check(since=checked.connection)
         await self.writer.run(self.app.record_position, checked.tracking, records[-1].position)
         self.published += len(records)
@@ -305,16 +299,6 @@ class Skip(Enum):
     never dead-lettered."""
 
     SKIP = "skip"
-
-
-def refused(ack: api.PubAck | BaseException) -> str | None:
-    """Why JetStream refused a message for good (None: it took it). Any other failure is
-    raised: the batch is published again."""
-    if isinstance(ack, APIError) and ack.err_code == MESSAGE_TOO_LARGE:
-        return str(ack.description or ack)
-    if isinstance(ack, BaseException):
-        raise ack
-    return None
 
 
 @dataclass
