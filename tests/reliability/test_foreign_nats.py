@@ -1,19 +1,23 @@
-"""The services' NATS dies and another nats-server (no authentication, a JetStream of its own, as
-a second `ogi up` would start) takes its port. The relay and the inbox reconnect to it but mark
-nothing relayed or consumed there, and routing's health is NOT_SERVING; once the real server is
-back, every application reaches routing exactly once.
+"""The services' NATS dies and another nats-server (no authentication; an empty JetStream, or
+one with an OGI stream of its own, as a second `ogi up` would make) takes its port. The relay and
+the inbox reconnect to it but mark nothing relayed or consumed there, and routing's health is
+NOT_SERVING; once the real server is back, every application reaches routing exactly once.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 
-from bushelpers import eventually, jetstream, stream_count
+import pytest
+from bushelpers import eventually, stream_count
 from flow import RoutingProcess, assigned, check_all_assigned_once, produce, relaying, report
+from nats.js import JetStreamContext
 
-from govcommon.bus import INBOX_POSITION, RELAY_POSITION
+from govcommon.bus import INBOX_POSITION, RELAY_POSITION, connect, ensure_streams
 from govcommon.envelope import EVENT_STREAM
 from govcommon.natsserver import NatsServer
 from intake.application import IntakeApplication
@@ -23,7 +27,9 @@ BEFORE = 150
 DURING = 150
 
 
+@pytest.mark.parametrize("its_own_stream", [False, True], ids=["empty", "own-stream"])
 async def test_foreign_server_on_the_port_gets_nothing_marked(
+    its_own_stream: bool,
     intake: IntakeApplication,
     routing_process: RoutingProcess,
     routing: RoutingApplication,
@@ -41,13 +47,16 @@ async def test_foreign_server_on_the_port_gets_nothing_marked(
         foreign = NatsServer(tmp_path / "foreign", port=nats_server.port).start()
         try:
             assert foreign.port == nats_server.port
-            async with jetstream(foreign.url, "ogi-foreign") as (_, foreign_js):  # its own OGI
+            async with foreign_jetstream(foreign.url, its_own_stream) as foreign_js:
                 await produce(intake, ids, BEFORE, BEFORE + DURING)
                 await eventually(
                     lambda: routing_process.health() == "NOT_SERVING", what="NOT_SERVING"
                 )
                 await asyncio.sleep(2.0)  # time enough for a relay or inbox to mark something
-                assert await stream_count(foreign_js, EVENT_STREAM) == 0
+                if its_own_stream:
+                    assert await stream_count(foreign_js, EVENT_STREAM) == 0
+                else:
+                    assert (await foreign_js.account_info()).streams == 0
             assert await asyncio.to_thread(intake.position, RELAY_POSITION) == relayed
             assert await asyncio.to_thread(routing.position, INBOX_POSITION) == consumed
             assert assigned(routing) == BEFORE
@@ -59,4 +68,18 @@ async def test_foreign_server_on_the_port_gets_nothing_marked(
         await check_all_assigned_once(intake, routing, ids, js, routing_process, timeout=30)
         recovery = time.monotonic() - started
         await eventually(lambda: routing_process.health() == "SERVING", what="SERVING")
-    report("another NATS on the port", BEFORE + DURING, 0, 0, recovery)
+    what = "with its own OGI stream" if its_own_stream else "with an empty JetStream"
+    report(f"another NATS on the port, {what}", BEFORE + DURING, 0, 0, recovery)
+
+
+@contextlib.asynccontextmanager
+async def foreign_jetstream(url: str, its_own_stream: bool) -> AsyncIterator[JetStreamContext]:
+    """A connection to the foreign server, which gets the OGI streams first if it has its own."""
+    nc = await connect(url, "ogi-foreign")
+    try:
+        js = nc.jetstream()
+        if its_own_stream:
+            await ensure_streams(js)
+        yield js
+    finally:
+        await nc.close()

@@ -22,8 +22,9 @@ from typing import Any, cast
 from eventsourcing.postgres import PostgresDatastore
 from eventsourcing.sqlite import SQLiteDatastore
 from nats.aio.client import Client
+from nats.errors import NoRespondersError
 from nats.js import JetStreamContext, api
-from nats.js.errors import NotFoundError
+from nats.js.errors import NotFoundError, ServiceUnavailableError
 
 from govcommon.application import OgiApplication
 from govcommon.envelope import EVENT_STREAM
@@ -93,6 +94,8 @@ class StreamGuard:
             info = await self.js.stream_info(EVENT_STREAM)
         except NotFoundError:
             raise self._wrong(f"stream {EVENT_STREAM} does not exist on the server") from None
+        except (NoRespondersError, ServiceUnavailableError):
+            raise self._wrong("the server has no JetStream for this client") from None
         identity = stream_identity(info)
         adoption = self._adoption
         if adoption is None or adoption.identity != identity:
