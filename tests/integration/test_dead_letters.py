@@ -42,7 +42,7 @@ from govcommon.envelope import DEAD_LETTER_STREAM, EVENT_STREAM, EventRecord, co
 from govcommon.natsserver import NatsServer
 from govcommon.provision import provisioned_filters
 from govcommon.runtime import sender_policy
-from govcommon.wire import encode
+from govcommon.wire import decode, encode
 from intake.application import IntakeApplication
 from review.application import ReviewApplication
 from review.main import SPEC as REVIEW
@@ -283,3 +283,37 @@ async def test_events_for_another_service_are_tracked_not_dead_lettered(
     assert letter.headers["Ogi-Error"] == (
         f"RectificationOrdered from {ARCHIVES} is not accepted by {AGENCY}'s review"
     )
+
+
+async def test_an_event_too_large_to_store_is_dead_lettered_and_the_inbox_goes_on(
+    database_url: str, intake: IntakeApplication, js: JetStreamContext
+) -> None:
+    """An inbound event whose handler would store an event larger than the bus carries (here a
+    forged acceptance with a 600 KB description, under NATS's 1 MiB): the store refuses the
+    commit, the message is dead-lettered after its tries, and the others are applied."""
+    ids = await produce(intake, js, 10, "large")
+    genuine = next(
+        m for m in await stream_messages(js, EVENT_STREAM) if m.subject == ACCEPTED_SUBJECT
+    )
+    record = decode(genuine.data)
+    application = dict(record.data["application"]) | {"description": "大" * 200_000}
+    oversized = encode(
+        replace(
+            record,
+            event_id="00000000-0000-4000-8000-0000000b1600",
+            application_id="A00000000BIG01",
+            data=record.data | {"application": application},
+        )
+    )
+    big_seq = await publish_raw(js, oversized, "oversized-1")
+    later = await produce(intake, js, 5, "after")
+    with opened(RoutingApplication, database_url) as routing, writer_thread() as writer:
+        consumer = routing_consumer(routing, js, writer, counting_handlers(routing))
+        async with running(consumer.run, "consumer"):
+            await eventually(lambda: counter(routing, UNGUARDED) == 15, what="the others applied")
+            await eventually(lambda: consumer.dead_lettered == 1, what="the dead letter")
+        assigned = stored_count(routing, "ApplicationAssigned")
+        assert set(assigned) == {routing_id(a) for a in ids + later}
+    [letter] = await dead_letters(js)
+    assert letter.headers["Ogi-Original-Sequence"] == str(big_seq)
+    assert "more than the 524288" in letter.headers["Ogi-Error"]

@@ -481,7 +481,10 @@ class InboxConsumer:
                 raise _BatchFailed(str(error), item.sequence) from error
             except Exception as error:  # a fault of the handler or of the message: bounded tries
                 raise _BatchFailed(f"{type(error).__name__}: {error}", item.sequence) from error
-        self.applied += uow.commit(Tracking(self.tracking, fresh[-1].sequence))
+        try:
+            self.applied += uow.commit(Tracking(self.tracking, fresh[-1].sequence))
+        except DomainError as error:  # the store refused what the batch made (an event too large)
+            raise _BatchFailed(str(error), fresh[-1].sequence) from error
 
     async def _apply_alone(self, item: Inbound, tried: int = 0) -> None:
         error = item.error
