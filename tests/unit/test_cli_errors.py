@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+import ogi_cli.lifecycle as lifecycle
+import ogi_cli.main as main
 from govcommon.errors import InvalidInput
-from ogi_cli import lifecycle, main
 from ogi_cli.commands import write_file
 
 
