@@ -3,7 +3,8 @@
 A real system (`ogi up`) receives 300 applications over gRPC; after every second one an
 oversized or malformed input follows, in turn: a 5,000-character description, a correction
 notice of 300 items of 4,000 characters, a 2 MB withdrawal reason from the public portal, a
-request that is not UTF-8, a contact with control characters. Every hostile input must be
+request that is not UTF-8, a contact with control characters, a receipt date before the
+calendar (0001-01-01) and one far beyond it (9999-12-31). Every hostile input must be
 INVALID_ARGUMENT and store nothing (no application number taken, no event on the application),
 and every acknowledged application must reach review exactly once.
 """
@@ -48,7 +49,7 @@ def system(tmp_path: Path) -> Iterator[Any]:
 
 
 def submit_request(
-    i: int, description: str = "", contact: str = "13800000000"
+    i: int, description: str = "", contact: str = "13800000000", received_on: str = ""
 ) -> intake_pb2.SubmitApplicationRequest:
     return intake_pb2.SubmitApplicationRequest(
         agency=AGENCY,
@@ -56,6 +57,7 @@ def submit_request(
             name="张三", type="natural_person", id_doc=f"ID{i:06d}", contact=contact
         ),
         description=description or f"请公开第 {i} 号文件",
+        received_on=received_on,
         request_id=f"reliability-{i}",
     )
 
@@ -105,8 +107,17 @@ def test_oversized_input_is_refused_and_stops_nothing(system: Any) -> None:
         lambda i, _: refused_field(
             lambda: intake.SubmitApplication(submit_request(i, contact="138\x1b[2J"), timeout=30)
         ),
+        *(
+            lambda i, _, day=day: refused_field(
+                lambda: intake.SubmitApplication(submit_request(i, received_on=day), timeout=30)
+            )
+            for day in ("0001-01-01", "9999-12-31")
+        ),
     ]
-    expected_fields = ["description", "items", "reason", "request", "applicant.contact"]
+    expected_fields = [
+        "description", "items", "reason", "request", "applicant.contact", "received_on",
+        "received_on",
+    ]  # fmt: skip
     try:
         for i in range(N):
             view = intake.SubmitApplication(submit_request(i), timeout=30).application
