@@ -16,7 +16,7 @@ RUN apt-get update \
 
 WORKDIR /src
 COPY . .
-# Generates the protobuf code and installs libs/ogiproto, libs/govcommon, services/* and cli.
+# Generates the protobuf code and installs libs/* (ogiproto, ogi_errors, ogi_platform, ogi_law, ogi_report), services/* and cli.
 RUN make install-prod
 
 # A fixed numeric uid, so Kubernetes can check runAsNonRoot.

@@ -4,8 +4,8 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 PIP    := $(PY) -m pip --disable-pip-version-check -q
-PACKAGES := libs/ogiproto libs/govcommon services/intake services/routing services/review \
-            services/reply services/complaint cli
+PACKAGES := libs/ogiproto libs/ogi_errors libs/ogi_platform libs/ogi_law libs/ogi_report \
+            services/intake services/routing services/review services/reply services/complaint cli
 PROTOS := $(wildcard proto/ogi/v1/*.proto)
 GENERATED := libs/ogiproto/ogi/v1/.generated
 DATA ?= data
@@ -50,7 +50,8 @@ lint: install
 	cd proto && ../$(BIN)/buf lint
 
 typecheck: install
-	$(BIN)/mypy libs/govcommon/govcommon $(foreach s,intake routing review reply complaint,services/$(s)/$(s)) \
+	$(BIN)/mypy $(foreach l,ogi_errors ogi_platform ogi_law ogi_report,libs/$(l)/$(l)) \
+	  $(foreach s,intake routing review reply complaint,services/$(s)/$(s)) \
 	  cli/ogi_cli bench tests/conftest.py tests/unit tests/integration
 	$(BIN)/mypy tests/reliability
 	$(BIN)/mypy tests/e2e

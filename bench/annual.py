@@ -16,10 +16,10 @@ from uuid import uuid4
 
 from eventsourcing.persistence import StoredEvent
 
-from govcommon.annual.readmodel import AnnualReadModel
-from govcommon.application import OgiApplication
-from govcommon.rules import APPLICANT_TYPES, EXEMPTION_GROUNDS, OUTCOMES
 from intake.application import IntakeApplication
+from ogi_law.rules import APPLICANT_TYPES, EXEMPTION_GROUNDS, OUTCOMES
+from ogi_platform.eventstore.application import OgiApplication
+from reply.annual_readmodel import AnnualReadModel
 from reply.application import ReplyApplication
 from review.application import ReviewApplication
 

@@ -21,13 +21,13 @@ from pathlib import Path
 import psycopg
 from annual import bench_annual_rebuild
 
-from govcommon import bus
-from govcommon.agencies import load_agencies
-from govcommon.application import OgiApplication
-from govcommon.natsserver import NatsServer
-from govcommon.store import creating, store_location
 from intake.application import IntakeApplication
 from intake.domain import Applicant, Request
+from ogi_law.agencies import load_agencies
+from ogi_platform.eventstore.application import OgiApplication
+from ogi_platform.eventstore.store import creating, store_location
+from ogi_platform.messaging import bus
+from ogi_platform.natsserver import NatsServer
 from routing.application import RoutingApplication
 from routing.handlers import handlers as routing_handlers
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from govcommon.natsserver import NatsServer
+from ogi_platform.natsserver import NatsServer
 
 PG_ADMIN_URL = os.environ.get("OGI_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 

@@ -19,11 +19,11 @@ from ogi.v1 import (
     routing_pb2,
 )
 
-from govcommon.envelope import SERVICES
-from govcommon.errors import InvalidInput, NotFound
-from govcommon.trace import causal_order
 from ogi_cli.client import TIMEOUT_SECONDS, Clients
 from ogi_cli.status import overall_state
+from ogi_cli.trace import causal_order
+from ogi_errors import InvalidInput, NotFound
+from ogi_platform.messaging.envelope import SERVICES
 
 #: The range of the int32 fields that take the CLI's whole-number arguments.
 INT32 = range(-(2**31), 2**31)

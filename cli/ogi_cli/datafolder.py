@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import IO
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from govcommon.natsconfig import ADMIN, render
 from ogi_cli.tokens import write_private
+from ogi_platform.natsconfig import ADMIN, render
 
 LOCK_FILE = "ogi-up.lock"
 NATS_USERS_FILE = "nats-users.json"

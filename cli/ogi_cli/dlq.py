@@ -23,12 +23,17 @@ import nats
 from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
 
-from govcommon.agencies import load_agencies
-from govcommon.envelope import DEAD_LETTER_ROOT, DEAD_LETTER_STREAM, EVENT_STREAM, SERVICES
-from govcommon.errors import DomainError, IllegalStep, InvalidInput, NotFound
-from govcommon.wire import UndecodableEvent, decode
 from ogi_cli.endpoints import nats_login
 from ogi_cli.natsclient import admin_client
+from ogi_errors import DomainError, IllegalStep, InvalidInput, NotFound
+from ogi_law.agencies import load_agencies
+from ogi_platform.messaging.envelope import (
+    DEAD_LETTER_ROOT,
+    DEAD_LETTER_STREAM,
+    EVENT_STREAM,
+    SERVICES,
+)
+from ogi_platform.messaging.wire import UndecodableEvent, decode
 
 MAX_SEQUENCE = 2**63 - 1
 HEADINGS = {

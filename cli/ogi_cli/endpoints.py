@@ -7,8 +7,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from govcommon.config import DEFAULT_NATS_URL
-from govcommon.envelope import SERVICES
+from ogi_platform.messaging.envelope import SERVICES
+from ogi_platform.service.config import DEFAULT_NATS_URL
 
 DEFAULT_PORTS = {name: 50051 + i for i, name in enumerate(SERVICES)}
 

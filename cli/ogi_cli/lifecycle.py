@@ -11,10 +11,10 @@ from typing import Any
 
 from ogi.v1 import intake_pb2, reply_pb2, review_pb2
 
-from govcommon.calendar import WorkingCalendar
-from govcommon.dates import parse_date
 from ogi_cli.client import Clients
 from ogi_cli.commands import as_dict, call
+from ogi_law.calendar import WorkingCalendar
+from ogi_law.dates import parse_date
 
 
 def request_correction(clients: Clients, args: argparse.Namespace) -> dict[str, Any]:

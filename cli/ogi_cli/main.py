@@ -13,12 +13,12 @@ from typing import Any, NoReturn
 
 import grpc
 
-from govcommon.errors import DomainError
-from govcommon.rpc import field_of
 from ogi_cli import cases, commands, dlq, lifecycle, natsadmin, report, tokens
 from ogi_cli.client import Clients
 from ogi_cli.endpoints import resolve_endpoints
 from ogi_cli.up import System
+from ogi_errors import DomainError
+from ogi_platform.rpc.server import field_of
 
 Command = Callable[[Clients, argparse.Namespace], dict[str, Any]]
 LocalCommand = Callable[[argparse.Namespace], dict[str, Any]]

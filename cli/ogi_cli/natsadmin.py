@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from complaint.main import SPEC as COMPLAINT
-from govcommon.agencies import load_agencies
-from govcommon.provision import provision as provision_all
 from intake.main import SPEC as INTAKE
 from ogi_cli import recover
 from ogi_cli.endpoints import NatsLogin, nats_login
 from ogi_cli.natsclient import admin_client
+from ogi_cli.provision import provision as provision_all
+from ogi_law.agencies import load_agencies
 from reply.main import SPEC as REPLY
 from review.main import SPEC as REVIEW
 from routing.main import SPEC as ROUTING

@@ -7,8 +7,8 @@ import asyncio
 import nats
 from nats.aio.client import Client
 
-from govcommon.errors import InvalidInput
 from ogi_cli.endpoints import NatsLogin
+from ogi_errors import InvalidInput
 
 
 async def _quiet(error: Exception) -> None:

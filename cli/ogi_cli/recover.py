@@ -1,11 +1,12 @@
 """`ogi nats recover`: the operator adopts the event stream NATS has now as the system's own.
 
 After the stream was lost and recreated (a lost volume, a new NATS), the services refuse it: their
-stores' positions refer to the old one (govcommon.streamguard) and health says so. This command
-records the new stream's identity in every store that has positions; the running services see it
-within seconds: each relay publishes its whole store again into the new stream (JetStream drops
-repeats within the duplicate window), each inbox reads the new stream from its beginning, and the
-handlers pass over the events they have already handled (they keep the upstream event ids).
+stores' positions refer to the old one (ogi_platform.messaging.streamguard) and health says so.
+This command records the new stream's identity in every store that has positions; the running
+services see it within seconds: each relay publishes its whole store again into the new stream
+(JetStream drops repeats within the duplicate window), each inbox reads the new stream from its
+beginning, and the handlers pass over the events they have already handled (they keep the upstream
+event ids).
 """
 
 from __future__ import annotations
@@ -19,15 +20,15 @@ from typing import Any
 
 from eventsourcing.persistence import PersistenceError
 
-from govcommon.agencies import load_agencies
-from govcommon.bus import INBOX_POSITION, RELAY_POSITION, ensure_streams
-from govcommon.envelope import EVENT_STREAM
-from govcommon.errors import InvalidInput
-from govcommon.runtime import ServiceSpec
-from govcommon.store import store_location
-from govcommon.streamguard import identities_of, stream_identity
 from ogi_cli.endpoints import endpoints_file, nats_login
 from ogi_cli.natsclient import admin_client
+from ogi_errors import InvalidInput
+from ogi_law.agencies import load_agencies
+from ogi_platform.eventstore.store import store_location
+from ogi_platform.messaging.bus import INBOX_POSITION, RELAY_POSITION, ensure_streams
+from ogi_platform.messaging.envelope import EVENT_STREAM
+from ogi_platform.messaging.streamguard import identities_of, stream_identity
+from ogi_platform.service.runtime import ServiceSpec
 
 
 def _database_url(given: str | None) -> str | None:

@@ -9,12 +9,12 @@ from typing import Any
 
 from ogi.v1 import reply_pb2, report_pb2
 
-from govcommon.annual.render import FORMATS, render
-from govcommon.annual.table import AnnualTable, BrokenTable, sum_tables
-from govcommon.errors import InvalidInput
-from govcommon.rules import choose
 from ogi_cli.client import Clients
 from ogi_cli.commands import as_dict, call, output_file, whole_number, write_file
+from ogi_errors import InvalidInput
+from ogi_law.rules import choose
+from ogi_report.render import FORMATS, render
+from ogi_report.table import AnnualTable, BrokenTable, sum_tables
 
 #: Formats that are text, printed when no --out file is given.
 PRINTABLE = ("markdown", "csv", "html")

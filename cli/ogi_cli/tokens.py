@@ -9,10 +9,10 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from govcommon.auth import Principal, checked_principal, issue_token, load_secret
-from govcommon.dates import today_in_china
-from govcommon.errors import InvalidInput
 from ogi_cli.endpoints import endpoints_file, ogi_home
+from ogi_errors import InvalidInput
+from ogi_platform.rpc.auth import Principal, checked_principal, issue_token, load_secret
+from ogi_platform.today import today_in_china
 
 SECRET_FILE = "token-secret"
 

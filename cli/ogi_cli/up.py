@@ -28,16 +28,16 @@ from typing import IO, Any
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from govcommon.agencies import DEFAULT_AGENCIES
-from govcommon.auth import Principal, issue_token, load_secret, secret_file
-from govcommon.dates import today_in_china
-from govcommon.envelope import SERVICES
-from govcommon.lifeline import Lifeline
-from govcommon.natsconfig import ADMIN
-from govcommon.natsserver import NatsServer, PortTaken, free_port
 from ogi_cli import datafolder
 from ogi_cli.endpoints import DEFAULT_PORTS, endpoints_file, ogi_home
 from ogi_cli.tokens import SECRET_FILE, token_file, write_private
+from ogi_law.agencies import DEFAULT_AGENCIES
+from ogi_platform.lifeline import Lifeline
+from ogi_platform.messaging.envelope import SERVICES
+from ogi_platform.natsconfig import ADMIN
+from ogi_platform.natsserver import NatsServer, PortTaken, free_port
+from ogi_platform.rpc.auth import Principal, issue_token, load_secret, secret_file
+from ogi_platform.today import today_in_china
 
 NATS_PREFERRED_PORT = 14222
 MAX_RESTARTS = 5

@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 import psycopg
 import pytest
 
-from govcommon.natsserver import NatsServer
+from ogi_platform.natsserver import NatsServer
 
 ROOT = Path(__file__).resolve().parents[2]
 _SIBLING = Path(sys.executable).parent / "ogi"

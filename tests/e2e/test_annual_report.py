@@ -35,8 +35,8 @@ from ogi.v1 import (
     routing_pb2_grpc,
 )
 
-from govcommon.annual.render import render
-from govcommon.annual.table import AnnualTable, BrokenTable
+from ogi_report.render import render
+from ogi_report.table import AnnualTable, BrokenTable
 
 AGENCY = "municipal-office"
 TYPES = ("natural_person", "commercial", "research", "public_interest", "legal_services",

@@ -17,8 +17,8 @@ import grpc
 import pytest
 from ogi.v1 import intake_pb2
 
-from govcommon.rpc import field_of
 from ogi_cli.client import Clients
+from ogi_platform.rpc.server import field_of
 
 if TYPE_CHECKING:
     from conftest import OgiSystem

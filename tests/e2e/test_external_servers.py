@@ -14,7 +14,7 @@ from psycopg import sql
 if TYPE_CHECKING:
     from conftest import OgiSystem
 
-    from govcommon.natsserver import NatsServer
+    from ogi_platform.natsserver import NatsServer
 
 SERVICES = ("intake", "routing", "review", "reply", "complaint")
 AGENCIES = ("municipal-office", "archives-bureau", "natural-resources-bureau", "supervision-bureau")

@@ -12,7 +12,7 @@ from conftest import OgiSystem
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from ogi.v1 import intake_pb2, intake_pb2_grpc, review_pb2, review_pb2_grpc
 
-from govcommon.auth import Principal, issue_token
+from ogi_platform.rpc.auth import Principal, issue_token
 
 
 def token_for(system: OgiSystem, *args: str) -> str:

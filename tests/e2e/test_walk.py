@@ -18,7 +18,7 @@ from google.protobuf import descriptor_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
-from govcommon.ids import correlation_id
+from ogi_platform.ids import correlation_id
 
 if TYPE_CHECKING:
     from conftest import OgiSystem

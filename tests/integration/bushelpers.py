@@ -26,10 +26,14 @@ from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 
-from govcommon.agencies import Agency, AgencyRegistry, load_agencies
-from govcommon.aggregate import meta
-from govcommon.application import OgiApplication, UnitOfWork
-from govcommon.bus import (
+from intake.application import IntakeApplication
+from intake.domain import Applicant, NumberSeries, Request
+from ogi_errors import IllegalStep
+from ogi_law.agencies import Agency, AgencyRegistry, load_agencies
+from ogi_platform.eventstore.aggregate import meta
+from ogi_platform.eventstore.application import OgiApplication, UnitOfWork
+from ogi_platform.eventstore.store import ensure_schema, store_location
+from ogi_platform.messaging.bus import (
     Handler,
     InboxConsumer,
     OutboxRelay,
@@ -37,11 +41,7 @@ from govcommon.bus import (
     connect,
     ensure_streams,
 )
-from govcommon.envelope import SUBJECT_ROOT, EventRecord, caused_by
-from govcommon.errors import IllegalStep
-from govcommon.store import ensure_schema, store_location
-from intake.application import IntakeApplication
-from intake.domain import Applicant, NumberSeries, Request
+from ogi_platform.messaging.envelope import SUBJECT_ROOT, EventRecord, caused_by
 from routing.application import RoutingApplication
 from routing.handlers import handlers as routing_handlers
 

@@ -35,15 +35,20 @@ from bushelpers import (
 )
 from nats.js import JetStreamContext
 
-from govcommon.agencies import load_agencies
-from govcommon.application import UnitOfWork
-from govcommon.bus import INBOX_POSITION, Handler, InboxConsumer
-from govcommon.envelope import DEAD_LETTER_STREAM, EVENT_STREAM, EventRecord, consumer_name
-from govcommon.natsserver import NatsServer
-from govcommon.provision import provisioned_filters
-from govcommon.runtime import sender_policy
-from govcommon.wire import decode, encode
 from intake.application import IntakeApplication
+from ogi_cli.provision import provisioned_filters
+from ogi_law.agencies import load_agencies
+from ogi_platform.eventstore.application import UnitOfWork
+from ogi_platform.messaging.bus import INBOX_POSITION, Handler, InboxConsumer
+from ogi_platform.messaging.envelope import (
+    DEAD_LETTER_STREAM,
+    EVENT_STREAM,
+    EventRecord,
+    consumer_name,
+)
+from ogi_platform.messaging.wire import decode, encode
+from ogi_platform.natsserver import NatsServer
+from ogi_platform.service.runtime import sender_policy
 from review.application import ReviewApplication
 from review.main import SPEC as REVIEW
 from routing.application import RoutingApplication, routing_id

@@ -19,9 +19,9 @@ from typing import Any
 import pytest
 from bushelpers import AGENCY, eventually, hand_made_event, jetstream, opened, stream_messages
 
-from govcommon.envelope import DEAD_LETTER_STREAM, EVENT_STREAM
-from govcommon.natsserver import NatsServer, free_port
-from govcommon.wire import encode
+from ogi_platform.messaging.envelope import DEAD_LETTER_STREAM, EVENT_STREAM
+from ogi_platform.messaging.wire import encode
+from ogi_platform.natsserver import NatsServer, free_port
 from reply.application import ReplyApplication
 
 OGI = Path(sys.executable).parent / "ogi"

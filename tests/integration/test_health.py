@@ -14,11 +14,12 @@ import pytest
 from bushelpers import AGENCY, eventually, jetstream, opened, publish_all, submit_many
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from govcommon.config import ServiceConfig
-from govcommon.natsserver import NatsServer
-from govcommon.runtime import ServiceRuntime
-from govcommon.store import store_location
 from intake.application import IntakeApplication
+from ogi_law.agencies import AgencyRegistry
+from ogi_platform.eventstore.store import store_location
+from ogi_platform.natsserver import NatsServer
+from ogi_platform.service.config import ServiceConfig
+from ogi_platform.service.runtime import ServiceRuntime
 from routing.main import SPEC
 
 STALL_SECONDS = 2.0
@@ -32,7 +33,7 @@ def stores(tmp_path: Path) -> str:
 @pytest.fixture
 async def routing(
     stores: str, nats_server: NatsServer, tmp_path: Path
-) -> AsyncIterator[ServiceRuntime]:
+) -> AsyncIterator[ServiceRuntime[AgencyRegistry]]:
     config = ServiceConfig(
         service="routing",
         agencies=(AGENCY,),
@@ -56,7 +57,7 @@ async def routing(
         await runtime.stop()
 
 
-async def statuses(runtime: ServiceRuntime) -> set[str]:
+async def statuses(runtime: ServiceRuntime[AgencyRegistry]) -> set[str]:
     """The overall status and the routing service's, by name."""
     async with grpc.aio.insecure_channel(f"127.0.0.1:{runtime.port}") as channel:
         stub = health_pb2_grpc.HealthStub(channel)
@@ -67,7 +68,9 @@ async def statuses(runtime: ServiceRuntime) -> set[str]:
         return found
 
 
-async def becomes(runtime: ServiceRuntime, status: str, timeout: float = 10) -> None:
+async def becomes(
+    runtime: ServiceRuntime[AgencyRegistry], status: str, timeout: float = 10
+) -> None:
     async def reached() -> bool:
         return await statuses(runtime) == {status}
 
@@ -75,7 +78,7 @@ async def becomes(runtime: ServiceRuntime, status: str, timeout: float = 10) -> 
 
 
 async def test_not_serving_while_nats_is_away(
-    routing: ServiceRuntime, nats_server: NatsServer
+    routing: ServiceRuntime[AgencyRegistry], nats_server: NatsServer
 ) -> None:
     await becomes(routing, "SERVING")
     await asyncio.to_thread(nats_server.stop)
@@ -92,7 +95,10 @@ def intake(stores: str) -> Iterator[IntakeApplication]:
 
 
 async def test_not_serving_while_the_inbox_cannot_store_waiting_events(
-    routing: ServiceRuntime, intake: IntakeApplication, nats_server: NatsServer, stores: str
+    routing: ServiceRuntime[AgencyRegistry],
+    intake: IntakeApplication,
+    nats_server: NatsServer,
+    stores: str,
 ) -> None:
     await becomes(routing, "SERVING")
     location = store_location(stores, Path("unused"), AGENCY, "routing")

@@ -38,11 +38,11 @@ from eventsourcing.persistence import OperationalError
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext, api
 
-from govcommon.bus import INBOX_POSITION, Writer
-from govcommon.envelope import EVENT_STREAM, EventRecord, consumer_name
-from govcommon.natsserver import NatsServer
-from govcommon.store import store_location
 from intake.application import IntakeApplication
+from ogi_platform.eventstore.store import store_location
+from ogi_platform.messaging.bus import INBOX_POSITION, Writer
+from ogi_platform.messaging.envelope import EVENT_STREAM, EventRecord, consumer_name
+from ogi_platform.natsserver import NatsServer
 from routing.application import RoutingApplication, routing_id
 
 DURABLE = consumer_name(AGENCY, "routing")

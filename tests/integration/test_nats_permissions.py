@@ -32,8 +32,16 @@ from nats.js import JetStreamContext, api
 from nats.js.errors import NotFoundError
 
 from complaint.main import SPEC as COMPLAINT
-from govcommon.agencies import load_agencies
-from govcommon.bus import (
+from intake.application import IntakeApplication
+from intake.main import SPEC as INTAKE
+from ogi_cli.provision import (
+    BUREAU_WIDE_FILTERS,
+    inbox_subjects,
+    provision,
+    provisioned_filters,
+)
+from ogi_law.agencies import load_agencies
+from ogi_platform.messaging.bus import (
     ConsumerNotProvisioned,
     InboxConsumer,
     OutboxRelay,
@@ -42,7 +50,7 @@ from govcommon.bus import (
     inbox_prefix,
     message_id,
 )
-from govcommon.envelope import (
+from ogi_platform.messaging.envelope import (
     DEAD_LETTER_STREAM,
     EVENT_STREAM,
     SERVICES,
@@ -50,17 +58,9 @@ from govcommon.envelope import (
     dead_letter_subject,
     event_subject,
 )
-from govcommon.natsserver import NatsServer
-from govcommon.provision import (
-    BUREAU_WIDE_FILTERS,
-    inbox_subjects,
-    provision,
-    provisioned_filters,
-)
-from govcommon.runtime import sender_policy
-from govcommon.wire import encode
-from intake.application import IntakeApplication
-from intake.main import SPEC as INTAKE
+from ogi_platform.messaging.wire import encode
+from ogi_platform.natsserver import NatsServer
+from ogi_platform.service.runtime import sender_policy
 from reply.main import SPEC as REPLY
 from review.application import ReviewApplication
 from review.main import SPEC as REVIEW

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from govcommon.natsserver import NatsServer
+from ogi_platform.natsserver import NatsServer
 
 OGI = Path(sys.executable).parent / "ogi"
 

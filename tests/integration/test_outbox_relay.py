@@ -36,13 +36,13 @@ from bushelpers import (
 from nats.js import JetStreamContext
 from nats.js.api import PubAck
 
-from govcommon.bus import HEADER_ROOM, RELAY_POSITION, OutboxRelay, Writer
-from govcommon.envelope import DEAD_LETTER_STREAM, EVENT_STREAM, record_of
-from govcommon.ids import event_id
-from govcommon.natsserver import NatsServer
-from govcommon.wire import decode, encode
 from intake.application import IntakeApplication
 from intake.domain import Applicant, Request
+from ogi_platform.ids import event_id
+from ogi_platform.messaging.bus import HEADER_ROOM, RELAY_POSITION, OutboxRelay, Writer
+from ogi_platform.messaging.envelope import DEAD_LETTER_STREAM, EVENT_STREAM, record_of
+from ogi_platform.messaging.wire import decode, encode
+from ogi_platform.natsserver import NatsServer
 
 T = TypeVar("T")
 

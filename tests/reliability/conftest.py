@@ -14,8 +14,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
 from bushelpers import opened
 from flow import RoutingProcess
 
-from govcommon.natsserver import NatsServer
 from intake.application import IntakeApplication
+from ogi_platform.natsserver import NatsServer
 from routing.application import RoutingApplication
 
 

@@ -20,10 +20,10 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
 
-from govcommon.bus import RELAY_POSITION, OutboxRelay
-from govcommon.envelope import EVENT_STREAM, consumer_name
-from govcommon.natsserver import free_port
 from intake.application import IntakeApplication
+from ogi_platform.messaging.bus import RELAY_POSITION, OutboxRelay
+from ogi_platform.messaging.envelope import EVENT_STREAM, consumer_name
+from ogi_platform.natsserver import free_port
 from routing.application import RoutingApplication, routing_id
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))

@@ -24,11 +24,11 @@ from flow import (
 )
 from nats.js import JetStreamContext
 
-from govcommon.bus import INBOX_POSITION
-from govcommon.envelope import EVENT_STREAM, consumer_name
-from govcommon.natsserver import NatsServer
-from govcommon.store import store_location
 from intake.application import IntakeApplication
+from ogi_platform.eventstore.store import store_location
+from ogi_platform.messaging.bus import INBOX_POSITION
+from ogi_platform.messaging.envelope import EVENT_STREAM, consumer_name
+from ogi_platform.natsserver import NatsServer
 from routing.application import RoutingApplication
 
 N = 300

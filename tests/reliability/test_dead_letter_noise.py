@@ -30,8 +30,8 @@ _spec.loader.exec_module(e2e)
 
 from bushelpers import hand_made_event  # noqa: E402
 
-from govcommon.envelope import EVENT_STREAM  # noqa: E402
-from govcommon.wire import encode  # noqa: E402
+from ogi_platform.messaging.envelope import EVENT_STREAM  # noqa: E402
+from ogi_platform.messaging.wire import encode  # noqa: E402
 
 MUNICIPAL, RESOURCES, ARCHIVES = "municipal-office", "natural-resources-bureau", "archives-bureau"
 PER_FLOW = 4  # applications forwarded, consulted about, and handled plainly: 12 in all

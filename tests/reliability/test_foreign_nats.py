@@ -17,10 +17,10 @@ from bushelpers import eventually, stream_count
 from flow import RoutingProcess, assigned, check_all_assigned_once, produce, relaying, report
 from nats.js import JetStreamContext
 
-from govcommon.bus import INBOX_POSITION, RELAY_POSITION, connect, ensure_streams
-from govcommon.envelope import EVENT_STREAM
-from govcommon.natsserver import NatsServer
 from intake.application import IntakeApplication
+from ogi_platform.messaging.bus import INBOX_POSITION, RELAY_POSITION, connect, ensure_streams
+from ogi_platform.messaging.envelope import EVENT_STREAM
+from ogi_platform.natsserver import NatsServer
 from routing.application import RoutingApplication
 
 BEFORE = 150

@@ -22,8 +22,8 @@ import grpc
 import pytest
 from ogi.v1 import common_pb2, history_pb2, intake_pb2
 
-from govcommon.rpc import field_of
 from ogi_cli.client import Clients
+from ogi_platform.rpc.server import field_of
 
 _spec = importlib.util.spec_from_file_location(
     "e2e_system", Path(__file__).resolve().parents[1] / "e2e" / "conftest.py"

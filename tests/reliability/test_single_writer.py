@@ -14,8 +14,8 @@ from pathlib import Path
 from bushelpers import eventually, opened
 from flow import RoutingProcess, assigned, check_all_assigned_once, produce, relaying, report
 
-from govcommon.natsserver import NatsServer
 from intake.application import IntakeApplication
+from ogi_platform.natsserver import NatsServer
 from routing.application import RoutingApplication
 
 N = 500

@@ -31,10 +31,10 @@ import pytest
 from nats.errors import Error as NatsError
 from ogi.v1 import common_pb2, history_pb2, intake_pb2
 
-from govcommon.envelope import EVENT_STREAM
-from govcommon.natsserver import wait_for_port
 from ogi_cli.client import Clients
 from ogi_cli.datafolder import lock
+from ogi_platform.messaging.envelope import EVENT_STREAM
+from ogi_platform.natsserver import wait_for_port
 
 _spec = importlib.util.spec_from_file_location(
     "e2e_conftest", Path(__file__).resolve().parents[1] / "e2e" / "conftest.py"
@@ -370,7 +370,7 @@ def test_embedded_nats_refuses_anonymous_clients_and_nothing_is_readable_by_othe
 HOLDER = """
 import subprocess, sys
 from pathlib import Path
-from govcommon.lifeline import Lifeline
+from ogi_platform.lifeline import Lifeline
 from ogi_cli.datafolder import lock
 held = lock(Path(sys.argv[1]))
 child = subprocess.Popen(["sleep", sys.argv[2]], **Lifeline(fds=(held.fileno(),)).popen_options())

@@ -1,4 +1,4 @@
-"""From stored events to the facts the annual report counts (govcommon.annual.projection)."""
+"""From stored events to the facts the annual report counts (ogi_report.projection)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from govcommon.annual.facts import Closing, Remedy
-from govcommon.annual.labels import LEAF_ROWS
-from govcommon.annual.projection import FactsProjection, decision_row
-from govcommon.rules import EXEMPTION_GROUNDS, OUTCOMES
+from ogi_law.rules import EXEMPTION_GROUNDS, OUTCOMES
+from ogi_report.facts import Closing, Remedy
+from ogi_report.labels import LEAF_ROWS
+from ogi_report.projection import FactsProjection, decision_row
 
 
 def stored(application_id: str, on: str, **data: Any) -> dict[str, Any]:

@@ -11,7 +11,9 @@ from datetime import date
 import openpyxl
 import pytest
 
-from govcommon.annual import (
+from ogi_errors import DomainError
+from ogi_law.rules import APPLICANT_TYPES, EXEMPTION_GROUNDS, OUTCOMES
+from ogi_report import (
     FORMATS,
     AnnualTable,
     ApplicationFacts,
@@ -22,7 +24,7 @@ from govcommon.annual import (
     render,
     sum_tables,
 )
-from govcommon.annual.labels import (
+from ogi_report.labels import (
     APPLICANT_COLUMNS,
     CHECK_RULE,
     CHECK_RULE_NOTE,
@@ -41,8 +43,6 @@ from govcommon.annual.labels import (
     TITLE_PART_FOUR,
     TITLE_PART_THREE,
 )
-from govcommon.errors import DomainError
-from govcommon.rules import APPLICANT_TYPES, EXEMPTION_GROUNDS, OUTCOMES
 
 D = date
 _serial = iter(range(1, 1_000_000))

@@ -1,4 +1,4 @@
-"""Tokens and what each role may do (govcommon.auth): pure, no server."""
+"""Tokens and what each role may do (ogi_platform.rpc.auth): pure, no server."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from govcommon.auth import Principal, allowed, checked_principal, issue_token, verify_token
-from govcommon.errors import InvalidInput, Unauthenticated
+from ogi_errors import InvalidInput, Unauthenticated
+from ogi_platform.rpc.auth import Principal, allowed, checked_principal, issue_token, verify_token
 
 SECRET = b"s" * 64
 DAY = date(2026, 11, 24)

@@ -1,4 +1,4 @@
-"""Tests of govcommon.calendar on real 2019-2026 dates.
+"""Tests of ogi_law.calendar on real 2019-2026 dates.
 
 Reference weeks (State Council arrangements, 国办发明电〔2025〕7号 for 2026):
   Feb 2026: Fri 13 | Sat 14 WORK | Sun 15 .. Mon 23 OFF | Tue 24 .. Fri 27 | Sat 28 WORK | Sun Mar 1
@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from govcommon.calendar import DATA_DIR, CalendarError, WorkingCalendar, WorkingDate
+from ogi_law.calendar import DATA_DIR, CalendarError, WorkingCalendar, WorkingDate
 
 D = dt.date
 CAL = WorkingCalendar.load()

@@ -10,8 +10,8 @@ import pytest
 
 import ogi_cli.lifecycle as lifecycle
 import ogi_cli.main as main
-from govcommon.errors import InvalidInput
 from ogi_cli.commands import write_file
+from ogi_errors import InvalidInput
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:

@@ -1,4 +1,4 @@
-"""Tests of govcommon.clock on real 2026 dates, plus properties that hold for any facts.
+"""Tests of reply.clock on real 2026 dates, plus properties that hold for any facts.
 
 Reference weeks (2026, State Council arrangement):
   Sep: Tue 1 .. Fri 4 | Mon 7 .. Fri 11 | 14-18 | Sat 19 off, Sun 20 WORK | 21-24 | Fri 25 .. Sun 27
@@ -21,8 +21,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from govcommon.calendar import WorkingCalendar
-from govcommon.clock import (
+from ogi_law.calendar import WorkingCalendar
+from reply.clock import (
     ClockError,
     ClockFact,
     ClockState,

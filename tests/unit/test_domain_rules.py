@@ -7,17 +7,17 @@ from typing import Any
 
 import pytest
 
-from govcommon.agencies import load_agencies, parse_agencies
-from govcommon.aggregate import meta
-from govcommon.catalogue import suggest_agency
-from govcommon.errors import IllegalStep, InvalidInput
-from govcommon.ids import checked_application_id, new_application_id
-from govcommon.rules import EXEMPTION_GROUNDS, OUTCOMES
 from intake.domain import Applicant, Application, NumberSeries, Request
+from ogi_errors import IllegalStep, InvalidInput
+from ogi_law.agencies import load_agencies, parse_agencies
+from ogi_law.rules import EXEMPTION_GROUNDS, OUTCOMES
+from ogi_platform.eventstore.aggregate import meta
+from ogi_platform.ids import checked_application_id, new_application_id
 from reply.domain import Reply
 from reply.letter import compose_letter
 from review.decision import EXPLAINED, Decision
 from review.domain import Review
+from routing.catalogue import suggest_agency
 from routing.domain import Routing
 
 APP_ID = "A0000000000AB"

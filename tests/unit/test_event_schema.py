@@ -9,10 +9,10 @@ import pytest
 from ogi.v1 import events_pb2
 
 from complaint.domain import Complaint, KnownApplication
-from govcommon.aggregate import OgiAggregate, meta
-from govcommon.envelope import EventRecord
-from govcommon.wire import UndecodableEvent, decode, encode
 from intake.domain import Application, MonthlyCount, NumberSeries
+from ogi_platform.eventstore.aggregate import OgiAggregate, meta
+from ogi_platform.messaging.envelope import EventRecord
+from ogi_platform.messaging.wire import UndecodableEvent, decode, encode
 from reply.deadline import Deadline
 from reply.domain import Reply
 from reply.remedy import RemedyCase

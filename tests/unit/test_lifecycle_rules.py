@@ -7,16 +7,16 @@ from typing import Any
 
 import pytest
 
-from govcommon.aggregate import meta
-from govcommon.calendar import WorkingCalendar
-from govcommon.clock import ClockStatus
-from govcommon.clockfacts import CLOCK_EVENTS, clock_fact, fact_from_json, fact_to_json
-from govcommon.errors import IllegalStep, InvalidInput
-from govcommon.fees import per_application_fee, per_page_fee
 from intake.domain import Applicant, Application, Request
+from ogi_errors import IllegalStep, InvalidInput
+from ogi_law.calendar import WorkingCalendar
+from ogi_platform.eventstore.aggregate import meta
+from reply.clock import ClockStatus
+from reply.clockfacts import CLOCK_EVENTS, clock_fact, fact_from_json, fact_to_json
 from reply.deadline import Deadline
 from review.decision import Decision
 from review.domain import Review
+from review.fees import per_application_fee, per_page_fee
 
 CAL = WorkingCalendar.load()
 APP_ID = "A0000000000CD"

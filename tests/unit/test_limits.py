@@ -9,8 +9,8 @@ from google.protobuf.descriptor import Descriptor, FieldDescriptor
 from google.protobuf.message import DecodeError
 from ogi.v1 import common_pb2, complaint_pb2, intake_pb2, review_pb2
 
-from govcommon.errors import InvalidInput
-from govcommon.limits import (
+from ogi_errors import InvalidInput
+from ogi_platform.rpc.limits import (
     CODE,
     DEFAULT_ITEMS,
     DEFAULT_TEXT,
@@ -20,7 +20,7 @@ from govcommon.limits import (
     item_limit,
     text_limit,
 )
-from govcommon.rpc import Undecodable, check_input
+from ogi_platform.rpc.server import Undecodable, check_input
 
 SERVICES = ("intake", "routing", "review", "reply", "complaint", "history", "report")
 
@@ -122,12 +122,12 @@ def test_an_event_larger_than_the_bus_carries_is_refused_and_nothing_is_stored()
     a notice of 2.4 MB. The commit is refused whole; the application stays as it was."""
     from datetime import date
 
-    from govcommon.agencies import load_agencies
-    from govcommon.application import MAX_EVENT_BYTES
-    from govcommon.envelope import record_of
-    from govcommon.wire import encode
     from intake.application import IntakeApplication
     from intake.domain import Applicant, Request
+    from ogi_law.agencies import load_agencies
+    from ogi_platform.eventstore.application import MAX_EVENT_BYTES
+    from ogi_platform.messaging.envelope import record_of
+    from ogi_platform.messaging.wire import encode
 
     app = IntakeApplication("municipal-office")
     application = app.submit(

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from test_deploy_files import NATS_CONF, _parse_nats_conf, _venv_tool
 
-from govcommon.agencies import DEFAULT_AGENCIES
-from govcommon.natsconfig import ADMIN, render
 from ogi_cli.datafolder import make_private, nats_passwords, without_password, write_nats_files
 from ogi_cli.up import MAX_RESTARTS, RESTART_WINDOW, RestartWindow
+from ogi_law.agencies import DEFAULT_AGENCIES
+from ogi_platform.natsconfig import ADMIN, render
 
 PASSWORDS = {name: f"pw-{name}" for name in (ADMIN, *DEFAULT_AGENCIES)}
 

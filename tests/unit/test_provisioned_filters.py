@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from complaint.main import SPEC as COMPLAINT
-from govcommon.agencies import load_agencies
-from govcommon.envelope import covers
-from govcommon.provision import inbox_subjects, provisioned_filters
-from govcommon.runtime import ServiceSpec
 from intake.main import SPEC as INTAKE
+from ogi_cli.provision import inbox_subjects, provisioned_filters
+from ogi_law.agencies import load_agencies
+from ogi_platform.messaging.envelope import covers
+from ogi_platform.service.runtime import ServiceSpec
 from reply.main import SPEC as REPLY
 from review.main import SPEC as REVIEW
 from routing.main import SPEC as ROUTING

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from govcommon.agencies import load_agencies
+from ogi_law.agencies import load_agencies
 from reply.application import ReplyApplication
 from reply.handlers import handlers
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from govcommon.trace import causal_order
+from ogi_cli.trace import causal_order
 
 
 def ev(event_id: str, recorded_at: str, cause: str = "") -> dict[str, Any]:

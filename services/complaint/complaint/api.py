@@ -10,15 +10,17 @@ from ogi.v1 import complaint_pb2, complaint_pb2_grpc
 
 from complaint.application import ComplaintApplication
 from complaint.domain import COMPLAINT_GROUNDS, Complaint, checked_text
-from govcommon.aggregate import Meta
-from govcommon.auth import allowed, caller, require
-from govcommon.dates import day_from_input
-from govcommon.errors import InvalidInput, NotFound
-from govcommon.history import history_registration
-from govcommon.ids import checked_application_id
-from govcommon.rpc import Registration, handles_domain_errors
-from govcommon.rules import choose
-from govcommon.runtime import AgencyUnit, ServiceRuntime
+from ogi_errors import InvalidInput, NotFound
+from ogi_law.agencies import AgencyRegistry
+from ogi_law.dates import day_from_input
+from ogi_law.rules import choose
+from ogi_platform.eventstore.aggregate import Meta
+from ogi_platform.ids import checked_application_id
+from ogi_platform.rpc.auth import allowed, caller, require
+from ogi_platform.rpc.history import history_registration
+from ogi_platform.rpc.server import Registration, handles_domain_errors
+from ogi_platform.service.runtime import AgencyUnit, ServiceRuntime
+from ogi_platform.today import today_in_china
 
 DEFAULT_BUREAU = "supervision-bureau"
 
@@ -49,7 +51,7 @@ def view(complaint: Complaint) -> complaint_pb2.ComplaintView:
 
 
 class ComplaintServicer(complaint_pb2_grpc.ComplaintServiceServicer):
-    def __init__(self, runtime: ServiceRuntime) -> None:
+    def __init__(self, runtime: ServiceRuntime[AgencyRegistry]) -> None:
         self.runtime = runtime
 
     @handles_domain_errors
@@ -70,7 +72,7 @@ class ComplaintServicer(complaint_pb2_grpc.ComplaintServiceServicer):
         )
         ground = choose("ground", request.ground, COMPLAINT_GROUNDS)
         text = checked_text(request.text)
-        filed_on = day_from_input("filed_on", request.filed_on)
+        filed_on = day_from_input("filed_on", request.filed_on, today_in_china())
         app = self.runtime.app(unit, ComplaintApplication)
         complaint = await self.runtime.write(
             unit,
@@ -132,7 +134,7 @@ class ComplaintServicer(complaint_pb2_grpc.ComplaintServiceServicer):
         """One step of a case, in the bureau that holds the complaint."""
         unit = await self._holder(complaint_id)
         app = self.runtime.app(unit, ComplaintApplication)
-        day = day_from_input("on", on)
+        day = day_from_input("on", on, today_in_china())
         return view(
             await self.runtime.write(unit, app.step, complaint_id, day, caller().actor, act)
         )
@@ -194,7 +196,7 @@ class ComplaintServicer(complaint_pb2_grpc.ComplaintServiceServicer):
     ) -> complaint_pb2.OrderRectificationResponse:
         unit = await self._holder(request.complaint_id)
         app = self.runtime.app(unit, ComplaintApplication)
-        on = day_from_input("on", request.on)
+        on = day_from_input("on", request.on, today_in_china())
         days = request.answer_days or self.runtime.config.rectification_days
         if not 1 <= days <= 60:
             raise InvalidInput("answer_days", "must be 1 to 60 working days")
@@ -238,7 +240,7 @@ class ComplaintServicer(complaint_pb2_grpc.ComplaintServiceServicer):
         return complaint_pb2.CloseComplaintResponse(complaint=done)
 
 
-def servicers(runtime: ServiceRuntime) -> list[Registration]:
+def servicers(runtime: ServiceRuntime[AgencyRegistry]) -> list[Registration]:
     return [
         (
             complaint_pb2_grpc.add_ComplaintServiceServicer_to_server,

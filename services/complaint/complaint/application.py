@@ -12,17 +12,24 @@ from complaint.domain import (
     complaint_aggregate_id,
     complaint_key,
 )
-from govcommon.aggregate import Meta, meta
-from govcommon.application import OgiApplication
-from govcommon.errors import InvalidInput, NotFound
-from govcommon.ids import new_application_id
-from govcommon.readmodel import OpenSet
+from ogi_errors import InvalidInput, NotFound
+from ogi_law.calendar import WorkingCalendar
+from ogi_platform.eventstore.aggregate import Meta, meta
+from ogi_platform.eventstore.application import OgiApplication
+from ogi_platform.eventstore.readmodel import OpenSet
+from ogi_platform.ids import new_application_id
+from ogi_platform.service.config import ServiceConfig
 
 
 class ComplaintApplication(OgiApplication):
     name = "complaint"
     service = "complaint"
     _ordered_cases: OpenSet | None = None
+
+    calendar: WorkingCalendar
+
+    def configure(self, config: ServiceConfig | None) -> None:
+        self.calendar = WorkingCalendar.load(config.calendar_dir if config else None, self.agency)
 
     def tick(self, today: date) -> int:
         """Rectification orders whose answer date passed unanswered are recorded as late."""

@@ -8,11 +8,11 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
-from govcommon.aggregate import Meta, OgiAggregate
-from govcommon.aggregate import meta as event_meta
-from govcommon.errors import IllegalStep, InvalidInput
-from govcommon.ids import aggregate_id
-from govcommon.rules import required_text
+from ogi_errors import IllegalStep, InvalidInput
+from ogi_law.rules import required_text
+from ogi_platform.eventstore.aggregate import Meta, OgiAggregate
+from ogi_platform.eventstore.aggregate import meta as event_meta
+from ogi_platform.ids import aggregate_id
 
 COMPLAINT_GROUNDS = {
     "overdue": "逾期未答复",

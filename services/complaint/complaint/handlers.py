@@ -7,11 +7,12 @@ application and the agency handling it.
 from __future__ import annotations
 
 from complaint.domain import Complaint, KnownApplication, complaint_aggregate_id
-from govcommon.agencies import Agency, AgencyRegistry
-from govcommon.application import OgiApplication, UnitOfWork
-from govcommon.bus import Handler
-from govcommon.envelope import SUBJECT_ROOT, EventRecord, caused_by
-from govcommon.runtime import addressed_to
+from ogi_law.agencies import AgencyRegistry
+from ogi_platform.eventstore.application import OgiApplication, UnitOfWork
+from ogi_platform.messaging.bus import Handler
+from ogi_platform.messaging.envelope import SUBJECT_ROOT, EventRecord, caused_by
+from ogi_platform.service.agencies import Agency
+from ogi_platform.service.runtime import addressed_to
 
 SYSTEM = "system:complaint"
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from complaint.api import servicers
 from complaint.application import ComplaintApplication
 from complaint.handlers import handlers, subjects
-from govcommon.runtime import ServiceSpec
-from govcommon.runtime import main as run
+from ogi_law.agencies import DEFAULT_AGENCIES, load_agencies
+from ogi_platform.service.runtime import ServiceSpec
+from ogi_platform.service.runtime import main as run
 
 SPEC = ServiceSpec(
     name="complaint",
@@ -14,6 +15,8 @@ SPEC = ServiceSpec(
     handlers=handlers,
     servicers=servicers,
     default_port=50055,
+    registry=load_agencies,
+    default_agencies=DEFAULT_AGENCIES,
     subjects=subjects,
     foreign=dict.fromkeys(
         ("ApplicationAccepted", "ApplicationOverdue", "RectificationAnswered"), "any"

@@ -7,16 +7,18 @@ from datetime import date
 import grpc
 from ogi.v1 import common_pb2, intake_pb2, intake_pb2_grpc
 
-from govcommon.auth import caller
-from govcommon.calendar import WorkingCalendar
-from govcommon.dates import day_from_input
-from govcommon.errors import InvalidInput
-from govcommon.history import history_registration
-from govcommon.ids import checked_application_id
-from govcommon.rpc import Registration, handles_domain_errors
-from govcommon.runtime import ServiceRuntime
 from intake.application import IntakeApplication
 from intake.domain import Applicant, Application, Request
+from ogi_errors import InvalidInput
+from ogi_law.agencies import AgencyRegistry
+from ogi_law.calendar import WorkingCalendar
+from ogi_law.dates import day_from_input
+from ogi_platform.ids import checked_application_id
+from ogi_platform.rpc.auth import caller
+from ogi_platform.rpc.history import history_registration
+from ogi_platform.rpc.server import Registration, handles_domain_errors
+from ogi_platform.service.runtime import ServiceRuntime
+from ogi_platform.today import today_in_china
 
 DEFAULT_CORRECTION_PERIOD = 15
 
@@ -52,7 +54,7 @@ def countable(field: str, day: date, calendar: WorkingCalendar) -> date:
 
 
 class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
-    def __init__(self, runtime: ServiceRuntime) -> None:
+    def __init__(self, runtime: ServiceRuntime[AgencyRegistry]) -> None:
         self.runtime = runtime
 
     @handles_domain_errors
@@ -70,7 +72,9 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
         what = Request.checked(request.description, request.form, request.channel)
         intake = self.runtime.app(unit, IntakeApplication)
         received_on = countable(
-            "received_on", day_from_input("received_on", request.received_on), intake.calendar
+            "received_on",
+            day_from_input("received_on", request.received_on, today_in_china()),
+            intake.calendar,
         )
         actor = f"applicant:{applicant.name}"
         application = await self.runtime.write(
@@ -100,7 +104,7 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
         self, request: intake_pb2.WithdrawApplicationRequest, context: grpc.aio.ServicerContext
     ) -> intake_pb2.WithdrawApplicationResponse:
         unit = await self.runtime.locate(checked_application_id(request.application_id), "submit")
-        on = day_from_input("withdrawn_on", request.withdrawn_on)
+        on = day_from_input("withdrawn_on", request.withdrawn_on, today_in_china())
         application = await self.runtime.write(
             unit,
             self.runtime.app(unit, IntakeApplication).withdraw,
@@ -116,7 +120,7 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
         self, request: intake_pb2.RequestCorrectionRequest, context: grpc.aio.ServicerContext
     ) -> intake_pb2.RequestCorrectionResponse:
         unit = await self.runtime.locate(checked_application_id(request.application_id))
-        notice_on = day_from_input("notice_on", request.notice_on)
+        notice_on = day_from_input("notice_on", request.notice_on, today_in_china())
         application = await self.runtime.write(
             unit,
             self.runtime.app(unit, IntakeApplication).request_correction,
@@ -134,7 +138,7 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
         self, request: intake_pb2.RecordCorrectionRequest, context: grpc.aio.ServicerContext
     ) -> intake_pb2.RecordCorrectionResponse:
         unit = await self.runtime.locate(checked_application_id(request.application_id), "submit")
-        corrected_on = day_from_input("corrected_on", request.corrected_on)
+        corrected_on = day_from_input("corrected_on", request.corrected_on, today_in_china())
         application = await self.runtime.write(
             unit,
             self.runtime.app(unit, IntakeApplication).record_correction,
@@ -147,7 +151,7 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
         return intake_pb2.RecordCorrectionResponse(application=view(application))
 
 
-def servicers(runtime: ServiceRuntime) -> list[Registration]:
+def servicers(runtime: ServiceRuntime[AgencyRegistry]) -> list[Registration]:
     return [
         (
             intake_pb2_grpc.add_IntakeServiceServicer_to_server,

@@ -6,13 +6,15 @@ from datetime import date
 from typing import ClassVar
 from uuid import UUID
 
-from govcommon.agencies import Agency
-from govcommon.aggregate import Meta, meta
-from govcommon.application import OgiApplication, UnitOfWork
-from govcommon.errors import NotFound
-from govcommon.ids import new_application_id
-from govcommon.readmodel import OpenSet
 from intake.domain import Applicant, Application, MonthlyCount, NumberSeries, Request
+from ogi_errors import NotFound
+from ogi_law.agencies import Agency
+from ogi_law.calendar import WorkingCalendar
+from ogi_platform.eventstore.aggregate import Meta, meta
+from ogi_platform.eventstore.application import OgiApplication, UnitOfWork
+from ogi_platform.eventstore.readmodel import OpenSet
+from ogi_platform.ids import new_application_id
+from ogi_platform.service.config import ServiceConfig
 
 SYSTEM = "system:intake"
 
@@ -45,6 +47,11 @@ class IntakeApplication(OgiApplication):
     # A number series gains one event per application: snapshots keep its loading short.
     snapshotting_intervals: ClassVar = {NumberSeries: 100}
     _awaiting: OpenSet | None = None
+
+    calendar: WorkingCalendar
+
+    def configure(self, config: ServiceConfig | None) -> None:
+        self.calendar = WorkingCalendar.load(config.calendar_dir if config else None, self.agency)
 
     def aggregate_ids_of(self, application_id: str) -> list[UUID]:
         return [Application.create_id(application_id)]

@@ -9,12 +9,12 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
-from govcommon.aggregate import Meta, OgiAggregate
-from govcommon.aggregate import meta as event_meta
-from govcommon.calendar import WorkingCalendar
-from govcommon.errors import IllegalStep, InvalidInput
-from govcommon.ids import aggregate_id
-from govcommon.rules import APPLICANT_TYPES, CHANNELS, FORMS, choose, required_text
+from ogi_errors import IllegalStep, InvalidInput
+from ogi_law.calendar import WorkingCalendar
+from ogi_law.rules import APPLICANT_TYPES, CHANNELS, FORMS, choose, required_text
+from ogi_platform.eventstore.aggregate import Meta, OgiAggregate
+from ogi_platform.eventstore.aggregate import meta as event_meta
+from ogi_platform.ids import aggregate_id
 
 MAX_TEXT = 4000
 CORRECTION_NOTICE_DAYS = 7  # Art. 30: the notice goes out within 7 working days of receipt

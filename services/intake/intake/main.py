@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from govcommon.runtime import ServiceSpec
-from govcommon.runtime import main as run
 from intake.api import servicers
 from intake.application import IntakeApplication
 from intake.handlers import handlers
+from ogi_law.agencies import DEFAULT_AGENCIES, load_agencies
+from ogi_platform.service.runtime import ServiceSpec
+from ogi_platform.service.runtime import main as run
 
 SPEC = ServiceSpec(
     name="intake",
@@ -14,6 +15,8 @@ SPEC = ServiceSpec(
     handlers=handlers,
     servicers=servicers,
     default_port=50051,
+    registry=load_agencies,
+    default_agencies=DEFAULT_AGENCIES,
     foreign={"ApplicationForwarded": "any"},  # the forwarding agency's routing
 )
 

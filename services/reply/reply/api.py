@@ -7,15 +7,17 @@ from datetime import date
 import grpc
 from ogi.v1 import reply_pb2, reply_pb2_grpc
 
-from govcommon.auth import caller
-from govcommon.clock import ClockState
-from govcommon.dates import day_from_input, today_in_china
-from govcommon.errors import InvalidInput
-from govcommon.history import history_registration
-from govcommon.ids import checked_application_id
-from govcommon.rpc import Registration, handles_domain_errors
-from govcommon.runtime import ServiceRuntime
+from ogi_errors import InvalidInput
+from ogi_law.agencies import AgencyRegistry
+from ogi_law.dates import day_from_input
+from ogi_platform.ids import checked_application_id
+from ogi_platform.rpc.auth import caller
+from ogi_platform.rpc.history import history_registration
+from ogi_platform.rpc.server import Registration, handles_domain_errors
+from ogi_platform.service.runtime import ServiceRuntime
+from ogi_platform.today import today_in_china
 from reply.application import ReplyApplication
+from reply.clock import ClockState
 from reply.domain import Reply
 from reply.letter import letter_html
 from reply.remedy import RemedyCase
@@ -59,7 +61,7 @@ def clock_view(state: ClockState, today: date) -> reply_pb2.ClockView:
 
 
 class ReplyServicer(reply_pb2_grpc.ReplyServiceServicer):
-    def __init__(self, runtime: ServiceRuntime) -> None:
+    def __init__(self, runtime: ServiceRuntime[AgencyRegistry]) -> None:
         self.runtime = runtime
 
     @handles_domain_errors
@@ -77,7 +79,7 @@ class ReplyServicer(reply_pb2_grpc.ReplyServiceServicer):
     ) -> reply_pb2.RecordDeliveryResponse:
         unit = await self.runtime.locate(checked_application_id(request.application_id))
         app = self.runtime.app(unit, ReplyApplication)
-        delivered_on = day_from_input("delivered_on", request.delivered_on)
+        delivered_on = day_from_input("delivered_on", request.delivered_on, today_in_china())
         reply = await self.runtime.write(
             unit,
             app.record_delivery,
@@ -104,7 +106,7 @@ class ReplyServicer(reply_pb2_grpc.ReplyServiceServicer):
     ) -> reply_pb2.FileRemedyResponse:
         unit = await self.runtime.locate(checked_application_id(request.application_id))
         app = self.runtime.app(unit, ReplyApplication)
-        filed_on = day_from_input("filed_on", request.filed_on)
+        filed_on = day_from_input("filed_on", request.filed_on, today_in_china())
         cases = await self.runtime.write(
             unit, app.file_remedy, request.application_id, request.kind, request.body,
             request.case_number, filed_on, caller().actor,
@@ -119,7 +121,7 @@ class ReplyServicer(reply_pb2_grpc.ReplyServiceServicer):
         app = self.runtime.app(unit, ReplyApplication)
         if not request.ref:
             raise InvalidInput("ref", "is required (R1, R2, ... as filed)")
-        concluded_on = day_from_input("concluded_on", request.concluded_on)
+        concluded_on = day_from_input("concluded_on", request.concluded_on, today_in_china())
         cases = await self.runtime.write(
             unit, app.conclude_remedy, request.application_id, request.ref, request.result,
             concluded_on, caller().actor,
@@ -142,7 +144,7 @@ def remedy_views(cases: list[RemedyCase]) -> list[reply_pb2.RemedyView]:
     ]
 
 
-def servicers(runtime: ServiceRuntime) -> list[Registration]:
+def servicers(runtime: ServiceRuntime[AgencyRegistry]) -> list[Registration]:
     return [
         (
             reply_pb2_grpc.add_ReplyServiceServicer_to_server,

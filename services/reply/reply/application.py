@@ -5,13 +5,15 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
-from govcommon.aggregate import meta
-from govcommon.application import OgiApplication, history_of
-from govcommon.clock import ClockState, Stopped
-from govcommon.envelope import EventRecord
-from govcommon.errors import NotFound
-from govcommon.ids import aggregate_id
-from govcommon.readmodel import OpenSet
+from ogi_errors import NotFound
+from ogi_law.calendar import WorkingCalendar
+from ogi_platform.eventstore.aggregate import meta
+from ogi_platform.eventstore.application import OgiApplication, history_of
+from ogi_platform.eventstore.readmodel import OpenSet
+from ogi_platform.ids import aggregate_id
+from ogi_platform.messaging.envelope import EventRecord
+from ogi_platform.service.config import ServiceConfig
+from reply.clock import ClockState, Stopped
 from reply.deadline import Deadline, deadline_id
 from reply.domain import Reply
 from reply.remedy import RemedyCase, remedy_id
@@ -27,6 +29,13 @@ class ReplyApplication(OgiApplication):
     name = "reply"
     service = "reply"
     _open_deadlines: OpenSet | None = None
+
+    calendar: WorkingCalendar
+    due_soon_days: int
+
+    def configure(self, config: ServiceConfig | None) -> None:
+        self.calendar = WorkingCalendar.load(config.calendar_dir if config else None, self.agency)
+        self.due_soon_days = config.due_soon_days if config else ServiceConfig.due_soon_days
 
     def aggregate_ids_of(self, application_id: str) -> list[UUID]:
         return [deadline_id(application_id), reply_id(application_id)]

@@ -14,12 +14,12 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
-from govcommon.aggregate import Meta, OgiAggregate
-from govcommon.aggregate import meta as event_meta
-from govcommon.calendar import WorkingCalendar
-from govcommon.clock import ClockFact, ClockState, Received, Stopped, compute_clock
-from govcommon.clockfacts import fact_from_json, fact_to_json
-from govcommon.ids import aggregate_id
+from ogi_law.calendar import WorkingCalendar
+from ogi_platform.eventstore.aggregate import Meta, OgiAggregate
+from ogi_platform.eventstore.aggregate import meta as event_meta
+from ogi_platform.ids import aggregate_id
+from reply.clock import ClockFact, ClockState, Received, Stopped, compute_clock
+from reply.clockfacts import fact_from_json, fact_to_json
 
 
 def deadline_id(application_id: str) -> UUID:

@@ -8,10 +8,10 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
-from govcommon.aggregate import Meta, OgiAggregate
-from govcommon.errors import IllegalStep, InvalidInput
-from govcommon.ids import aggregate_id
-from govcommon.rules import DELIVERY_METHODS, choose
+from ogi_errors import IllegalStep, InvalidInput
+from ogi_law.rules import DELIVERY_METHODS, choose
+from ogi_platform.eventstore.aggregate import Meta, OgiAggregate
+from ogi_platform.ids import aggregate_id
 
 
 class Reply(OgiAggregate):

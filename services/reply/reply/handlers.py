@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from govcommon.agencies import AgencyRegistry
-from govcommon.application import OgiApplication, UnitOfWork
-from govcommon.bus import Handler
-from govcommon.clockfacts import CLOCK_EVENTS, clock_fact
-from govcommon.dates import today_in_china
-from govcommon.envelope import EventRecord, caused_by
-from reply.application import SYSTEM, reply_id
+from ogi_law.agencies import AgencyRegistry
+from ogi_platform.eventstore.application import OgiApplication, UnitOfWork
+from ogi_platform.messaging.bus import Handler
+from ogi_platform.messaging.envelope import EventRecord, caused_by
+from ogi_platform.today import today_in_china
+from reply.application import SYSTEM, ReplyApplication, reply_id
+from reply.clockfacts import CLOCK_EVENTS, clock_fact
 from reply.deadline import Deadline, deadline_id
 from reply.domain import Reply
 from reply.letter import compose_letter
@@ -21,6 +21,10 @@ OWN_CLOCK_EVENTS = {"ReplyDelivered"}
 
 def handlers(app: OgiApplication, registry: AgencyRegistry) -> dict[str, Handler]:
     agency = registry.get(app.agency)
+
+    def watch(deadline: Deadline) -> None:
+        assert isinstance(app, ReplyApplication)  # the runtime builds the spec's application
+        deadline.watch(app.calendar, today_in_china(), app.due_soon_days, SYSTEM)
 
     def on_decided(uow: UnitOfWork, record: EventRecord) -> None:
         existing = uow.find(reply_id(record.application_id), Reply)
@@ -66,7 +70,7 @@ def handlers(app: OgiApplication, registry: AgencyRegistry) -> dict[str, Handler
             fact = clock_fact(record.type, date.fromisoformat(record.occurred_on), record.data)
             if fact is not None:
                 deadline.note(fact, record.type, caused_by(record, SYSTEM))
-        deadline.watch(app.calendar, today_in_china(), app.due_soon_days, SYSTEM)
+        watch(deadline)
 
     def on_reopened(uow: UnitOfWork, record: EventRecord) -> None:
         deadline = uow.find(deadline_id(record.application_id), Deadline)
@@ -75,7 +79,7 @@ def handlers(app: OgiApplication, registry: AgencyRegistry) -> dict[str, Handler
         deadline.reopen(
             date.fromisoformat(record.occurred_on), record.type, caused_by(record, SYSTEM)
         )
-        deadline.watch(app.calendar, today_in_china(), app.due_soon_days, SYSTEM)
+        watch(deadline)
 
     clock_handlers: dict[str, Handler] = {
         event_type: on_clock_event for event_type in CLOCK_EVENTS - OWN_CLOCK_EVENTS

@@ -6,8 +6,8 @@ from datetime import date
 from html import escape
 from typing import Any
 
-from govcommon.agencies import Agency
-from govcommon.rules import EXEMPTION_GROUNDS, FORMS, OUTCOMES
+from ogi_law.agencies import Agency
+from ogi_law.rules import EXEMPTION_GROUNDS, FORMS, OUTCOMES
 
 
 def _cn_date(d: date) -> str:

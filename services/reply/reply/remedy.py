@@ -8,10 +8,10 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
-from govcommon.aggregate import Meta, OgiAggregate
-from govcommon.errors import IllegalStep, InvalidInput
-from govcommon.ids import aggregate_id
-from govcommon.rules import REMEDY_KINDS, REMEDY_RESULTS, choose
+from ogi_errors import IllegalStep, InvalidInput
+from ogi_law.rules import REMEDY_KINDS, REMEDY_RESULTS, choose
+from ogi_platform.eventstore.aggregate import Meta, OgiAggregate
+from ogi_platform.ids import aggregate_id
 
 
 def remedy_id(application_id: str, ref: str) -> UUID:

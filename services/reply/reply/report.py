@@ -11,21 +11,22 @@ import grpc
 from eventsourcing.persistence import PersistenceError
 from ogi.v1 import report_pb2, report_pb2_grpc
 
-from govcommon.annual.readmodel import SOURCES, AnnualReadModel
-from govcommon.annual.table import AnnualTable, sum_tables
-from govcommon.application import OgiApplication
-from govcommon.auth import caller
-from govcommon.errors import IllegalStep, InvalidInput, PermissionDenied
-from govcommon.rpc import Registration, handles_domain_errors
-from govcommon.runtime import AgencyUnit, ServiceRuntime
-from govcommon.store import store_location
+from ogi_errors import IllegalStep, InvalidInput, PermissionDenied
+from ogi_law.agencies import AgencyRegistry
+from ogi_platform.eventstore.application import OgiApplication
+from ogi_platform.eventstore.store import store_location
+from ogi_platform.rpc.auth import caller
+from ogi_platform.rpc.server import Registration, handles_domain_errors
+from ogi_platform.service.runtime import AgencyUnit, ServiceRuntime
+from ogi_report.table import AnnualTable, sum_tables
+from reply.annual_readmodel import SOURCES, AnnualReadModel
 
 FIRST_YEAR = 2008  # the first Regulations (Decree 492) took effect on 1 May 2008
 #: Agency kinds whose staff compile the government-level report (with the operator).
 GOVERNMENT_LEVEL = ("municipal_office", "supervision_bureau")
 
 
-def _reader(runtime: ServiceRuntime, agency: str, service: str) -> OgiApplication:
+def _reader(runtime: ServiceRuntime[AgencyRegistry], agency: str, service: str) -> OgiApplication:
     """Another service's store of the agency, opened for reading its notification log."""
     url = os.environ.get(f"OGI_{service.upper()}_DATABASE_URL") or runtime.config.database_url
     location = store_location(url, runtime.config.data_dir, agency, service)
@@ -36,7 +37,7 @@ def _reader(runtime: ServiceRuntime, agency: str, service: str) -> OgiApplicatio
 
 
 class AnnualReportServicer(report_pb2_grpc.AnnualReportServiceServicer):
-    def __init__(self, runtime: ServiceRuntime) -> None:
+    def __init__(self, runtime: ServiceRuntime[AgencyRegistry]) -> None:
         self.runtime = runtime
         self.models: dict[str, AnnualReadModel] = {}
         self.locks: dict[str, asyncio.Lock] = {}
@@ -104,7 +105,7 @@ class AnnualReportServicer(report_pb2_grpc.AnnualReportServiceServicer):
         )
 
 
-def report_registration(runtime: ServiceRuntime) -> Registration:
+def report_registration(runtime: ServiceRuntime[AgencyRegistry]) -> Registration:
     return (
         report_pb2_grpc.add_AnnualReportServiceServicer_to_server,
         AnnualReportServicer(runtime),

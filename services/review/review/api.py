@@ -5,12 +5,14 @@ from __future__ import annotations
 import grpc
 from ogi.v1 import review_pb2, review_pb2_grpc
 
-from govcommon.auth import caller
-from govcommon.dates import day_from_input, parse_date, today_in_china
-from govcommon.history import history_registration
-from govcommon.ids import checked_application_id
-from govcommon.rpc import Registration, handles_domain_errors
-from govcommon.runtime import AgencyUnit, ServiceRuntime
+from ogi_law.agencies import AgencyRegistry
+from ogi_law.dates import day_from_input, parse_date
+from ogi_platform.ids import checked_application_id
+from ogi_platform.rpc.auth import caller
+from ogi_platform.rpc.history import history_registration
+from ogi_platform.rpc.server import Registration, handles_domain_errors
+from ogi_platform.service.runtime import AgencyUnit, ServiceRuntime
+from ogi_platform.today import today_in_china
 from review.application import ReviewApplication
 from review.domain import Review
 
@@ -49,7 +51,7 @@ def view(review: Review) -> review_pb2.ReviewView:
 
 
 class ReviewServicer(review_pb2_grpc.ReviewServiceServicer):
-    def __init__(self, runtime: ServiceRuntime) -> None:
+    def __init__(self, runtime: ServiceRuntime[AgencyRegistry]) -> None:
         self.runtime = runtime
 
     async def _unit(
@@ -71,7 +73,7 @@ class ReviewServicer(review_pb2_grpc.ReviewServiceServicer):
         self, request: review_pb2.ReviewSecrecyRequest, context: grpc.aio.ServicerContext
     ) -> review_pb2.ReviewSecrecyResponse:
         unit, app = await self._unit(request.application_id)
-        on = day_from_input("reviewed_on", request.reviewed_on)
+        on = day_from_input("reviewed_on", request.reviewed_on, today_in_china())
         review = await self.runtime.write(
             unit, app.review_secrecy, request.application_id, request.result, request.note, on,
             caller().actor,
@@ -83,7 +85,7 @@ class ReviewServicer(review_pb2_grpc.ReviewServiceServicer):
         self, request: review_pb2.ConsultRequest, context: grpc.aio.ServicerContext
     ) -> review_pb2.ConsultResponse:
         unit, app = await self._unit(request.application_id)
-        on = day_from_input("sent_on", request.sent_on)
+        on = day_from_input("sent_on", request.sent_on, today_in_china())
         party, organ_agency = request.party, ""
         if request.kind == "organ" and party in self.runtime.registry.codes():
             party, organ_agency = self.runtime.registry.get(party, "party").name, party
@@ -100,7 +102,7 @@ class ReviewServicer(review_pb2_grpc.ReviewServiceServicer):
         context: grpc.aio.ServicerContext,
     ) -> review_pb2.RecordConsultationAnswerResponse:
         unit, app = await self._unit(request.application_id)
-        on = day_from_input("answered_on", request.answered_on)
+        on = day_from_input("answered_on", request.answered_on, today_in_china())
         review = await self.runtime.write(
             unit, app.record_answer, request.application_id, request.ref, request.answer,
             request.reasons, on, caller().actor,
@@ -112,7 +114,7 @@ class ReviewServicer(review_pb2_grpc.ReviewServiceServicer):
         self, request: review_pb2.ExtendRequest, context: grpc.aio.ServicerContext
     ) -> review_pb2.ExtendResponse:
         unit, app = await self._unit(request.application_id)
-        on = day_from_input("notified_on", request.notified_on)
+        on = day_from_input("notified_on", request.notified_on, today_in_china())
         review = await self.runtime.write(
             unit, app.extend, request.application_id, request.working_days, request.approved_by,
             request.approver_role, request.reason, on, caller().actor,
@@ -136,7 +138,7 @@ class ReviewServicer(review_pb2_grpc.ReviewServiceServicer):
         self, request: review_pb2.AssessFeeRequest, context: grpc.aio.ServicerContext
     ) -> review_pb2.AssessFeeResponse:
         unit, app = await self._unit(request.application_id)
-        on = day_from_input("notice_on", request.notice_on)
+        on = day_from_input("notice_on", request.notice_on, today_in_china())
         review = await self.runtime.write(
             unit,
             app.assess_fee,
@@ -153,7 +155,7 @@ class ReviewServicer(review_pb2_grpc.ReviewServiceServicer):
         self, request: review_pb2.RecordFeePaymentRequest, context: grpc.aio.ServicerContext
     ) -> review_pb2.RecordFeePaymentResponse:
         unit, app = await self._unit(request.application_id)
-        on = day_from_input("paid_on", request.paid_on)
+        on = day_from_input("paid_on", request.paid_on, today_in_china())
         review = await self.runtime.write(
             unit, app.record_payment, request.application_id, on, "applicant"
         )
@@ -164,7 +166,7 @@ class ReviewServicer(review_pb2_grpc.ReviewServiceServicer):
         self, request: review_pb2.DecideRequest, context: grpc.aio.ServicerContext
     ) -> review_pb2.DecideResponse:
         unit, app = await self._unit(request.application_id)
-        decided_on = day_from_input("decided_on", request.decided_on)
+        decided_on = day_from_input("decided_on", request.decided_on, today_in_china())
         organ, contact = request.competent_organ, request.competent_organ_contact
         if organ in self.runtime.registry.codes():
             competent = self.runtime.registry.get(organ, "competent_organ")
@@ -191,7 +193,7 @@ class ReviewServicer(review_pb2_grpc.ReviewServiceServicer):
         self, request: review_pb2.AnswerRectificationRequest, context: grpc.aio.ServicerContext
     ) -> review_pb2.AnswerRectificationResponse:
         unit, app = await self._unit(request.application_id)
-        on = day_from_input("answered_on", request.answered_on)
+        on = day_from_input("answered_on", request.answered_on, today_in_china())
         review = await self.runtime.write(
             unit, app.answer_rectification, request.application_id, request.order_id,
             request.text, on, caller().actor,
@@ -206,7 +208,7 @@ class ReviewServicer(review_pb2_grpc.ReviewServiceServicer):
         app = self.runtime.app(unit, ReviewApplication)
         application_id = checked_application_id(request.application_id)
         self.runtime.registry.get(request.from_agency, "from_agency")
-        on = day_from_input("answered_on", request.answered_on)
+        on = day_from_input("answered_on", request.answered_on, today_in_china())
         await self.runtime.write(
             unit, app.answer_consultation, application_id, request.from_agency, request.ref,
             request.answer, request.reasons, on, caller().actor,
@@ -219,7 +221,7 @@ class ReviewServicer(review_pb2_grpc.ReviewServiceServicer):
         )
 
 
-def servicers(runtime: ServiceRuntime) -> list[Registration]:
+def servicers(runtime: ServiceRuntime[AgencyRegistry]) -> list[Registration]:
     return [
         (
             review_pb2_grpc.add_ReviewServiceServicer_to_server,

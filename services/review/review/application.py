@@ -6,11 +6,13 @@ from collections.abc import Callable
 from datetime import date
 from uuid import UUID
 
-from govcommon.aggregate import Meta, meta
-from govcommon.application import OgiApplication
-from govcommon.errors import InvalidInput, NotFound
-from govcommon.ids import aggregate_id
-from govcommon.readmodel import OpenSet
+from ogi_errors import InvalidInput, NotFound
+from ogi_law.calendar import WorkingCalendar
+from ogi_platform.eventstore.aggregate import Meta, meta
+from ogi_platform.eventstore.application import OgiApplication
+from ogi_platform.eventstore.readmodel import OpenSet
+from ogi_platform.ids import aggregate_id
+from ogi_platform.service.config import ServiceConfig
 from review.decision import Decision
 from review.domain import ConsultationFile, Review
 
@@ -25,6 +27,11 @@ class ReviewApplication(OgiApplication):
     name = "review"
     service = "review"
     _waiting: OpenSet | None = None
+
+    calendar: WorkingCalendar
+
+    def configure(self, config: ServiceConfig | None) -> None:
+        self.calendar = WorkingCalendar.load(config.calendar_dir if config else None, self.agency)
 
     def aggregate_ids_of(self, application_id: str) -> list[UUID]:
         return [review_id(application_id), ConsultationFile.create_id(application_id)]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from govcommon.errors import InvalidInput
-from govcommon.rules import EXEMPTION_GROUNDS, FORMS, OUTCOMES, choose
+from ogi_errors import InvalidInput
+from ogi_law.rules import EXEMPTION_GROUNDS, FORMS, OUTCOMES, choose
 
 #: Outcomes that provide information: a confidentiality review must come first (Art. 17).
 DISCLOSING = frozenset({"already_public", "disclose", "partial"})

@@ -10,14 +10,14 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
-from govcommon.aggregate import Meta, OgiAggregate
-from govcommon.aggregate import meta as event_meta
-from govcommon.calendar import WorkingCalendar
-from govcommon.errors import IllegalStep, InvalidInput
-from govcommon.fees import FEE_METHODS, PAYMENT_PERIOD_DAYS, fee_for
-from govcommon.ids import aggregate_id
-from govcommon.rules import choose, required_text
+from ogi_errors import IllegalStep, InvalidInput
+from ogi_law.calendar import WorkingCalendar
+from ogi_law.rules import choose, required_text
+from ogi_platform.eventstore.aggregate import Meta, OgiAggregate
+from ogi_platform.eventstore.aggregate import meta as event_meta
+from ogi_platform.ids import aggregate_id
 from review.decision import DISCLOSING, Decision
+from review.fees import FEE_METHODS, PAYMENT_PERIOD_DAYS, fee_for
 
 CONSULTATION_DAYS = 15  # Art. 32 (third party) and Art. 34 (co-producing organs)
 MAX_EXTENSION_DAYS = 20  # Art. 33

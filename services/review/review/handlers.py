@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from govcommon.agencies import AgencyRegistry
-from govcommon.application import OgiApplication, UnitOfWork
-from govcommon.bus import Handler
-from govcommon.envelope import EventRecord, caused_by
-from govcommon.errors import IllegalStep
+from ogi_errors import IllegalStep
+from ogi_law.agencies import AgencyRegistry
+from ogi_platform.eventstore.application import OgiApplication, UnitOfWork
+from ogi_platform.messaging.bus import Handler
+from ogi_platform.messaging.envelope import EventRecord, caused_by
 from review.application import review_id
 from review.domain import ConsultationFile, Review
 

@@ -5,15 +5,16 @@ from __future__ import annotations
 import grpc
 from ogi.v1 import common_pb2, routing_pb2, routing_pb2_grpc
 
-from govcommon.agencies import AgencyRegistry
-from govcommon.auth import caller
-from govcommon.catalogue import suggest_agency
-from govcommon.dates import day_from_input, today_in_china
-from govcommon.history import history_registration
-from govcommon.ids import checked_application_id
-from govcommon.rpc import Registration, handles_domain_errors
-from govcommon.runtime import ServiceRuntime
+from ogi_law.agencies import AgencyRegistry
+from ogi_law.dates import day_from_input
+from ogi_platform.ids import checked_application_id
+from ogi_platform.rpc.auth import caller
+from ogi_platform.rpc.history import history_registration
+from ogi_platform.rpc.server import Registration, handles_domain_errors
+from ogi_platform.service.runtime import ServiceRuntime
+from ogi_platform.today import today_in_china
 from routing.application import RoutingApplication
+from routing.catalogue import suggest_agency
 from routing.domain import Routing
 
 
@@ -34,7 +35,7 @@ def view(routing: Routing, registry: AgencyRegistry | None = None) -> routing_pb
 
 
 class RoutingServicer(routing_pb2_grpc.RoutingServiceServicer):
-    def __init__(self, runtime: ServiceRuntime) -> None:
+    def __init__(self, runtime: ServiceRuntime[AgencyRegistry]) -> None:
         self.runtime = runtime
 
     @handles_domain_errors
@@ -71,14 +72,14 @@ class RoutingServicer(routing_pb2_grpc.RoutingServiceServicer):
         unit = await self.runtime.locate(checked_application_id(request.application_id))
         app = self.runtime.app(unit, RoutingApplication)
         to = self.runtime.registry.get(request.to_agency, "to_agency")
-        on = day_from_input("forwarded_on", request.forwarded_on)
+        on = day_from_input("forwarded_on", request.forwarded_on, today_in_china())
         routing = await self.runtime.write(
             unit, app.forward, request.application_id, to.code, request.reason, on, caller().actor
         )
         return routing_pb2.ForwardApplicationResponse(routing=view(routing))
 
 
-def servicers(runtime: ServiceRuntime) -> list[Registration]:
+def servicers(runtime: ServiceRuntime[AgencyRegistry]) -> list[Registration]:
     return [
         (
             routing_pb2_grpc.add_RoutingServiceServicer_to_server,

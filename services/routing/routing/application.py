@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
-from govcommon.agencies import Agency
-from govcommon.aggregate import meta
-from govcommon.application import OgiApplication
-from govcommon.errors import NotFound
-from govcommon.ids import aggregate_id
+from ogi_errors import NotFound
+from ogi_law.agencies import Agency
+from ogi_platform.eventstore.aggregate import meta
+from ogi_platform.eventstore.application import OgiApplication
+from ogi_platform.ids import aggregate_id
 from routing.domain import Routing
 
 

@@ -7,9 +7,9 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
-from govcommon.aggregate import Meta, OgiAggregate
-from govcommon.errors import IllegalStep, InvalidInput
-from govcommon.ids import aggregate_id
+from ogi_errors import IllegalStep, InvalidInput
+from ogi_platform.eventstore.aggregate import Meta, OgiAggregate
+from ogi_platform.ids import aggregate_id
 
 
 class Routing(OgiAggregate):

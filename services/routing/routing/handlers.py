@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from govcommon.agencies import AgencyRegistry
-from govcommon.application import OgiApplication, UnitOfWork
-from govcommon.bus import Handler
-from govcommon.envelope import EventRecord, caused_by
+from ogi_law.agencies import AgencyRegistry
+from ogi_platform.eventstore.application import OgiApplication, UnitOfWork
+from ogi_platform.messaging.bus import Handler
+from ogi_platform.messaging.envelope import EventRecord, caused_by
 from routing.application import routing_id
 from routing.domain import Routing
 

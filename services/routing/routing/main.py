@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from govcommon.runtime import ServiceSpec
-from govcommon.runtime import main as run
+from ogi_law.agencies import DEFAULT_AGENCIES, load_agencies
+from ogi_platform.service.runtime import ServiceSpec
+from ogi_platform.service.runtime import main as run
 from routing.api import servicers
 from routing.application import RoutingApplication
 from routing.handlers import handlers
@@ -14,6 +15,8 @@ SPEC = ServiceSpec(
     handlers=handlers,
     servicers=servicers,
     default_port=50052,
+    registry=load_agencies,
+    default_agencies=DEFAULT_AGENCIES,
 )
 
 

@@ -1,0 +1,91 @@
+"""`ogi nats provision`: what the NATS administrator creates for agencies whose services connect
+as their own NATS user, which may not create streams or consumers (deploy/nats).
+
+The streams, and for every agency and service that handles events the durable consumer
+``<code>__<service>`` with the filters of ``provisioned_filters``: everything addressed to the
+agency and everything it sent (its services hear of their own forwards, addressed elsewhere), and
+for a supervision bureau's complaint service also what it hears of every agency. A service bound
+to such a consumer ignores the event types it does not handle.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
+
+from nats.js import JetStreamContext
+from nats.js.errors import NotFoundError
+
+from ogi_law.agencies import Agency, AgencyRegistry
+from ogi_platform.eventstore.application import OgiApplication
+from ogi_platform.messaging import bus
+from ogi_platform.messaging.envelope import EVENT_STREAM, SUBJECT_ROOT, consumer_name
+
+if TYPE_CHECKING:
+    from ogi_platform.service.runtime import ServiceSpec
+
+
+@dataclass(frozen=True)
+class _AgencyOnly:
+    """Enough of an application for a handlers factory to name the events it handles."""
+
+    agency: str
+
+
+def inbox_subjects(spec: ServiceSpec, registry: AgencyRegistry, agency: str) -> list[str]:
+    """The filter subjects of the service's inbox for ``agency`` ([] when it handles nothing)."""
+    handlers = spec.handlers(cast(OgiApplication, _AgencyOnly(agency)), registry)
+    if not handlers:
+        return []
+    return sorted(spec.subjects(registry.get(agency), sorted(handlers)))
+
+
+#: What a supervision bureau's complaint service hears of every agency.
+BUREAU_WIDE_FILTERS = (
+    f"{SUBJECT_ROOT}.*.intake.ApplicationAccepted.*",
+    f"{SUBJECT_ROOT}.*.reply.ApplicationOverdue.*",
+    f"{SUBJECT_ROOT}.*.reply.ApplicationDueSoon.*",
+    f"{SUBJECT_ROOT}.*.complaint.>",
+)
+
+
+def provisioned_filters(agency: Agency, service: str) -> list[str]:
+    """The filter subjects of the consumer ``<agency>__<service>`` that the admin creates."""
+    filters = [f"{SUBJECT_ROOT}.*.*.*.{agency.code}", f"{SUBJECT_ROOT}.{agency.code}.>"]
+    if agency.kind == "supervision_bureau" and service == "complaint":
+        filters += BUREAU_WIDE_FILTERS
+    return filters
+
+
+async def provision(
+    js: JetStreamContext,
+    registry: AgencyRegistry,
+    agencies: list[str],
+    specs: list[ServiceSpec],
+) -> list[dict[str, object]]:
+    """Create the streams and every missing consumer; correct a consumer's filters if they
+    differ. Returns what was done, per consumer."""
+    await bus.ensure_streams(js)
+    done: list[dict[str, object]] = []
+    for agency in agencies:
+        registry.get(agency, "agency")
+        for spec in specs:
+            if not inbox_subjects(spec, registry, agency):
+                continue  # the service handles nothing for this agency
+            subjects = sorted(provisioned_filters(registry.get(agency), spec.name))
+            durable = consumer_name(agency, spec.name)
+            try:
+                info = await js.consumer_info(EVENT_STREAM, durable)
+            except NotFoundError:
+                await js.add_consumer(EVENT_STREAM, bus.consumer_config(durable, subjects))
+                action = "created"
+            else:
+                if bus.consumer_filters(info) == subjects:
+                    action = "unchanged"
+                else:
+                    config = info.config
+                    config.filter_subjects, config.filter_subject = subjects, None
+                    await js.add_consumer(EVENT_STREAM, config)
+                    action = "filters updated"
+            done.append({"consumer": durable, "action": action, "filter_subjects": subjects})
+    return done

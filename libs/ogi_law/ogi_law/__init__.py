@@ -1,0 +1,1 @@
+"""The statutory vocabulary: rules, the working calendar and its data, dates, agencies."""

@@ -1,0 +1,207 @@
+"""The eventsourcing Application every service builds on, and the unit of work its commands use."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
+from eventsourcing.persistence import (
+    JSONTranscoder,
+    Notification,
+    ProcessRecorder,
+    Tracking,
+    Transcoding,
+)
+
+from ogi_errors import InvalidInput, NotFound
+from ogi_platform.eventstore.aggregate import OgiAggregate
+from ogi_platform.messaging.envelope import EventRecord, record_of
+from ogi_platform.messaging.wire import encode
+
+if TYPE_CHECKING:
+    from ogi_platform.service.config import ServiceConfig
+
+A = TypeVar("A", bound=OgiAggregate)
+
+#: The largest bus message an event may make: well below NATS's default ``max_payload`` (1 MiB),
+#: so that no stored event can block its relay.
+MAX_EVENT_BYTES = 512 * 1024
+
+
+class DateAsISO(Transcoding):
+    type = date
+    name = "date_iso"
+
+    def encode(self, obj: date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)
+
+
+class OgiApplication(Application[UUID]):
+    """One service's event-sourced application for one agency.
+
+    Its recorder is a process recorder, so inbound events and the tracking of the upstream
+    position commit in one transaction.
+    """
+
+    service: ClassVar[str] = ""
+
+    # Each store has a single writer thread, so cached aggregates are never stale in effect;
+    # the repository still fast-forwards a cached aggregate to the stored version on every get.
+    env: ClassVar[dict[str, str]] = {
+        "AGGREGATE_CACHE_MAXSIZE": "5000",
+        "AGGREGATE_CACHE_FASTFORWARD": "y",
+    }
+
+    def __init__(self, agency: str, env: dict[str, str] | None = None) -> None:
+        self.agency = agency
+        self._commit_listeners: list[Callable[[], None]] = []
+        self.configure(None)
+        super().__init__(env)
+
+    def configure(self, config: ServiceConfig | None) -> None:
+        """Read what the service's rules use besides the store (e.g. its working calendar) from
+        ``config``, or the defaults when None: at construction, when the process starts, and
+        before each tick (so that edited files take effect)."""
+
+    def tick(self, today: date) -> int:
+        """Act on what is due by ``today`` (lapses, silences, deadlines); returns events stored.
+
+        Runs periodically in the store's writer thread; services with time limits override it.
+        """
+        return 0
+
+    def construct_recorder(self) -> ProcessRecorder:
+        return self.factory.process_recorder()
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(DateAsISO())
+
+    @property
+    def process_recorder(self) -> ProcessRecorder:
+        recorder = self.recorder
+        assert isinstance(recorder, ProcessRecorder)
+        return recorder
+
+    def on_commit(self, listener: Callable[[], None]) -> None:
+        """Call ``listener`` (from the committing thread) after every commit."""
+        self._commit_listeners.append(listener)
+
+    def unit_of_work(self) -> UnitOfWork:
+        return UnitOfWork(self)
+
+    def find(self, aggregate_id: UUID, kind: type[A]) -> A | None:
+        try:
+            aggregate: object = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return None
+        assert isinstance(aggregate, kind)
+        return aggregate
+
+    def notifications(self, after: int, limit: int) -> Sequence[Notification]:
+        return self.recorder.select_notifications(
+            start=after, limit=limit, inclusive_of_start=False
+        )
+
+    def position(self, upstream: str) -> int:
+        return self.process_recorder.max_tracking_id(upstream) or 0
+
+    def record_position(self, upstream: str, position: int) -> None:
+        """Record that everything up to ``position`` of ``upstream`` is done, with no events."""
+        self.events.put([], tracking=Tracking(upstream, position))
+
+    def aggregate_ids_of(self, application_id: str) -> list[UUID]:
+        """The aggregates this service keeps for an application (for its history)."""
+        raise NotImplementedError
+
+    def not_handled_here(self, application_id: str) -> bool:
+        """Whether this store only knows of the application while another agency handles it
+        (it forwarded it away, or was only consulted): locating prefers the handler."""
+        return False
+
+    def last_activity(self, application_id: str) -> datetime | None:
+        """When this store last recorded an event of the application (None: never)."""
+        times: list[datetime] = [
+            cast(Any, event).timestamp
+            for aggregate_id in self.aggregate_ids_of(application_id)
+            for event in self.events.get(aggregate_id, desc=True, limit=1)
+        ]
+        return max(times, default=None)
+
+    def history(self, application_id: str) -> list[EventRecord]:
+        return history_of(self, self.aggregate_ids_of(application_id))
+
+    def record(self, processing: ProcessingEvent[UUID]) -> None:
+        """Commit events and tracking together, take due snapshots, wake the listeners; refuse
+        the whole commit if one event is larger than the bus can carry."""
+        for event in processing.events:
+            self.require_carriable(event)
+        self._record(processing)
+        self._take_snapshots(processing)
+        for listener in self._commit_listeners:
+            listener()
+
+    def require_carriable(self, event: Any) -> None:
+        """``InvalidInput`` if the bus message of ``event`` would exceed ``MAX_EVENT_BYTES``."""
+        # A bus message has at most four bytes per character of the event's repr, plus its
+        # envelope: only an event that may come near the limit is encoded to be measured.
+        if 4 * len(repr(vars(event))) + 1024 <= MAX_EVENT_BYTES:
+            return
+        size = len(encode(record_of(event, self.agency, self.service, 0)))
+        if size > MAX_EVENT_BYTES:
+            raise InvalidInput(
+                "request",
+                f"would make a {type(event).__name__} event of {size} bytes, more than the "
+                f"{MAX_EVENT_BYTES} an event may have",
+            )
+
+
+class UnitOfWork:
+    """Aggregates touched by one command or one batch of inbound events, saved together."""
+
+    def __init__(self, app: OgiApplication) -> None:
+        self.app = app
+        self._aggregates: dict[UUID, OgiAggregate] = {}
+
+    def find(self, aggregate_id: UUID, kind: type[A]) -> A | None:
+        known = self._aggregates.get(aggregate_id)
+        if known is not None:
+            assert isinstance(known, kind)
+            return known
+        found = self.app.find(aggregate_id, kind)
+        if found is not None:
+            self._aggregates[aggregate_id] = found
+        return found
+
+    def get(self, aggregate_id: UUID, kind: type[A], what: str) -> A:
+        found = self.find(aggregate_id, kind)
+        if found is None:
+            raise NotFound(f"{what} not found")
+        return found
+
+    def add(self, aggregate: OgiAggregate) -> None:
+        self._aggregates[aggregate.id] = aggregate
+
+    def commit(self, tracking: Tracking | None = None) -> int:
+        """Store every pending event (and the tracking record) in one transaction."""
+        processing = ProcessingEvent[UUID](tracking)
+        processing.collect_events(*self._aggregates.values())
+        if not processing.events and tracking is None:
+            return 0
+        self.app.record(processing)
+        return len(processing.events)
+
+
+def history_of(app: OgiApplication, aggregate_ids: list[UUID]) -> list[EventRecord]:
+    """The stored events of the given aggregates, with their envelopes."""
+    return [
+        record_of(event, app.agency, app.service, 0)
+        for aggregate_id in aggregate_ids
+        for event in app.events.get(aggregate_id)
+    ]

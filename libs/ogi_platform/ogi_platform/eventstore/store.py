@@ -1,0 +1,253 @@
+"""Event stores from one database URL: PostgreSQL (a schema per agency) or SQLite files.
+
+``postgresql://user:pass@host:port/db`` puts agency ``archives-bureau``'s intake events in
+``archives_bureau.intake_events``; ``sqlite:///path/to/dir`` (or no URL and a data folder) puts
+them in ``dir/archives-bureau/intake.sqlite``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+from urllib.parse import unquote, urlparse
+
+import psycopg
+from eventsourcing.postgres import PostgresDatastore
+from eventsourcing.sqlite import SQLiteDatastore
+
+from ogi_errors import InvalidInput
+
+
+@dataclass(frozen=True)
+class StoreLocation:
+    """Where one service of one agency keeps its events, as eventsourcing environment."""
+
+    env: dict[str, str]
+    description: str
+    postgres_schema: str | None = None
+    postgres_dsn: str | None = None
+
+
+def schema_name(agency: str) -> str:
+    return agency.replace("-", "_").lower()
+
+
+def store_location(
+    database_url: str | None, data_dir: Path, agency: str, service: str
+) -> StoreLocation:
+    """The store of ``service`` for ``agency``: from the URL, or SQLite under ``data_dir``."""
+    if not database_url or database_url.startswith("sqlite:"):
+        base = data_dir
+        if database_url:
+            path = database_url.removeprefix("sqlite:").removeprefix("//")
+            base = Path(path) if path else data_dir
+        folder = base / agency
+        folder.mkdir(parents=True, exist_ok=True)
+        db_file = folder / f"{service}.sqlite"
+        return StoreLocation(
+            env={
+                "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                "SQLITE_DBNAME": str(db_file),
+                "SQLITE_LOCK_TIMEOUT": "30",
+            },
+            description=f"sqlite:{db_file}",
+        )
+    parsed = urlparse(database_url)
+    if parsed.scheme not in ("postgresql", "postgres"):
+        raise InvalidInput("database_url", f"unsupported scheme {parsed.scheme!r}")
+    schema = schema_name(agency)
+    dbname = parsed.path.lstrip("/") or "postgres"
+    env = {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_DBNAME": dbname,
+        "POSTGRES_HOST": parsed.hostname or "127.0.0.1",
+        "POSTGRES_PORT": str(parsed.port or 5432),
+        "POSTGRES_USER": unquote(parsed.username or "postgres"),
+        "POSTGRES_PASSWORD": unquote(parsed.password or ""),
+        "POSTGRES_SCHEMA": schema,
+        "POSTGRES_POOL_SIZE": "1",
+        "POSTGRES_MAX_OVERFLOW": "2",
+        "POSTGRES_CONNECT_TIMEOUT": "10",
+    }
+    safe = f"postgresql://{env['POSTGRES_HOST']}:{env['POSTGRES_PORT']}/{dbname}"
+    return StoreLocation(
+        env=env,
+        description=f"{safe} schema {schema}",
+        postgres_schema=schema,
+        postgres_dsn=database_url,
+    )
+
+
+# Every process creating tables and functions in a database takes this advisory lock first:
+# PostgreSQL refuses concurrent CREATE OR REPLACE FUNCTION ("tuple concurrently updated").
+_CREATION_LOCK = 0x0651_0001
+
+
+@contextmanager
+def creating(location: StoreLocation) -> Iterator[None]:
+    """Hold the database's creation lock, with the agency's schema made, while tables are made."""
+    if not location.postgres_schema or not location.postgres_dsn:
+        yield
+        return
+    with psycopg.connect(location.postgres_dsn, autocommit=True) as conn:
+        conn.execute("SELECT pg_advisory_lock(%s)", (_CREATION_LOCK,))
+        try:
+            conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{location.postgres_schema}"')
+            yield
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (_CREATION_LOCK,))
+
+
+def ensure_schema(location: StoreLocation) -> None:
+    """Create the agency's PostgreSQL schema if it is missing (no-op for SQLite)."""
+    with creating(location):
+        pass
+
+
+# Session advisory locks of single writers use the two-integer key space, apart from the
+# creation lock's single bigint key: (this class, a hash of schema and service).
+_WRITER_LOCK_CLASS = 0x0651
+
+
+def _signed32(value: int) -> int:
+    return value - (1 << 32) if value >= 1 << 31 else value
+
+
+class WriterLock:
+    """The right to be the one writer of a store: a PostgreSQL session advisory lock per agency
+    schema and service, held on a connection of its own; for SQLite an exclusive ``flock`` on
+    ``<service>.lock`` beside the store file. Both end with the process, however it dies."""
+
+    def __init__(self, location: StoreLocation, service: str) -> None:
+        self.location = location
+        self.service = service
+        self._conn: psycopg.Connection[Any] | None = None
+        self._file: IO[str] | None = None
+
+    @property
+    def key(self) -> tuple[int, int]:
+        name = f"{self.location.postgres_schema}.{self.service}".encode()
+        return _WRITER_LOCK_CLASS, _signed32(zlib.crc32(name))
+
+    def try_acquire(self) -> bool:
+        """Take the lock if no other process holds it; True when this one holds it."""
+        if self._conn is not None or self._file is not None:
+            return True
+        if self.location.postgres_dsn is None:
+            path = Path(self.location.env["SQLITE_DBNAME"]).with_suffix(".lock")
+            file = open(path, "a")  # noqa: SIM115 - held for the life of the unit
+            try:
+                fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                file.close()
+                return False
+            self._file = file
+            return True
+        # Keepalives both ways: if this process's host vanishes, the server ends the session
+        # (and frees the lock for a standby) within about half a minute, not hours.
+        conn = psycopg.connect(
+            self.location.postgres_dsn,
+            autocommit=True,
+            connect_timeout=10,
+            keepalives_idle=10,
+            options="-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 "
+            "-c tcp_keepalives_count=3",
+        )
+        row = conn.execute("SELECT pg_try_advisory_lock(%s, %s)", self.key).fetchone()
+        if not row or not row[0]:
+            conn.close()
+            return False
+        self._conn = conn
+        return True
+
+    def held(self) -> bool:
+        """Whether the lock is still held (a lost database connection loses it)."""
+        if self._file is not None:
+            return True
+        if self._conn is None:
+            return False
+        try:
+            self._conn.execute("SELECT 1")
+        except psycopg.Error:
+            return False
+        return True
+
+    def release(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+        if self._conn is not None:
+            with contextlib.suppress(psycopg.Error):
+                self._conn.close()
+            self._conn = None
+
+
+@dataclass(frozen=True)
+class Adoption:
+    """The stream a store's positions of one upstream refer to, and how many it has adopted."""
+
+    identity: str
+    epoch: int
+
+    def tracking_name(self, upstream: str) -> str:
+        """The tracking record of positions in this stream: ``upstream`` for the first stream
+        (so stores kept before identities were recorded go on), ``upstream#<epoch>`` after."""
+        return upstream if self.epoch == 1 else f"{upstream}#{self.epoch}"
+
+
+class StreamIdentities:
+    """Which stream each bus position of one store refers to, in a small table beside the store's
+    events (``<service>_streams``: upstream, identity, epoch), through the store's own connection.
+
+    The tracking table cannot hold it: its rows are (name, integer position), one per name, and
+    a position can only grow. So the positions in each adopted stream are tracked under a name of
+    their own (``Adoption.tracking_name``): adopting a new stream starts its positions at 0, and no
+    position is ever read against a stream it was not counted in.
+    """
+
+    def __init__(
+        self, datastore: SQLiteDatastore | PostgresDatastore, service: str, create: bool = True
+    ) -> None:
+        self.datastore = datastore
+        self.table = f"{service}_streams"
+        self.mark = "?"
+        if isinstance(datastore, PostgresDatastore):
+            self.table = f"{datastore.schema}.{self.table}" if datastore.schema else self.table
+            self.mark = "%s"
+        if create:
+            with self.datastore.transaction(commit=True) as cursor:
+                cursor.execute(
+                    f"CREATE TABLE IF NOT EXISTS {self.table} (upstream TEXT PRIMARY KEY, "
+                    "identity TEXT NOT NULL, epoch INTEGER NOT NULL)"
+                )
+
+    def get(self, upstream: str) -> Adoption | None:
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(
+                f"SELECT identity, epoch FROM {self.table} WHERE upstream = {self.mark}",
+                (upstream,),
+            )
+            row = cursor.fetchone()
+        return None if row is None else Adoption(str(row["identity"]), int(row["epoch"]))
+
+    def adopt(self, upstream: str, identity: str) -> Adoption:
+        """Record ``identity`` as the stream of ``upstream`` (first use, or an operator's
+        recovery); a stream other than the current one starts a new epoch."""
+        current = self.get(upstream)
+        if current is not None and current.identity == identity:
+            return current
+        adoption = Adoption(identity, 1 if current is None else current.epoch + 1)
+        m = self.mark
+        with self.datastore.transaction(commit=True) as cursor:
+            cursor.execute(f"DELETE FROM {self.table} WHERE upstream = {m}", (upstream,))
+            cursor.execute(
+                f"INSERT INTO {self.table} (upstream, identity, epoch) VALUES ({m}, {m}, {m})",
+                (upstream, identity, adoption.epoch),
+            )
+        return adoption

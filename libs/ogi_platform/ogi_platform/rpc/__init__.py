@@ -1,0 +1,1 @@
+"""The gRPC boundary: the server, callers and their tokens, request limits, histories."""

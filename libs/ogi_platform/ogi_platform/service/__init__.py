@@ -1,0 +1,1 @@
+"""A service process: its configuration and runtime (stores, relays, inboxes, ticks)."""

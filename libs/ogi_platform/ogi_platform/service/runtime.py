@@ -1,0 +1,412 @@
+"""A service process: one store, relay and inbox per agency served, one gRPC server for all."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import json
+import logging
+import os
+import signal
+from collections.abc import Callable, Coroutine, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+import grpc
+from grpc_health.v1 import health, health_pb2
+from nats.aio.client import Client
+
+from ogi_errors import IllegalStep, InvalidInput, NotFound
+from ogi_platform.eventstore.application import OgiApplication
+from ogi_platform.eventstore.store import StoreLocation, WriterLock, creating, store_location
+from ogi_platform.messaging import bus
+from ogi_platform.messaging.envelope import SUBJECT_ROOT, EventRecord
+from ogi_platform.rpc import auth
+from ogi_platform.rpc.server import Registration, start_server
+from ogi_platform.service.agencies import Agencies, Agency
+from ogi_platform.service.config import ServiceConfig, load_config
+from ogi_platform.today import today_in_china
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+AppT = TypeVar("AppT", bound=OgiApplication)
+#: The agency registry a service reads (the runtime needs only what ``Agencies`` says).
+R = TypeVar("R", bound=Agencies)
+
+#: How often a standby tries to take the writer locks, and the watchdog looks at the health.
+LOCK_POLL_SECONDS = 0.5
+WATCH_SECONDS = 1.0
+#: How often the watchdog makes sure the writer locks are still held (a database round trip).
+LOCK_CHECK_SECONDS = 5.0
+
+SubjectsFactory = Callable[[Agency, list[str]], list[str]]
+
+
+def addressed_to(agency: Agency, event_types: list[str]) -> list[str]:
+    """The default inbox: events of the given types addressed to this agency, or sent by it
+    (an agency's services hear of its own forwards, which are addressed elsewhere)."""
+    return [
+        subject
+        for t in event_types
+        for subject in (
+            f"{SUBJECT_ROOT}.*.*.{t}.{agency.code}",
+            f"{SUBJECT_ROOT}.{agency.code}.*.{t}.*",
+        )
+    ]
+
+
+@dataclass(frozen=True)
+class ServiceSpec(Generic[R]):
+    """What makes one of the five services: its application, inbound handlers and gRPC API,
+    and the agency registry they read (loaded from ``OGI_AGENCY_FILE``, None: the default)."""
+
+    name: str
+    app_class: type[OgiApplication]
+    handlers: Callable[[OgiApplication, R], dict[str, bus.Handler]]
+    servicers: Callable[[ServiceRuntime[R]], list[Registration]]
+    default_port: int
+    registry: Callable[[Path | None], R]
+    #: The agencies a process serves when ``OGI_AGENCIES`` is unset.
+    default_agencies: tuple[str, ...]
+    subjects: SubjectsFactory = addressed_to
+    #: Event types the service accepts from another agency: from ``"any"`` agency, or only
+    #: from a ``"supervision_bureau"``. Everything else must come from the agency itself.
+    foreign: Mapping[str, str] = field(default_factory=dict)
+
+
+def sender_policy(
+    spec: ServiceSpec[R], registry: R, agency: str
+) -> Callable[[EventRecord], str | bus.Skip | None]:
+    """Why an inbound event is refused (None: accepted). The subject already proves the sender
+    (NATS lets an agency publish under its own name only); this says what each sender may send.
+
+    Another agency's event of a type the service takes from its own agency only is skipped, not
+    refused: it is addressed to another service of the agency (a forward for its intake, a
+    consultation for its review) and the service has nothing to do with it. Only an event of a
+    type the service does take from other agencies, from a sender no rule admits, is refused
+    (dead-lettered): e.g. a rectification order that no supervision bureau gave."""
+
+    senders = {
+        "any": frozenset(registry.codes()),
+        "supervision_bureau": frozenset(
+            a.code for a in registry.all() if a.kind == "supervision_bureau"
+        ),
+    }
+
+    def refuses(record: EventRecord) -> str | bus.Skip | None:
+        if record.agency == agency:
+            return None
+        if record.type not in spec.foreign:
+            return bus.Skip.SKIP
+        if record.agency in senders.get(spec.foreign[record.type], frozenset()):
+            return None
+        return f"{record.type} from {record.agency} is not accepted by {agency}'s {spec.name}"
+
+    return refuses
+
+
+@dataclass
+class AgencyUnit:
+    agency: str
+    app: OgiApplication
+    writer: bus.Writer
+    relay: bus.OutboxRelay | None = None
+    consumer: bus.InboxConsumer | None = None
+
+
+def build_app(
+    spec: ServiceSpec[R], config: ServiceConfig, agency: str, location: StoreLocation
+) -> OgiApplication:
+    with creating(location):
+        app = spec.app_class(agency, env=location.env)
+    app.configure(config)
+    return app
+
+
+class ServiceRuntime(Generic[R]):
+    def __init__(self, spec: ServiceSpec[R], config: ServiceConfig) -> None:
+        self.spec = spec
+        self.config = config
+        self.registry = spec.registry(config.agency_file)
+        for code in config.agencies:
+            self.registry.get(code, "OGI_AGENCIES")
+        self.units: dict[str, AgencyUnit] = {}
+        self.nc: Client | None = None
+        self.server: grpc.aio.Server | None = None
+        self.health: health.aio.HealthServicer | None = None
+        self.health_names: list[str] = [""]
+        self.port = 0
+        self.locks: list[WriterLock] = []
+        #: Why the process is not serving ("" while it is); set by the watchdog.
+        self.trouble = "standby"
+        self._tasks: list[asyncio.Task[None]] = []
+
+    # -- used by the servicers -------------------------------------------------------------
+
+    def unit(self, agency: str, access: str, field: str = "agency") -> AgencyUnit:
+        """The unit serving ``agency``, if the caller may ``access`` it (see rpc.auth)."""
+        self.registry.get(agency, field)
+        unit = self.units.get(agency)
+        if unit is None and not self.active:
+            raise IllegalStep(f"this {self.spec.name} instance is a standby: another one serves")
+        if unit is None:
+            raise InvalidInput(field, f"agency {agency!r} is not served by this {self.spec.name}")
+        auth.require(access, agency, self.supervisors)
+        return unit
+
+    @functools.cached_property
+    def supervisors(self) -> frozenset[str]:
+        return frozenset(a.code for a in self.registry.all() if a.kind == "supervision_bureau")
+
+    def app(self, unit: AgencyUnit, kind: type[AppT]) -> AppT:
+        assert isinstance(unit.app, kind)
+        return unit.app
+
+    async def read(self, unit: AgencyUnit, fn: Callable[..., T], *args: Any) -> T:
+        return await asyncio.to_thread(fn, *args)
+
+    async def write(self, unit: AgencyUnit, fn: Callable[..., T], *args: Any) -> T:
+        return await unit.writer.run(fn, *args)
+
+    async def locate(self, application_id: str, access: str = "act") -> AgencyUnit:
+        """The agency unit whose store holds the application (after forwards, the one that did
+        not forward it away, else the one that acted on it last), if the caller may ``access``
+        it. A caller who may not even read it gets the answer for an absent application, so
+        no one learns which ids exist, nor where."""
+        if not application_id:
+            raise InvalidInput("application_id", "is required")
+        ranked: list[tuple[bool, datetime, AgencyUnit]] = []
+        for unit in self.units.values():
+            seen = await asyncio.to_thread(unit.app.last_activity, application_id)
+            if seen is not None:
+                away = await asyncio.to_thread(unit.app.not_handled_here, application_id)
+                ranked.append((not away, seen, unit))
+        absent = NotFound(f"application {application_id} not found in {self.spec.name}")
+        if not ranked:
+            raise absent
+        unit = max(ranked, key=lambda r: (r[0], r[1]))[2]
+        if not auth.allowed(auth.caller(), "read", unit.agency, self.supervisors):
+            raise absent
+        auth.require(access, unit.agency, self.supervisors)
+        return unit
+
+    # -- life cycle ------------------------------------------------------------------------
+
+    @property
+    def active(self) -> bool:
+        """Whether this instance holds the writer locks of its stores (else it is a standby)."""
+        return bool(self.locks) and len(self.locks) == len(self.config.agencies)
+
+    async def start(self) -> None:
+        """Serve gRPC (NOT_SERVING as a standby), take every store's writer lock, waiting while
+        another instance holds one, then start each store's relay, inbox and ticker."""
+        registrations = self.spec.servicers(self)
+        self.server, self.port, self.health = await start_server(
+            self.config.grpc_host,
+            self.config.grpc_port,
+            registrations,
+            self.config.token_secret,
+            any_port=self.config.any_port,
+        )
+        self.health_names = ["", *(name for _, _, name in registrations)]
+        await self._set_health("standby")
+        locations = {
+            agency: store_location(self.config.database_url, self.config.data_dir, agency, name)
+            for agency, name in ((a, self.spec.name) for a in sorted(self.config.agencies))
+        }
+        await self._take_locks(locations)
+        for agency in self.config.agencies:
+            app = await asyncio.to_thread(
+                build_app, self.spec, self.config, agency, locations[agency]
+            )
+            self.units[agency] = AgencyUnit(agency, app, bus.Writer(f"{self.spec.name}-{agency}"))
+        self.nc = await bus.connect(
+            self.config.nats_url,
+            name=f"ogi-{self.spec.name}",
+            user=self.config.nats_user,
+            password=self.config.nats_password,
+        )
+        js = self.nc.jetstream()
+        # An agency's own NATS user may not create streams or consumers: the admin provisions
+        # them (`ogi nats provision`) and the services bind to them as they are.
+        may_manage = not bus.agency_user(self.config.nats_user)
+        if may_manage:
+            await bus.ensure_streams(js)
+        for unit in self.units.values():
+            handlers = self.spec.handlers(unit.app, self.registry)
+            unit.relay = bus.OutboxRelay(
+                unit.app, js, unit.writer, id_key=(self.config.nats_password or "").encode()
+            )
+            self._spawn(unit.relay.run, f"relay {unit.agency}")
+            if type(unit.app).tick is not OgiApplication.tick:
+                self._spawn(self._ticker(unit), f"ticker {unit.agency}")
+            if handlers:
+                subjects = self.spec.subjects(self.registry.get(unit.agency), sorted(handlers))
+                unit.consumer = bus.InboxConsumer(
+                    unit.app, js, unit.writer, handlers, subjects, may_manage=may_manage,
+                    refuses=sender_policy(self.spec, self.registry, unit.agency),
+                )  # fmt: skip
+                self._spawn(unit.consumer.run, f"inbox {unit.agency}")
+        await self._watch()
+        self._spawn(self._watchdog, "watchdog")
+        log.info("%s serving %s on port %s", self.spec.name, ",".join(self.units), self.port)
+
+    async def _take_locks(self, locations: dict[str, StoreLocation]) -> None:
+        """One writer per agency and service: wait (a standby) until no other instance holds
+        a store's lock; keep the ones taken meanwhile."""
+        for agency, location in locations.items():
+            lock = WriterLock(location, self.spec.name)
+            waiting = False
+            while not await asyncio.to_thread(lock.try_acquire):
+                if not waiting:
+                    log.warning(
+                        "%s of %s is a standby: another instance writes %s; waiting for it",
+                        self.spec.name, agency, location.description,
+                    )  # fmt: skip
+                    waiting = True
+                await asyncio.sleep(LOCK_POLL_SECONDS)
+            if waiting:
+                log.warning("%s of %s takes over as the writer", self.spec.name, agency)
+            self.locks.append(lock)
+
+    def troubles(self) -> list[str]:
+        """Why the process must not be sent work now (none: it is healthy)."""
+        if self.nc is None or not self.nc.is_connected:
+            return ["NATS is unreachable"]
+        found = []
+        for unit in self.units.values():
+            for what, part in (("relay", unit.relay), ("inbox", unit.consumer)):
+                if part is None:
+                    continue
+                stalled = part.progress.stalled_for()
+                if part.guard.problem:
+                    found.append(f"{what} of {unit.agency}: {part.guard.problem}")
+                elif stalled > self.config.stall_seconds:
+                    found.append(f"{what} of {unit.agency} made no progress for {stalled:.0f}s")
+        return found
+
+    async def _watch(self) -> None:
+        trouble = "; ".join(self.troubles())
+        if trouble != self.trouble:
+            if trouble:
+                log.error("%s is NOT_SERVING: %s", self.spec.name, trouble)
+            else:
+                log.warning("%s is SERVING", self.spec.name)
+            await self._set_health(trouble)
+
+    async def _watchdog(self) -> None:
+        """Health tells the truth: NOT_SERVING with the reason while something is wrong; and a
+        writer lock lost (its database connection gone) ends the process before it writes."""
+        checked = 0.0
+        while True:
+            await asyncio.sleep(WATCH_SECONDS)
+            await self._watch()
+            checked += WATCH_SECONDS
+            if checked >= LOCK_CHECK_SECONDS:
+                checked = 0.0
+                for lock in self.locks:
+                    if not await asyncio.to_thread(lock.held):
+                        log.critical(
+                            "%s lost the writer lock of %s: exiting before another instance "
+                            "and this one both write",
+                            self.spec.name, lock.location.description,
+                        )  # fmt: skip
+                        os._exit(75)
+
+    async def _set_health(self, trouble: str) -> None:
+        self.trouble = trouble
+        status = (
+            health_pb2.HealthCheckResponse.NOT_SERVING
+            if trouble
+            else health_pb2.HealthCheckResponse.SERVING
+        )
+        if self.health is not None:
+            for name in self.health_names:
+                await self.health.set(name, status)
+
+    def _ticker(self, unit: AgencyUnit) -> Callable[[], Coroutine[Any, Any, None]]:
+        """Every OGI_TICK_SECONDS: reread the settings (calendar files), then act on what is due
+        today."""
+
+        async def tick_forever() -> None:
+            while True:
+                await asyncio.to_thread(unit.app.configure, self.config)
+                await unit.writer.run(unit.app.tick, today_in_china())
+                await asyncio.sleep(self.config.tick_seconds)
+
+        return tick_forever
+
+    def _spawn(self, run: Callable[[], Coroutine[Any, Any, None]], what: str) -> None:
+        """Run a loop for the life of the process; log and restart it if it fails."""
+
+        async def supervised() -> None:
+            while True:
+                try:
+                    await run()
+                except asyncio.CancelledError:
+                    raise
+                except bus.ConsumerNotProvisioned as missing:
+                    log.warning("%s of %s waits: %s", what, self.spec.name, missing)
+                    await asyncio.sleep(10.0)
+                except Exception:
+                    log.exception("%s of %s failed; restarting", what, self.spec.name)
+                    await asyncio.sleep(1.0)
+
+        self._tasks.append(asyncio.create_task(supervised()))
+
+    async def stop(self) -> None:
+        if self.server is not None:
+            await self.server.stop(grace=2.0)
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        if self.nc is not None:
+            with contextlib.suppress(Exception):
+                await self.nc.close()
+        for unit in self.units.values():
+            unit.writer.shutdown()
+            unit.app.close()
+        for lock in self.locks:
+            lock.release()
+
+
+async def serve(spec: ServiceSpec[R], config: ServiceConfig) -> None:
+    runtime = ServiceRuntime(spec, config)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    starting = asyncio.create_task(runtime.start())
+    stopping = asyncio.create_task(stop.wait())
+    # A standby waits in start() for the writer locks: a signal ends it there too.
+    await asyncio.wait({starting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    if starting.done():
+        starting.result()
+        print(f"ready {spec.name} {runtime.port}", flush=True)
+        if config.ready_file is not None:
+            ready = {"service": spec.name, "port": runtime.port, "pid": os.getpid()}
+            config.ready_file.write_text(json.dumps(ready), encoding="utf-8")
+        await stopping
+    else:
+        starting.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await starting
+    await runtime.stop()
+
+
+def main(spec: ServiceSpec[R]) -> None:
+    """Process entry point of a service (the ``ogi-<service>`` commands)."""
+    logging.basicConfig(
+        level=os.environ.get("OGI_LOG_LEVEL", "INFO"),
+        format=f"%(asctime)s {spec.name} %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        config = load_config(spec.name, spec.default_port, spec.default_agencies)
+        asyncio.run(serve(spec, config))
+    except InvalidInput as error:
+        raise SystemExit(f"ogi-{spec.name}: configuration: {error}") from None
