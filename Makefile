@@ -48,6 +48,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	cd proto && ../$(BIN)/buf lint
+	$(BIN)/lint-imports --no-cache
 
 typecheck: install
 	$(BIN)/mypy $(foreach l,ogi_errors ogi_platform ogi_law ogi_report,libs/$(l)/$(l)) \
