@@ -222,8 +222,12 @@ def test_nats_port_taken_meanwhile_is_not_left_for_another(
         assert f"port {port} is taken by another process" in stderr
         assert system.child_pids("nats-server") == [], "a nats-server started elsewhere"
         application_id = submit_one(system)
-    e2e.wait_until(lambda: system.child_pids("nats-server"), bool, "nats-server back on its port")
-    assert f"restarted on port {port}" in system.stderr_path.read_text(encoding="utf-8")
+    e2e.wait_until(
+        lambda: system.stderr_path.read_text(encoding="utf-8"),
+        lambda text: f"restarted on port {port}" in text,
+        "`ogi up` to report nats-server back on its port",
+    )
+    assert system.child_pids("nats-server"), "no nats-server after the restart was reported"
     assert wait_all_arrived(system, [application_id]) == {"lost": 0, "doubled": 0}
 
 
