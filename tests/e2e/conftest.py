@@ -9,6 +9,9 @@ timeout, and fails if any process it started (services, nats-server) is still al
 
 from __future__ import annotations
 
+import contextlib
+import copy
+import io
 import json
 import os
 import re
@@ -227,6 +230,7 @@ class OgiSystem:
     """One `ogi up --json --data DATA` with OGI_HOME=HOME, and the CLI pointed at it."""
 
     def __init__(self, home: Path, data: Path, env: dict[str, str] | None = None) -> None:
+        self.in_process = False
         self.home = home
         self.data = data
         self.extra_env = env or {}
@@ -389,10 +393,21 @@ class OgiSystem:
 
     # -- the CLI -------------------------------------------------------------------------------
 
+    def cli(self) -> OgiSystem:
+        """This system with the CLI run in the test's process (`ogi_cli.main.main` with the same
+        environment and the output captured): the same calls to the same running services,
+        without a Python process started per command. The process boundary itself is proven by
+        the tests that use the system as it is."""
+        view = copy.copy(self)
+        view.in_process = True
+        return view
+
     def ogi(
         self, *args: str, env: dict[str, str] | None = None, timeout: float = CLI_TIMEOUT
     ) -> tuple[int, str, str]:
         """Run `ogi ARGS` with this system's OGI_HOME: (exit code, stdout, stderr)."""
+        if self.in_process:
+            return self._ogi_in_process(list(args), self.env(**(env or {})))
         done = subprocess.run(
             [str(OGI), *args],
             capture_output=True,
@@ -403,6 +418,23 @@ class OgiSystem:
             stdin=subprocess.DEVNULL,
         )
         return done.returncode, done.stdout, done.stderr
+
+    @staticmethod
+    def _ogi_in_process(argv: list[str], env: dict[str, str]) -> tuple[int, str, str]:
+        from ogi_cli.main import main
+
+        saved, sigpipe = dict(os.environ), signal.getsignal(signal.SIGPIPE)
+        out, err = io.StringIO(), io.StringIO()
+        os.environ.clear()
+        os.environ.update(env)
+        try:
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                code = main(argv)
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+            signal.signal(signal.SIGPIPE, sigpipe)  # main() restores the default for a CLI
+        return code, out.getvalue(), err.getvalue()
 
     def ogi_json(self, *args: str) -> Any:
         """`ogi ARGS --json`, which must succeed and print exactly one JSON document."""
@@ -420,10 +452,14 @@ class OgiSystem:
         --json: non-zero exit, exactly one JSON document ``{"error": "..."}`` on stdout.
         """
         command = f"`ogi {' '.join(args)}`"
-        with ThreadPoolExecutor(2) as pool:  # the two forms side by side: half the wait
-            plain = pool.submit(self.ogi, *args, env=env)
-            as_json = pool.submit(self.ogi, *args, "--json", env=env)
-            (code, out, err), json_result = plain.result(), as_json.result()
+        if self.in_process:  # one environment and one stdout per process: one at a time
+            code, out, err = self.ogi(*args, env=env)
+            json_result = self.ogi(*args, "--json", env=env)
+        else:
+            with ThreadPoolExecutor(2) as pool:  # the two forms side by side: half the wait
+                plain = pool.submit(self.ogi, *args, env=env)
+                as_json = pool.submit(self.ogi, *args, "--json", env=env)
+                (code, out, err), json_result = plain.result(), as_json.result()
         assert code != 0, f"{command} was accepted: {out!r}"
         assert "Traceback" not in out + err, f"{command} printed a traceback: {err}"
         assert out.strip() == "", f"{command} printed on stdout: {out!r}"
@@ -547,6 +583,12 @@ def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OgiSystem]:
     assert not running.conflicts, (
         f"another system listened on this one's ports: {running.conflicts}"
     )
+
+
+@pytest.fixture
+def cli(system: OgiSystem) -> OgiSystem:
+    """The module's system with the CLI run in-process (see `OgiSystem.cli`)."""
+    return system.cli()
 
 
 @pytest.fixture

@@ -3,6 +3,11 @@
 Each refusal: a non-zero exit, one line on stderr (or exactly ``{"error": ...}`` on stdout with
 --json), no traceback; and the store is unchanged (trace and status as before; a refused
 application takes no application number).
+
+The tables of refusals run the CLI in the test's process (the ``cli`` fixture) against the
+module's running system: the same requests to the same services and stores, without starting a
+Python process per command. Refusals of each kind also go through the `ogi` program itself
+(`test_one_refusal_of_each_kind_through_the_ogi_program` and the tests taking ``system``).
 """
 
 from __future__ import annotations
@@ -79,8 +84,8 @@ def future_date(system: OgiSystem) -> str:
 
 
 @pytest.mark.parametrize(("changes", "field"), BAD_APPLICATIONS)
-def test_bad_application_is_refused(system: OgiSystem, changes: dict[str, str], field: str) -> None:
-    message = system.refused(*apply_args(**changes))
+def test_bad_application_is_refused(cli: OgiSystem, changes: dict[str, str], field: str) -> None:
+    message = cli.refused(*apply_args(**changes))
     assert field in message, f"the error does not name the field {field}: {message}"
     assert "INVALID_ARGUMENT" in message
 
@@ -91,21 +96,21 @@ def test_future_receipt_date_is_refused(system: OgiSystem) -> None:
 
 
 @pytest.mark.parametrize("value", ["20240101", "2024-W01-1"])
-def test_receipt_date_must_be_yyyy_mm_dd(system: OgiSystem, value: str) -> None:
+def test_receipt_date_must_be_yyyy_mm_dd(cli: OgiSystem, value: str) -> None:
     """The CLI and the error say YYYY-MM-DD; other ISO 8601 spellings are not that."""
-    message = system.refused(*apply_args(received_on=value))
+    message = cli.refused(*apply_args(received_on=value))
     assert "received_on" in message
 
 
-def test_refused_applications_take_no_number(system: OgiSystem) -> None:
-    first = system.apply()
+def test_refused_applications_take_no_number(cli: OgiSystem) -> None:
+    first = cli.apply()
     for case in BAD_APPLICATIONS:
         changes = case.values[0]
         assert isinstance(changes, dict)
         if changes.get("agency", "municipal-office") == "municipal-office":
-            system.refused(*apply_args(**changes))
-    system.refused(*apply_args(received_on=future_date(system)))
-    second = system.apply()
+            cli.refused(*apply_args(**changes))
+    cli.refused(*apply_args(received_on=future_date(cli)))
+    second = cli.apply()
     series, n = number_of(first)
     assert number_of(second) == (series, n + 1), (first, second)
 
@@ -118,8 +123,8 @@ def test_refused_applications_take_no_number(system: OgiSystem) -> None:
         pytest.param(["decide", "A0000000000ZZ"], id="decide-without-outcome"),
     ],
 )
-def test_missing_argument_is_refused_cleanly(system: OgiSystem, args: list[str]) -> None:
-    system.refused(*args)
+def test_missing_argument_is_refused_cleanly(cli: OgiSystem, args: list[str]) -> None:
+    cli.refused(*args)
 
 
 # -- unknown applications ------------------------------------------------------------------------
@@ -141,21 +146,21 @@ COMMANDS = [
 
 
 @pytest.mark.parametrize("command", COMMANDS)
-def test_unknown_application_is_refused(system: OgiSystem, command: list[str]) -> None:
+def test_unknown_application_is_refused(cli: OgiSystem, command: list[str]) -> None:
     app_id = absent_id()
-    message = system.refused(command[0], app_id, *command[1:])
+    message = cli.refused(command[0], app_id, *command[1:])
     assert app_id in message or "NOT_FOUND" in message, message
     # nothing was stored about it anywhere
     for query in ("status", "trace"):
-        system.refused(query, app_id)
+        cli.refused(query, app_id)
 
 
 MALFORMED_IDS = ["nonsense", "A0000000000000", "a3fx3qvj51gfp", "AIIIIIIIIIIII", "", "A-1'; --"]
 
 
 @pytest.mark.parametrize("app_id", MALFORMED_IDS)
-def test_malformed_application_id_is_refused(system: OgiSystem, app_id: str) -> None:
-    message = system.refused("status", app_id)
+def test_malformed_application_id_is_refused(cli: OgiSystem, app_id: str) -> None:
+    message = cli.refused("status", app_id)
     assert "application" in message, message
 
 
@@ -170,9 +175,9 @@ def test_malformed_application_id_is_refused(system: OgiSystem, app_id: str) -> 
     ],
 )
 def test_malformed_application_id_is_refused_by_every_command(
-    system: OgiSystem, command: list[str], app_id: str
+    cli: OgiSystem, command: list[str], app_id: str
 ) -> None:
-    message = system.refused(command[0], app_id, *command[1:])
+    message = cli.refused(command[0], app_id, *command[1:])
     assert "application" in message, message
 
 
@@ -182,6 +187,7 @@ def test_malformed_application_id_is_refused_by_every_command(
 @pytest.fixture(scope="module")
 def closed(system: OgiSystem) -> dict[str, Any]:
     """An application decided, replied, delivered and closed everywhere."""
+    system = system.cli()
     app_id = system.under_review()
     system.decide(app_id, "disclose")
     system.wait_state(app_id, "replied")
@@ -192,6 +198,13 @@ def closed(system: OgiSystem) -> dict[str, Any]:
 
 def snapshot(system: OgiSystem, app_id: str) -> dict[str, Any]:
     """What the system shows of an application: trace, status and letter (queried together)."""
+    if system.in_process:
+        code, out, _ = system.ogi("letter", app_id, "--json")
+        return {
+            "trace": system.trace(app_id),
+            "status": system.status(app_id),
+            "letter": system.one_json(out) if code == 0 else None,
+        }
     with ThreadPoolExecutor(3) as pool:
         trace = pool.submit(system.trace, app_id)
         status = pool.submit(system.status, app_id)
@@ -240,33 +253,33 @@ CLOSED_STEPS = [
 
 @pytest.mark.parametrize("step", CLOSED_STEPS)
 def test_illegal_step_on_a_closed_application(
-    system: OgiSystem, closed: dict[str, Any], step: list[str]
+    cli: OgiSystem, closed: dict[str, Any], step: list[str]
 ) -> None:
     app_id = closed["id"]
-    before = snapshot(system, app_id)
+    before = snapshot(cli, app_id)
     assert before["status"]["state"] == "closed"
-    message = system.refused(step[0], app_id, *step[1:])
+    message = cli.refused(step[0], app_id, *step[1:])
     assert "FAILED_PRECONDITION" in message, message
-    assert_unchanged(system, app_id, before)
+    assert_unchanged(cli, app_id, before)
 
 
-def test_deciding_twice(system: OgiSystem) -> None:
-    app_id = system.under_review()
-    system.decide(app_id, "not_held")
-    system.wait_state(app_id, "replied")
-    before = snapshot(system, app_id)
-    message = system.refused("decide", app_id, "--outcome", "disclose")
+def test_deciding_twice(cli: OgiSystem) -> None:
+    app_id = cli.under_review()
+    cli.decide(app_id, "not_held")
+    cli.wait_state(app_id, "replied")
+    before = snapshot(cli, app_id)
+    message = cli.refused("decide", app_id, "--outcome", "disclose")
     assert "FAILED_PRECONDITION" in message
-    assert_unchanged(system, app_id, before)
+    assert_unchanged(cli, app_id, before)
     assert before["status"]["outcome"] == "not_held"
 
 
-def test_disclosing_before_the_confidentiality_review(system: OgiSystem) -> None:
-    app_id = system.under_review()
-    before = snapshot(system, app_id)
-    message = system.refused("decide", app_id, "--outcome", "disclose")
+def test_disclosing_before_the_confidentiality_review(cli: OgiSystem) -> None:
+    app_id = cli.under_review()
+    before = snapshot(cli, app_id)
+    message = cli.refused("decide", app_id, "--outcome", "disclose")
     assert "FAILED_PRECONDITION" in message
-    assert_unchanged(system, app_id, before)
+    assert_unchanged(cli, app_id, before)
 
 
 @pytest.mark.parametrize(
@@ -277,30 +290,28 @@ def test_disclosing_before_the_confidentiality_review(system: OgiSystem) -> None
         pytest.param(["--result", "cleared", "--on", "2000-01-01"], "reviewed_on", id="early"),
     ],
 )
-def test_bad_confidentiality_review_is_refused(
-    system: OgiSystem, args: list[str], field: str
-) -> None:
-    args = [future_date(system) if a == "FUTURE" else a for a in args]
-    app_id = system.under_review()
-    before = snapshot(system, app_id)
-    message = system.refused("secrecy", app_id, *args)
+def test_bad_confidentiality_review_is_refused(cli: OgiSystem, args: list[str], field: str) -> None:
+    args = [future_date(cli) if a == "FUTURE" else a for a in args]
+    app_id = cli.under_review()
+    before = snapshot(cli, app_id)
+    message = cli.refused("secrecy", app_id, *args)
     assert field in message, message
-    assert_unchanged(system, app_id, before)
+    assert_unchanged(cli, app_id, before)
 
 
-def test_delivering_before_any_decision(system: OgiSystem) -> None:
-    app_id = system.under_review()
-    before = snapshot(system, app_id)
-    system.refused("deliver", app_id, "--method", "post")
-    assert_unchanged(system, app_id, before)
+def test_delivering_before_any_decision(cli: OgiSystem) -> None:
+    app_id = cli.under_review()
+    before = snapshot(cli, app_id)
+    cli.refused("deliver", app_id, "--method", "post")
+    assert_unchanged(cli, app_id, before)
 
 
-def test_reassigning_to_a_foreign_office(system: OgiSystem) -> None:
-    app_id = system.under_review()
-    before = snapshot(system, app_id)
-    message = system.refused("reassign", app_id, "--office", "不存在的科室")
+def test_reassigning_to_a_foreign_office(cli: OgiSystem) -> None:
+    app_id = cli.under_review()
+    before = snapshot(cli, app_id)
+    message = cli.refused("reassign", app_id, "--office", "不存在的科室")
     assert "office" in message
-    assert_unchanged(system, app_id, before)
+    assert_unchanged(cli, app_id, before)
 
 
 # -- bad decisions, deliveries and complaints ------------------------------------------------------
@@ -309,6 +320,7 @@ def test_reassigning_to_a_foreign_office(system: OgiSystem) -> None:
 @pytest.fixture(scope="module")
 def open_review(system: OgiSystem) -> str:
     """An application under review, cleared by the confidentiality review: any outcome goes."""
+    system = system.cli()
     app_id = system.under_review()
     system.ogi_json("secrecy", app_id, "--result", "cleared")
     return app_id
@@ -341,18 +353,19 @@ BAD_DECISIONS = [
 
 @pytest.mark.parametrize(("args", "field"), BAD_DECISIONS)
 def test_bad_decision_is_refused(
-    system: OgiSystem, open_review: str, args: list[str], field: str
+    cli: OgiSystem, open_review: str, args: list[str], field: str
 ) -> None:
-    args = [future_date(system) if a == "FUTURE" else a for a in args]
-    before = snapshot(system, open_review)
+    args = [future_date(cli) if a == "FUTURE" else a for a in args]
+    before = snapshot(cli, open_review)
     assert before["status"]["state"] == "under_review"
-    message = system.refused("decide", open_review, *args)
+    message = cli.refused("decide", open_review, *args)
     assert field in message, f"the error does not name {field}: {message}"
-    assert_unchanged(system, open_review, before)
+    assert_unchanged(cli, open_review, before)
 
 
 @pytest.fixture(scope="module")
 def replied(system: OgiSystem) -> str:
+    system = system.cli()
     app_id = system.under_review()
     system.decide(app_id, "disclose")
     system.wait_state(app_id, "replied")
@@ -368,15 +381,13 @@ BAD_DELIVERIES = [
 
 
 @pytest.mark.parametrize(("args", "field"), BAD_DELIVERIES)
-def test_bad_delivery_is_refused(
-    system: OgiSystem, replied: str, args: list[str], field: str
-) -> None:
-    args = [future_date(system) if a == "FUTURE" else a for a in args]
-    before = snapshot(system, replied)
+def test_bad_delivery_is_refused(cli: OgiSystem, replied: str, args: list[str], field: str) -> None:
+    args = [future_date(cli) if a == "FUTURE" else a for a in args]
+    before = snapshot(cli, replied)
     assert before["status"]["state"] == "replied"
-    message = system.refused("deliver", replied, *args)
+    message = cli.refused("deliver", replied, *args)
     assert field in message, message
-    assert_unchanged(system, replied, before)
+    assert_unchanged(cli, replied, before)
 
 
 BAD_COMPLAINTS = [
@@ -403,15 +414,43 @@ BAD_COMPLAINTS = [
 
 @pytest.mark.parametrize(("args", "field"), BAD_COMPLAINTS)
 def test_bad_complaint_is_refused(
-    system: OgiSystem, closed: dict[str, Any], args: list[str], field: str
+    cli: OgiSystem, closed: dict[str, Any], args: list[str], field: str
 ) -> None:
-    args = [future_date(system) if a == "FUTURE" else a for a in args]
-    before = snapshot(system, closed["id"])
-    message = system.refused("complain", closed["id"], *args)
+    args = [future_date(cli) if a == "FUTURE" else a for a in args]
+    before = snapshot(cli, closed["id"])
+    message = cli.refused("complain", closed["id"], *args)
     assert field in message, message
-    assert_unchanged(system, closed["id"], before)
-    after = snapshot(system, closed["id"])
+    assert_unchanged(cli, closed["id"], before)
+    after = snapshot(cli, closed["id"])
     assert "ComplaintFiled" not in {e["type"] for e in after["trace"]["events"]}
+
+
+# -- each kind of refusal through the `ogi` program itself ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        pytest.param(apply_args(name=""), id="bad-application"),
+        pytest.param(apply_args()[:-2], id="missing-argument"),
+        pytest.param(["trace", absent_id()], id="unknown-application"),
+        pytest.param(["status", "nonsense"], id="malformed-id"),
+        pytest.param(["decide", "CLOSED", "--outcome", "disclose"], id="illegal-step"),
+        pytest.param(["decide", "OPEN", "--outcome", "maybe"], id="bad-decision"),
+        pytest.param(["deliver", "REPLIED", "--method", "pigeon"], id="bad-delivery"),
+        pytest.param(["complain", "CLOSED", "--ground", "bad_mood", "--text", "x"], id="complaint"),
+    ],
+)
+def test_one_refusal_of_each_kind_through_the_ogi_program(
+    system: OgiSystem, closed: dict[str, Any], open_review: str, replied: str, args: list[str]
+) -> None:
+    ids = {"CLOSED": closed["id"], "OPEN": open_review, "REPLIED": replied}
+    args = [ids.get(a, a) for a in args]
+    app_id = next((a for a in args if a in ids.values()), "")
+    before = snapshot(system.cli(), app_id) if app_id else {}
+    system.refused(*args)
+    if app_id:
+        assert_unchanged(system.cli(), app_id, before)
 
 
 # -- the system is not there -----------------------------------------------------------------------
@@ -438,19 +477,20 @@ def clients(system: OgiSystem, token: str = "") -> Clients:
 
 
 def test_oversized_correction_item_is_refused_and_stores_nothing(system: OgiSystem) -> None:
-    app_id = system.apply()["application_id"]
-    before = snapshot(system, app_id)
+    cli = system.cli()
+    app_id = cli.apply()["application_id"]
+    before = snapshot(cli, app_id)
     message = system.refused("correction", app_id, "--item", "身份证明", "--item", "缺" * 4000)
     assert "INVALID_ARGUMENT" in message and "items[1]" in message, message
-    assert_unchanged(system, app_id, before)
+    assert_unchanged(cli, app_id, before)
 
 
-def test_huge_withdrawal_reason_from_the_portal_is_refused(system: OgiSystem) -> None:
+def test_huge_withdrawal_reason_from_the_portal_is_refused(cli: OgiSystem) -> None:
     """2 MB of reason: more than any event may carry on the bus; refused at the boundary."""
-    app_id = system.apply()["application_id"]
-    before = snapshot(system, app_id)
-    token = system.ogi_json("token", "issue", "--role", "portal", "--name", "web")["token"]
-    portal = clients(system, str(token))
+    app_id = cli.apply()["application_id"]
+    before = snapshot(cli, app_id)
+    token = cli.ogi_json("token", "issue", "--role", "portal", "--name", "web")["token"]
+    portal = clients(cli, str(token))
     try:
         with pytest.raises(grpc.RpcError) as refusal:
             portal.api("intake").WithdrawApplication(
@@ -461,7 +501,7 @@ def test_huge_withdrawal_reason_from_the_portal_is_refused(system: OgiSystem) ->
         portal.close()
     assert refusal.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert field_of(refusal.value) == "reason"
-    assert_unchanged(system, app_id, before)
+    assert_unchanged(cli, app_id, before)
 
 
 def test_invalid_utf8_is_invalid_argument(system: OgiSystem) -> None:
