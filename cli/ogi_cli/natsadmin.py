@@ -9,18 +9,12 @@ import os
 from pathlib import Path
 from typing import Any
 
-from complaint.main import SPEC as COMPLAINT
-from intake.main import SPEC as INTAKE
 from ogi_cli import recover
 from ogi_cli.endpoints import NatsLogin, nats_login
 from ogi_cli.natsclient import admin_client
 from ogi_cli.provision import provision as provision_all
+from ogi_contracts import CONTRACTS
 from ogi_law.agencies import load_agencies
-from reply.main import SPEC as REPLY
-from review.main import SPEC as REVIEW
-from routing.main import SPEC as ROUTING
-
-SPECS = [INTAKE, ROUTING, REVIEW, REPLY, COMPLAINT]
 
 
 def provision(args: argparse.Namespace) -> dict[str, Any]:
@@ -39,7 +33,7 @@ async def _provision(
 ) -> list[dict[str, object]]:
     nc = await admin_client(login, "ogi-provision")
     try:
-        return await provision_all(nc.jetstream(), registry, agencies, SPECS)
+        return await provision_all(nc.jetstream(), registry, agencies, CONTRACTS)
     finally:
         await nc.close()
 

@@ -5,39 +5,27 @@ The streams, and for every agency and service that handles events the durable co
 ``<code>__<service>`` with the filters of ``provisioned_filters``: everything addressed to the
 agency and everything it sent (its services hear of their own forwards, addressed elsewhere), and
 for a supervision bureau's complaint service also what it hears of every agency. A service bound
-to such a consumer ignores the event types it does not handle.
+to such a consumer ignores the event types it does not handle. What each service handles, and
+for which agencies, comes from its contract (ogi_contracts), never from server code.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
+from collections.abc import Sequence
 
 from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
 
+from ogi_contracts.contract import Contract
 from ogi_law.agencies import Agency, AgencyRegistry
-from ogi_platform.eventstore.application import OgiApplication
 from ogi_platform.messaging import bus
 from ogi_platform.messaging.envelope import EVENT_STREAM, SUBJECT_ROOT, consumer_name
-
-if TYPE_CHECKING:
-    from ogi_platform.service.runtime import ServiceSpec
+from ogi_platform.service.runtime import contract_subjects
 
 
-@dataclass(frozen=True)
-class _AgencyOnly:
-    """Enough of an application for a handlers factory to name the events it handles."""
-
-    agency: str
-
-
-def inbox_subjects(spec: ServiceSpec, registry: AgencyRegistry, agency: str) -> list[str]:
+def inbox_subjects(contract: Contract, registry: AgencyRegistry, agency: str) -> list[str]:
     """The filter subjects of the service's inbox for ``agency`` ([] when it handles nothing)."""
-    handlers = spec.handlers(cast(OgiApplication, _AgencyOnly(agency)), registry)
-    if not handlers:
-        return []
-    return sorted(spec.subjects(registry.get(agency), sorted(handlers)))
+    return sorted(contract_subjects(contract, registry.get(agency)))
 
 
 #: What a supervision bureau's complaint service hears of every agency.
@@ -61,7 +49,7 @@ async def provision(
     js: JetStreamContext,
     registry: AgencyRegistry,
     agencies: list[str],
-    specs: list[ServiceSpec],
+    contracts: Sequence[Contract],
 ) -> list[dict[str, object]]:
     """Create the streams and every missing consumer; correct a consumer's filters if they
     differ. Returns what was done, per consumer."""
@@ -69,11 +57,11 @@ async def provision(
     done: list[dict[str, object]] = []
     for agency in agencies:
         registry.get(agency, "agency")
-        for spec in specs:
-            if not inbox_subjects(spec, registry, agency):
+        for contract in contracts:
+            if not inbox_subjects(contract, registry, agency):
                 continue  # the service handles nothing for this agency
-            subjects = sorted(provisioned_filters(registry.get(agency), spec.name))
-            durable = consumer_name(agency, spec.name)
+            subjects = sorted(provisioned_filters(registry.get(agency), contract.service))
+            durable = consumer_name(agency, contract.service)
             try:
                 info = await js.consumer_info(EVENT_STREAM, durable)
             except NotFoundError:

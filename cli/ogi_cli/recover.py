@@ -22,13 +22,14 @@ from eventsourcing.persistence import PersistenceError
 
 from ogi_cli.endpoints import endpoints_file, nats_login
 from ogi_cli.natsclient import admin_client
+from ogi_contracts import CONTRACTS
 from ogi_errors import InvalidInput
 from ogi_law.agencies import load_agencies
+from ogi_platform.eventstore.application import OgiApplication
 from ogi_platform.eventstore.store import store_location
 from ogi_platform.messaging.bus import INBOX_POSITION, RELAY_POSITION, ensure_streams
 from ogi_platform.messaging.envelope import EVENT_STREAM
 from ogi_platform.messaging.streamguard import identities_of, stream_identity
-from ogi_platform.service.runtime import ServiceSpec
 
 
 def _database_url(given: str | None) -> str | None:
@@ -44,8 +45,6 @@ def _database_url(given: str | None) -> str | None:
 
 
 def recover(args: argparse.Namespace) -> dict[str, Any]:
-    from ogi_cli.natsadmin import SPECS  # natsadmin registers this command
-
     agency_file = os.environ.get("OGI_AGENCY_FILE")
     registry = load_agencies(Path(agency_file) if agency_file else None)
     agencies = args.agency or registry.codes()
@@ -58,8 +57,8 @@ def recover(args: argparse.Namespace) -> dict[str, Any]:
     adopted = [
         entry
         for code in agencies
-        for spec in SPECS
-        for entry in _adopt(spec, code, url, data_dir, identity)
+        for contract in CONTRACTS
+        for entry in _adopt(contract.service, code, url, data_dir, identity)
     ]
     return {"nats": login.url, "stream": identity, "adopted": adopted}
 
@@ -75,16 +74,22 @@ async def _current_stream(login: Any) -> str:
         await nc.close()
 
 
+def _store(service: str) -> type[OgiApplication]:
+    """An application class that opens the service's store (no server code needed to read and
+    adopt its stream identities)."""
+    return type(f"{service}_store", (OgiApplication,), {"name": service, "service": service})
+
+
 def _adopt(
-    spec: ServiceSpec, agency: str, url: str | None, data_dir: Path, identity: str
+    service: str, agency: str, url: str | None, data_dir: Path, identity: str
 ) -> list[dict[str, object]]:
     """Adopt ``identity`` for the positions a store has; a store that does not exist (or never
     recorded a stream) is left as it is, never created."""
-    location = store_location(url, data_dir, agency, spec.name)
+    location = store_location(url, data_dir, agency, service)
     if location.postgres_dsn is None and not Path(location.env["SQLITE_DBNAME"]).exists():
         return []
     try:
-        app = spec.app_class(agency, env=location.env | {"CREATE_TABLE": "n"})
+        app = _store(service)(agency, env=location.env | {"CREATE_TABLE": "n"})
     except PersistenceError as error:
         raise InvalidInput("database_url", f"{location.description}: {error}") from None
     try:
@@ -99,7 +104,7 @@ def _adopt(
                 continue
             adoption = identities.adopt(upstream, identity)
             entries.append(
-                {"agency": agency, "service": spec.name, "upstream": upstream,
+                {"agency": agency, "service": service, "upstream": upstream,
                  "from": current.identity, "epoch": adoption.epoch}
             )  # fmt: skip
         return entries

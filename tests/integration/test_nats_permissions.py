@@ -31,15 +31,14 @@ from nats.aio.msg import Msg
 from nats.js import JetStreamContext, api
 from nats.js.errors import NotFoundError
 
-from complaint.main import SPEC as COMPLAINT
 from intake.application import IntakeApplication
-from intake.main import SPEC as INTAKE
 from ogi_cli.provision import (
     BUREAU_WIDE_FILTERS,
     inbox_subjects,
     provision,
     provisioned_filters,
 )
+from ogi_contracts import CONTRACTS
 from ogi_law.agencies import load_agencies
 from ogi_platform.messaging.bus import (
     ConsumerNotProvisioned,
@@ -61,7 +60,6 @@ from ogi_platform.messaging.envelope import (
 from ogi_platform.messaging.wire import encode
 from ogi_platform.natsserver import NatsServer
 from ogi_platform.service.runtime import sender_policy
-from reply.main import SPEC as REPLY
 from review.application import ReviewApplication
 from review.main import SPEC as REVIEW
 from routing.application import RoutingApplication, routing_id
@@ -657,13 +655,12 @@ async def test_an_agency_users_services_run_on_provisioned_consumers(
     NATS user and its routing, also its own user, binds to the provisioned consumer (it may not
     create one) and handles what is addressed to it."""
     admin = await bus.admin()
-    specs = [INTAKE, ROUTING, REVIEW, REPLY, COMPLAINT]
-    done = await provision(admin.js, load_agencies(), list(AGENCIES), specs)
+    done = await provision(admin.js, load_agencies(), list(AGENCIES), CONTRACTS)
     made = {d["consumer"]: d["action"] for d in done}
     assert made[consumer_name(MUNICIPAL, "routing")] == "created"
     assert made[BUREAU_CONSUMER] == "created"
     assert consumer_name(MUNICIPAL, "complaint") not in made  # handles nothing there
-    again = await provision(admin.js, load_agencies(), list(AGENCIES), specs)
+    again = await provision(admin.js, load_agencies(), list(AGENCIES), CONTRACTS)
     assert {d["action"] for d in again} == {"unchanged"}
 
     office = await bus.login(MUNICIPAL)
@@ -677,7 +674,7 @@ async def test_an_agency_users_services_run_on_provisioned_consumers(
         relay = OutboxRelay(intake, office.js, writer, id_key=bus.passwords[MUNICIPAL].encode())
         assert await relay.relay_once() > 0
         handlers = routing_handlers(routing, load_agencies())
-        subjects = inbox_subjects(ROUTING, load_agencies(), MUNICIPAL)
+        subjects = inbox_subjects(ROUTING.contract, load_agencies(), MUNICIPAL)
         consumer = InboxConsumer(routing, office.js, writer, handlers, subjects, may_manage=False)
         async with running(consumer.run, "routing inbox"):
             await eventually(
@@ -738,8 +735,9 @@ async def test_an_agency_cannot_order_another_to_reopen_an_application(
     with opened(ReviewApplication, url, MUNICIPAL) as review, writer_thread() as writer:
         registry = load_agencies()
         handlers = REVIEW.handlers(review, registry)
+        subjects = inbox_subjects(REVIEW.contract, registry, MUNICIPAL)
         consumer = InboxConsumer(
-            review, office.js, writer, handlers, inbox_subjects(REVIEW, registry, MUNICIPAL),
+            review, office.js, writer, handlers, subjects,
             may_manage=False, refuses=sender_policy(REVIEW, registry, MUNICIPAL),
         )  # fmt: skip
         async with running(consumer.run, "review inbox"):

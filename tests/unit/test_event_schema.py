@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 
 import pytest
@@ -35,9 +36,9 @@ AGGREGATES: list[type[OgiAggregate]] = [
 BASE_FIELDS = {"originator_id", "originator_version", "timestamp", "originator_topic", "meta"}
 
 
-def event_classes() -> list[type]:
+def event_classes(aggregates: Iterable[type[OgiAggregate]] = AGGREGATES) -> list[type]:
     found = []
-    for aggregate in AGGREGATES:
+    for aggregate in aggregates:
         for value in vars(aggregate).values():
             if (
                 isinstance(value, type)
@@ -46,6 +47,11 @@ def event_classes() -> list[type]:
             ):
                 found.append(value)
     return found
+
+
+def stored_event_types(aggregates: Iterable[type[OgiAggregate]]) -> set[str]:
+    """The event types the aggregates store (what their services' contracts must classify)."""
+    return {c.__name__ for c in event_classes(aggregates)}
 
 
 def test_there_are_events_to_check() -> None:

@@ -4,28 +4,30 @@ from __future__ import annotations
 
 import pytest
 
-from complaint.main import SPEC as COMPLAINT
-from intake.main import SPEC as INTAKE
 from ogi_cli.provision import inbox_subjects, provisioned_filters
+from ogi_contracts import CONTRACTS
+from ogi_contracts.contract import Contract
 from ogi_law.agencies import load_agencies
 from ogi_platform.messaging.envelope import covers
-from ogi_platform.service.runtime import ServiceSpec
-from reply.main import SPEC as REPLY
-from review.main import SPEC as REVIEW
-from routing.main import SPEC as ROUTING
 
 REGISTRY = load_agencies()
-SPECS = [INTAKE, ROUTING, REVIEW, REPLY, COMPLAINT]
 
 
-@pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.name)
+@pytest.mark.parametrize("contract", CONTRACTS, ids=lambda c: c.service)
 @pytest.mark.parametrize("agency", REGISTRY.codes())
 def test_provisioned_filters_cover_what_the_service_asks_for(
-    spec: ServiceSpec, agency: str
+    contract: Contract, agency: str
 ) -> None:
-    filters = provisioned_filters(REGISTRY.get(agency), spec.name)
-    wanted = inbox_subjects(spec, REGISTRY, agency)
+    filters = provisioned_filters(REGISTRY.get(agency), contract.service)
+    wanted = inbox_subjects(contract, REGISTRY, agency)
     assert [s for s in wanted if not covers(filters, s)] == []
+
+
+def test_the_subjects_are_the_contracts_own() -> None:
+    bureau, office = "supervision-bureau", "municipal-office"
+    complaint = next(c for c in CONTRACTS if c.service == "complaint")
+    assert "ogi.*.reply.ApplicationOverdue.*" in inbox_subjects(complaint, REGISTRY, bureau)
+    assert inbox_subjects(complaint, REGISTRY, office) == []
 
 
 def test_only_the_bureaus_complaint_service_hears_every_agency() -> None:

@@ -7,12 +7,14 @@ application and the agency handling it.
 from __future__ import annotations
 
 from complaint.domain import Complaint, KnownApplication, complaint_aggregate_id
+from ogi_contracts.contract import BUREAU
+from ogi_contracts.intake import APPLICATION_ACCEPTED
+from ogi_contracts.reply import APPLICATION_OVERDUE
+from ogi_contracts.review import RECTIFICATION_ANSWERED
 from ogi_law.agencies import AgencyRegistry
 from ogi_platform.eventstore.application import OgiApplication, UnitOfWork
 from ogi_platform.messaging.bus import Handler
-from ogi_platform.messaging.envelope import SUBJECT_ROOT, EventRecord, caused_by
-from ogi_platform.service.agencies import Agency
-from ogi_platform.service.runtime import addressed_to
+from ogi_platform.messaging.envelope import EventRecord, caused_by
 
 SYSTEM = "system:complaint"
 
@@ -52,20 +54,10 @@ def on_rectification_answered(uow: UnitOfWork, record: EventRecord) -> None:
 
 
 def handlers(app: OgiApplication, registry: AgencyRegistry) -> dict[str, Handler]:
-    if registry.get(app.agency).kind != "supervision_bureau":
+    if registry.get(app.agency).kind != BUREAU:
         return {}
     return {
-        "ApplicationAccepted": on_accepted,
-        "ApplicationOverdue": on_overdue,
-        "RectificationAnswered": on_rectification_answered,
+        APPLICATION_ACCEPTED: on_accepted,
+        APPLICATION_OVERDUE: on_overdue,
+        RECTIFICATION_ANSWERED: on_rectification_answered,
     }
-
-
-def subjects(agency: Agency, event_types: list[str]) -> list[str]:
-    """A bureau hears of accepted applications of every agency, not only its own."""
-    wide = {
-        "ApplicationAccepted": f"{SUBJECT_ROOT}.*.intake.ApplicationAccepted.*",
-        "ApplicationOverdue": f"{SUBJECT_ROOT}.*.reply.ApplicationOverdue.*",
-    }
-    narrow = [t for t in event_types if t not in wide]
-    return [wide[t] for t in event_types if t in wide] + addressed_to(agency, narrow)

@@ -4,23 +4,20 @@ from __future__ import annotations
 
 from complaint.api import servicers
 from complaint.application import ComplaintApplication
-from complaint.handlers import handlers, subjects
+from complaint.handlers import handlers
+from ogi_contracts.complaint import CONTRACT
 from ogi_law.agencies import DEFAULT_AGENCIES, load_agencies
 from ogi_platform.service.runtime import ServiceSpec
 from ogi_platform.service.runtime import main as run
 
 SPEC = ServiceSpec(
-    name="complaint",
+    contract=CONTRACT,
     app_class=ComplaintApplication,
     handlers=handlers,
     servicers=servicers,
     default_port=50055,
     registry=load_agencies,
     default_agencies=DEFAULT_AGENCIES,
-    subjects=subjects,
-    foreign=dict.fromkeys(
-        ("ApplicationAccepted", "ApplicationOverdue", "RectificationAnswered"), "any"
-    ),
 )
 
 

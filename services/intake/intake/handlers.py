@@ -6,6 +6,8 @@ from datetime import date
 
 from intake.application import accept_numbered
 from intake.domain import Applicant, Application, Request
+from ogi_contracts.reply import APPLICATION_CLOSED
+from ogi_contracts.routing import APPLICATION_FORWARDED
 from ogi_law.agencies import AgencyRegistry
 from ogi_platform.eventstore.application import OgiApplication, UnitOfWork
 from ogi_platform.messaging.bus import Handler
@@ -51,4 +53,4 @@ def handlers(app: OgiApplication, registry: AgencyRegistry) -> dict[str, Handler
         )
         accept_numbered(uow, agency, application, m)
 
-    return {"ApplicationClosed": on_application_closed, "ApplicationForwarded": on_forwarded}
+    return {APPLICATION_CLOSED: on_application_closed, APPLICATION_FORWARDED: on_forwarded}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from ogi_contracts.reply import REPLY_DELIVERED
+from ogi_contracts.review import DECISION_MADE, HANDLING_REOPENED
 from ogi_law.agencies import AgencyRegistry
 from ogi_platform.eventstore.application import OgiApplication, UnitOfWork
 from ogi_platform.messaging.bus import Handler
@@ -16,7 +18,7 @@ from reply.domain import Reply
 from reply.letter import compose_letter
 
 #: Clock events the reply service states itself rather than hears about.
-OWN_CLOCK_EVENTS = {"ReplyDelivered"}
+OWN_CLOCK_EVENTS = {REPLY_DELIVERED}
 
 
 def handlers(app: OgiApplication, registry: AgencyRegistry) -> dict[str, Handler]:
@@ -84,4 +86,4 @@ def handlers(app: OgiApplication, registry: AgencyRegistry) -> dict[str, Handler
     clock_handlers: dict[str, Handler] = {
         event_type: on_clock_event for event_type in CLOCK_EVENTS - OWN_CLOCK_EVENTS
     }
-    return clock_handlers | {"DecisionMade": on_decided, "HandlingReopened": on_reopened}
+    return clock_handlers | {DECISION_MADE: on_decided, HANDLING_REOPENED: on_reopened}

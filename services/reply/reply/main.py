@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ogi_contracts.reply import CONTRACT
 from ogi_law.agencies import DEFAULT_AGENCIES, load_agencies
 from ogi_platform.service.runtime import ServiceSpec
 from ogi_platform.service.runtime import main as run
@@ -10,7 +11,7 @@ from reply.application import ReplyApplication
 from reply.handlers import handlers
 
 SPEC = ServiceSpec(
-    name="reply",
+    contract=CONTRACT,
     app_class=ReplyApplication,
     handlers=handlers,
     servicers=servicers,

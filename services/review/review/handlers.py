@@ -4,6 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 
+from ogi_contracts.complaint import RECTIFICATION_ORDERED
+from ogi_contracts.intake import APPLICATION_CORRECTED, APPLICATION_WITHDRAWN, CORRECTION_LAPSED
+from ogi_contracts.reply import APPLICATION_CLOSED
+from ogi_contracts.review import CONSULTATION_ANSWERED, ORGAN_CONSULTATION_STARTED
+from ogi_contracts.routing import (
+    APPLICATION_ASSIGNED,
+    APPLICATION_FORWARDED,
+    APPLICATION_REASSIGNED,
+)
 from ogi_errors import IllegalStep
 from ogi_law.agencies import AgencyRegistry
 from ogi_platform.eventstore.application import OgiApplication, UnitOfWork
@@ -102,14 +111,14 @@ def handlers(app: OgiApplication, registry: AgencyRegistry) -> dict[str, Handler
         )
 
     return {
-        "ApplicationAssigned": on_assigned,
-        "ApplicationReassigned": on_reassigned,
-        "ApplicationWithdrawn": on_ended,
-        "CorrectionLapsed": on_ended,
-        "ApplicationForwarded": on_ended,
-        "ApplicationCorrected": on_corrected,
-        "RectificationOrdered": on_rectification_ordered,
-        "OrganConsultationStarted": on_consulted,
-        "ConsultationAnswered": on_consultation_answered,
-        "ApplicationClosed": on_ended,
+        APPLICATION_ASSIGNED: on_assigned,
+        APPLICATION_REASSIGNED: on_reassigned,
+        APPLICATION_WITHDRAWN: on_ended,
+        CORRECTION_LAPSED: on_ended,
+        APPLICATION_FORWARDED: on_ended,
+        APPLICATION_CORRECTED: on_corrected,
+        RECTIFICATION_ORDERED: on_rectification_ordered,
+        ORGAN_CONSULTATION_STARTED: on_consulted,
+        CONSULTATION_ANSWERED: on_consultation_answered,
+        APPLICATION_CLOSED: on_ended,
     }

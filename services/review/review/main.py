@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ogi_contracts.review import CONTRACT
 from ogi_law.agencies import DEFAULT_AGENCIES, load_agencies
 from ogi_platform.service.runtime import ServiceSpec
 from ogi_platform.service.runtime import main as run
@@ -10,18 +11,13 @@ from review.application import ReviewApplication
 from review.handlers import handlers
 
 SPEC = ServiceSpec(
-    name="review",
+    contract=CONTRACT,
     app_class=ReviewApplication,
     handlers=handlers,
     servicers=servicers,
     default_port=50053,
     registry=load_agencies,
     default_agencies=DEFAULT_AGENCIES,
-    foreign={
-        "RectificationOrdered": "supervision_bureau",
-        "OrganConsultationStarted": "any",  # another agency consults this one (Art. 34)
-        "ConsultationAnswered": "any",  # the agency this one consulted answers
-    },
 )
 
 

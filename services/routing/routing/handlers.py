@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from ogi_contracts.intake import APPLICATION_ACCEPTED, APPLICATION_WITHDRAWN, CORRECTION_LAPSED
+from ogi_contracts.reply import APPLICATION_CLOSED
+from ogi_contracts.review import FEE_UNPAID_CLOSED
 from ogi_law.agencies import AgencyRegistry
 from ogi_platform.eventstore.application import OgiApplication, UnitOfWork
 from ogi_platform.messaging.bus import Handler
@@ -36,9 +39,9 @@ def handlers(app: OgiApplication, registry: AgencyRegistry) -> dict[str, Handler
         )
 
     return {
-        "ApplicationAccepted": on_accepted,
-        "ApplicationWithdrawn": on_ended,
-        "CorrectionLapsed": on_ended,
-        "FeeUnpaidClosed": on_ended,
-        "ApplicationClosed": on_ended,
+        APPLICATION_ACCEPTED: on_accepted,
+        APPLICATION_WITHDRAWN: on_ended,
+        CORRECTION_LAPSED: on_ended,
+        FEE_UNPAID_CLOSED: on_ended,
+        APPLICATION_CLOSED: on_ended,
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ogi_contracts.routing import CONTRACT
 from ogi_law.agencies import DEFAULT_AGENCIES, load_agencies
 from ogi_platform.service.runtime import ServiceSpec
 from ogi_platform.service.runtime import main as run
@@ -10,7 +11,7 @@ from routing.application import RoutingApplication
 from routing.handlers import handlers
 
 SPEC = ServiceSpec(
-    name="routing",
+    contract=CONTRACT,
     app_class=RoutingApplication,
     handlers=handlers,
     servicers=servicers,

@@ -9,8 +9,8 @@ import json
 import logging
 import os
 import signal
-from collections.abc import Callable, Coroutine, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -19,6 +19,7 @@ import grpc
 from grpc_health.v1 import health, health_pb2
 from nats.aio.client import Client
 
+from ogi_contracts.contract import ANY, BUREAU, OWN, Contract
 from ogi_errors import IllegalStep, InvalidInput, NotFound
 from ogi_platform.eventstore.application import OgiApplication
 from ogi_platform.eventstore.store import StoreLocation, WriterLock, creating, store_location
@@ -42,8 +43,6 @@ WATCH_SECONDS = 1.0
 #: How often the watchdog makes sure the writer locks are still held (a database round trip).
 LOCK_CHECK_SECONDS = 5.0
 
-SubjectsFactory = Callable[[Agency, list[str]], list[str]]
-
 
 def addressed_to(agency: Agency, event_types: list[str]) -> list[str]:
     """The default inbox: events of the given types addressed to this agency, or sent by it
@@ -58,12 +57,23 @@ def addressed_to(agency: Agency, event_types: list[str]) -> list[str]:
     ]
 
 
+def contract_subjects(contract: Contract, agency: Agency) -> list[str]:
+    """The filter subjects of a service's inbox for ``agency``, from its contract: the types
+    it hears from every agency, and the rest addressed to the agency or sent by it ([] when the
+    service handles nothing for this kind of agency)."""
+    handled = sorted(contract.handled_for(agency.kind))
+    everywhere = contract.heard_everywhere
+    wide = [f"{SUBJECT_ROOT}.*.{everywhere[t]}.{t}.*" for t in handled if t in everywhere]
+    return wide + addressed_to(agency, [t for t in handled if t not in everywhere])
+
+
 @dataclass(frozen=True)
 class ServiceSpec(Generic[R]):
-    """What makes one of the five services: its application, inbound handlers and gRPC API,
-    and the agency registry they read (loaded from ``OGI_AGENCY_FILE``, None: the default)."""
+    """What makes one of the services: its contract (ogi_contracts), application, inbound
+    handlers and gRPC API, and the agency registry they read (loaded from ``OGI_AGENCY_FILE``,
+    None: the default)."""
 
-    name: str
+    contract: Contract
     app_class: type[OgiApplication]
     handlers: Callable[[OgiApplication, R], dict[str, bus.Handler]]
     servicers: Callable[[ServiceRuntime[R]], list[Registration]]
@@ -71,17 +81,18 @@ class ServiceSpec(Generic[R]):
     registry: Callable[[Path | None], R]
     #: The agencies a process serves when ``OGI_AGENCIES`` is unset.
     default_agencies: tuple[str, ...]
-    subjects: SubjectsFactory = addressed_to
-    #: Event types the service accepts from another agency: from ``"any"`` agency, or only
-    #: from a ``"supervision_bureau"``. Everything else must come from the agency itself.
-    foreign: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.contract.service
 
 
 def sender_policy(
     spec: ServiceSpec[R], registry: R, agency: str
 ) -> Callable[[EventRecord], str | bus.Skip | None]:
     """Why an inbound event is refused (None: accepted). The subject already proves the sender
-    (NATS lets an agency publish under its own name only); this says what each sender may send.
+    (NATS lets an agency publish under its own name only); the service's contract says what
+    each sender may send.
 
     Another agency's event of a type the service takes from its own agency only is skipped, not
     refused: it is addressed to another service of the agency (a forward for its intake, a
@@ -90,18 +101,18 @@ def sender_policy(
     (dead-lettered): e.g. a rectification order that no supervision bureau gave."""
 
     senders = {
-        "any": frozenset(registry.codes()),
-        "supervision_bureau": frozenset(
-            a.code for a in registry.all() if a.kind == "supervision_bureau"
-        ),
+        ANY: frozenset(registry.codes()),
+        BUREAU: frozenset(a.code for a in registry.all() if a.kind == BUREAU),
     }
+    handles = spec.contract.handles
 
     def refuses(record: EventRecord) -> str | bus.Skip | None:
         if record.agency == agency:
             return None
-        if record.type not in spec.foreign:
+        allowed = senders.get(handles.get(record.type, OWN))
+        if allowed is None:  # a type taken from the agency itself only, or not at all
             return bus.Skip.SKIP
-        if record.agency in senders.get(spec.foreign[record.type], frozenset()):
+        if record.agency in allowed:
             return None
         return f"{record.type} from {record.agency} is not accepted by {agency}'s {spec.name}"
 
@@ -237,6 +248,8 @@ class ServiceRuntime(Generic[R]):
             await bus.ensure_streams(js)
         for unit in self.units.values():
             handlers = self.spec.handlers(unit.app, self.registry)
+            served = self.registry.get(unit.agency)
+            self.spec.contract.check_handlers(served.kind, set(handlers))
             unit.relay = bus.OutboxRelay(
                 unit.app, js, unit.writer, id_key=(self.config.nats_password or "").encode()
             )
@@ -244,7 +257,7 @@ class ServiceRuntime(Generic[R]):
             if type(unit.app).tick is not OgiApplication.tick:
                 self._spawn(self._ticker(unit), f"ticker {unit.agency}")
             if handlers:
-                subjects = self.spec.subjects(self.registry.get(unit.agency), sorted(handlers))
+                subjects = contract_subjects(self.spec.contract, served)
                 unit.consumer = bus.InboxConsumer(
                     unit.app, js, unit.writer, handlers, subjects, may_manage=may_manage,
                     refuses=sender_policy(self.spec, self.registry, unit.agency),

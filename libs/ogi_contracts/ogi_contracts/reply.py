@@ -1,0 +1,58 @@
+"""The reply service: reply letters, delivery, the statutory clock and remedies."""
+
+from __future__ import annotations
+
+from ogi_contracts.contract import OWN, Contract
+
+SERVICE = "reply"
+
+REPLY_ISSUED = "ReplyIssued"
+REPLY_REISSUED = "ReplyReissued"
+REPLY_DELIVERED = "ReplyDelivered"
+APPLICATION_CLOSED = "ApplicationClosed"
+APPLICATION_DUE_SOON = "ApplicationDueSoon"
+APPLICATION_OVERDUE = "ApplicationOverdue"
+REMEDY_FILED = "RemedyFiled"
+REMEDY_CONCLUDED = "RemedyConcluded"
+
+PUBLIC = frozenset(
+    {
+        REPLY_ISSUED,
+        REPLY_REISSUED,
+        REPLY_DELIVERED,
+        APPLICATION_CLOSED,
+        APPLICATION_DUE_SOON,
+        APPLICATION_OVERDUE,
+        REMEDY_FILED,
+        REMEDY_CONCLUDED,
+    }
+)
+INTERNAL = frozenset(
+    {"DeadlineOpened", "ClockFactNoted", "ClockReopened", "ClockStopped", "DueDateChanged"}
+)
+#: The events that move the statutory clock (reply.clockfacts), the decisions that become
+#: letters, and reopened handling.
+HANDLES = dict.fromkeys(
+    (
+        "ApplicationAccepted",
+        "CorrectionRequested",
+        "ApplicationCorrected",
+        "CorrectionLapsed",
+        "ApplicationWithdrawn",
+        "ApplicationForwarded",
+        "ThirdPartyConsultationStarted",
+        "ThirdPartyAnswered",
+        "OrganConsultationStarted",
+        "OrganAnswered",
+        "ExtensionGranted",
+        "ReplyDateSet",
+        "FeeNoticeIssued",
+        "FeePaid",
+        "FeeUnpaidClosed",
+        "DecisionMade",
+        "HandlingReopened",
+    ),
+    OWN,
+)
+
+CONTRACT = Contract(SERVICE, PUBLIC, INTERNAL, HANDLES)
