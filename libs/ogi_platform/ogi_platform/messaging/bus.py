@@ -23,7 +23,7 @@ import hashlib
 import hmac
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import Enum
@@ -161,7 +161,9 @@ class Writer:
 
 
 class OutboxRelay:
-    """Publishes one store's committed events to JetStream, in order, at least once."""
+    """Publishes one store's committed events to JetStream, in order, at least once: those of
+    the ``public`` types (the service's contract; None: every event). Internal events stay in
+    the store; the relay's position passes over them."""
 
     def __init__(
         self,
@@ -172,9 +174,11 @@ class OutboxRelay:
         idle_poll_seconds: float = 1.0,
         ack_timeout_seconds: float = 5.0,
         id_key: bytes = b"",
+        public: Collection[str] | None = None,
     ) -> None:
         self.app = app
         self.js = js
+        self.public = public
         self.writer = writer
         self.id_key = id_key
         self.batch_size = batch_size
@@ -215,7 +219,8 @@ class OutboxRelay:
                     await asyncio.wait_for(self._wake.wait(), self.idle_poll_seconds)
 
     async def relay_once(self) -> int:
-        """Publish the next batch after the recorded position; returns how many were sent.
+        """Publish the next batch after the recorded position; returns how many stored events
+        it went past (published, or internal and passed over).
 
         The stream is checked to be the store's before and after (``StreamGuard``), so a
         position is never recorded for events that went to another stream or server."""
@@ -225,7 +230,11 @@ class OutboxRelay:
         if not records:
             self.progress.made()
             return 0
-        sent = [(record, await self._publish(record)) for record in records]
+        sent = [
+            (record, await self._publish(record))
+            for record in records
+            if self.public is None or record.type in self.public
+        ]
         futures = [outcome for _, outcome in sent if isinstance(outcome, asyncio.Future)]
         # An ack lost with the connection (a NATS restart) never comes: give up and republish.
         # (So does an ack refusing the message: nats-py raises it in its reply handler.)
@@ -235,7 +244,7 @@ class OutboxRelay:
                 await self._dead_letter(record, outcome)
         await self.guard.check(since=checked.connection)
         await self.writer.run(self.app.record_position, checked.tracking, records[-1].position)
-        self.published += len(records)
+        self.published += len(sent)
         self.progress.made()
         return len(records)
 

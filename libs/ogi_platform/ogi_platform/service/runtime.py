@@ -251,7 +251,11 @@ class ServiceRuntime(Generic[R]):
             served = self.registry.get(unit.agency)
             self.spec.contract.check_handlers(served.kind, set(handlers))
             unit.relay = bus.OutboxRelay(
-                unit.app, js, unit.writer, id_key=(self.config.nats_password or "").encode()
+                unit.app,
+                js,
+                unit.writer,
+                id_key=(self.config.nats_password or "").encode(),
+                public=self.spec.contract.public,
             )
             self._spawn(unit.relay.run, f"relay {unit.agency}")
             if type(unit.app).tick is not OgiApplication.tick:
