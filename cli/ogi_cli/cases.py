@@ -8,8 +8,9 @@ from typing import Any
 
 from ogi.v1 import complaint_pb2, review_pb2
 
+from ogi_cli.arguments import whole_number
 from ogi_cli.client import Clients
-from ogi_cli.commands import as_dict, call, trace, whole_number
+from ogi_cli.commands import as_dict, call, trace
 from ogi_errors import InvalidInput
 
 

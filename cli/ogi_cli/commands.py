@@ -19,25 +19,12 @@ from ogi.v1 import (
     routing_pb2,
 )
 
+from ogi_cli.arguments import whole_number as whole_number  # as ogi_cli.report imports it
 from ogi_cli.client import TIMEOUT_SECONDS, Clients
 from ogi_cli.status import overall_state
 from ogi_cli.trace import causal_order
 from ogi_errors import InvalidInput, NotFound
 from ogi_platform.messaging.envelope import SERVICES
-
-#: The range of the int32 fields that take the CLI's whole-number arguments.
-INT32 = range(-(2**31), 2**31)
-
-
-def whole_number(text: str) -> int:
-    """A whole-number argument that fits an int32 request field (argparse reports the rest)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value not in INT32:
-        raise argparse.ArgumentTypeError(f"{text} is out of range")
-    return value
 
 
 def output_file(field: str, name: str) -> Path:
