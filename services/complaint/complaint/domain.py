@@ -73,7 +73,8 @@ class Complaint(OgiAggregate):
         self.outcomes: list[str] = []
 
     # The case (Art. 47, 51-53): accepted or rejected, investigated with the full trace, found
-    # upheld or not, outcomes, closed with notice to the complainant.
+    # upheld or not, outcomes, closed with notice to the complainant. Every public event names
+    # the case and the agency complained about (events stored before they did: "" on replay).
 
     def _require(self, *states: str) -> None:
         if self.state not in states:
@@ -81,18 +82,24 @@ class Complaint(OgiAggregate):
 
     def accept(self, note: str, meta: Meta) -> None:
         self._require("received")
-        self._accepted(note.strip(), meta)
+        self._accepted(note.strip(), meta, self.complaint_id, self.against_agency)
 
     @event("ComplaintAccepted")
-    def _accepted(self, note: str, meta: Meta) -> None:
+    def _accepted(
+        self, note: str, meta: Meta, complaint_id: str = "", against_agency: str = ""
+    ) -> None:
         self.state = "accepted"
 
     def reject(self, reasons: str, meta: Meta) -> None:
         self._require("received")
-        self._rejected(required_text("reasons", reasons), meta)
+        self._rejected(
+            required_text("reasons", reasons), meta, self.complaint_id, self.against_agency
+        )
 
     @event("ComplaintRejected")
-    def _rejected(self, reasons: str, meta: Meta) -> None:
+    def _rejected(
+        self, reasons: str, meta: Meta, complaint_id: str = "", against_agency: str = ""
+    ) -> None:
         self.state = "rejected"
 
     def attach_trace(self, trace_json: str, event_count: int, meta: Meta) -> None:
@@ -111,10 +118,19 @@ class Complaint(OgiAggregate):
     def find(self, upheld: bool, reasons: str, meta: Meta) -> None:
         # A complaint about an agency's work in general has no application trace to attach.
         self._require("investigating", *(() if self.application_id else ("accepted",)))
-        self._found(upheld, required_text("reasons", reasons), meta)
+        self._found(
+            upheld, required_text("reasons", reasons), meta, self.complaint_id, self.against_agency
+        )
 
     @event("FindingMade")
-    def _found(self, upheld: bool, reasons: str, meta: Meta) -> None:
+    def _found(
+        self,
+        upheld: bool,
+        reasons: str,
+        meta: Meta,
+        complaint_id: str = "",
+        against_agency: str = "",
+    ) -> None:
         self.upheld = upheld
         self.state = "found"
 
@@ -160,29 +176,39 @@ class Complaint(OgiAggregate):
     def issue_criticism(self, text: str, meta: Meta) -> None:
         """通报批评."""
         self._require_upheld()
-        self._criticised(self.against_agency, required_text("text", text), meta)
+        self._criticised(self.against_agency, required_text("text", text), meta, self.complaint_id)
 
     @event("CriticismNoticeIssued")
-    def _criticised(self, agency: str, text: str, meta: Meta) -> None:
+    def _criticised(self, agency: str, text: str, meta: Meta, complaint_id: str = "") -> None:
         self.outcomes = [*self.outcomes, "criticism"]
 
     def recommend_accountability(self, body: str, text: str, meta: Meta) -> None:
         """A handling recommendation to the body with power to act (Art. 52, 53)."""
         self._require_upheld()
-        self._recommended(required_text("body", body), required_text("text", text), meta)
+        self._recommended(
+            required_text("body", body),
+            required_text("text", text),
+            meta,
+            self.complaint_id,
+            self.against_agency,
+        )
 
     @event("AccountabilityRecommended")
-    def _recommended(self, body: str, text: str, meta: Meta) -> None:
+    def _recommended(
+        self, body: str, text: str, meta: Meta, complaint_id: str = "", against_agency: str = ""
+    ) -> None:
         self.outcomes = [*self.outcomes, "accountability"]
 
     def agency_answered(self, order_id: str, text: str, meta: Meta) -> None:
         order = self.orders.get(order_id)
         if order is None or order["answer"]:
             return
-        self._answered(order_id, text, meta)
+        self._answered(order_id, text, meta, self.complaint_id, self.against_agency)
 
     @event("RectificationAnswerReceived")
-    def _answered(self, order_id: str, text: str, meta: Meta) -> None:
+    def _answered(
+        self, order_id: str, text: str, meta: Meta, complaint_id: str = "", agency: str = ""
+    ) -> None:
         self.orders[order_id] = self.orders[order_id] | {
             "answer": text,
             "answered_on": meta["occurred_on"],
@@ -209,11 +235,13 @@ class Complaint(OgiAggregate):
         for order_id, answer_due in late:
             day_after = date.fromisoformat(answer_due) + timedelta(days=1)
             m = event_meta(self.application_id, actor, day_after, to_agency=self.against_agency)
-            self._answer_late(order_id, self.against_agency, answer_due, m)
+            self._answer_late(order_id, self.against_agency, answer_due, m, self.complaint_id)
         return bool(late)
 
     @event("RectificationAnswerOverdue")
-    def _answer_late(self, order_id: str, agency: str, answer_due: str, meta: Meta) -> None:
+    def _answer_late(
+        self, order_id: str, agency: str, answer_due: str, meta: Meta, complaint_id: str = ""
+    ) -> None:
         self.orders[order_id] = self.orders[order_id] | {"late": True}
 
     def close(self, notice: str, meta: Meta) -> None:
@@ -224,10 +252,12 @@ class Complaint(OgiAggregate):
             raise IllegalStep(f"the agency has not answered {', '.join(pending)} yet")
         if self.state == "found" and self.upheld and not self.outcomes:
             raise IllegalStep("an upheld complaint needs an outcome before it is closed")
-        self._closed(required_text("notice", notice), meta)
+        self._closed(required_text("notice", notice), meta, self.complaint_id, self.against_agency)
 
     @event("ComplaintClosed")
-    def _closed(self, notice: str, meta: Meta) -> None:
+    def _closed(
+        self, notice: str, meta: Meta, complaint_id: str = "", against_agency: str = ""
+    ) -> None:
         self.state = "closed"
 
 
