@@ -57,8 +57,12 @@ typecheck: install
 	$(BIN)/mypy tests/reliability
 	$(BIN)/mypy tests/e2e
 
+# Tests run in parallel, a test file per worker (a file's tests share its `ogi up`); most of
+# an end-to-end test's time is spent waiting on other processes, so more workers than cores pay.
+TEST_WORKERS ?= 4
+
 pytest: install
-	$(PY) -m pytest -q -p no:cacheprovider
+	$(PY) -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile
 
 test: lint typecheck pytest
 

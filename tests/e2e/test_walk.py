@@ -3,7 +3,9 @@
 apply -> routed to an office -> review open -> decide -> reply letter -> delivery -> closed ->
 complaint to the supervision bureau; then the trace shows every service's events in causal order.
 Also: every outcome and exemption ground of the rules is accepted, `--json` prints one document,
-and the gRPC servers answer health checks and reflection.
+and the gRPC servers answer health checks and reflection. The walk goes through the `ogi`
+program; the tables of outcomes and grounds run the CLI in the test's process (the ``cli``
+fixture) against the same running system.
 """
 
 from __future__ import annotations
@@ -350,15 +352,15 @@ def decide_and_read_letter(
     ("outcome", "grounds", "extra", "article"), OUTCOMES, ids=[o[0] for o in OUTCOMES]
 )
 def test_every_outcome_is_accepted(
-    system: OgiSystem, outcome: str, grounds: list[str], extra: list[str], article: str
+    cli: OgiSystem, outcome: str, grounds: list[str], extra: list[str], article: str
 ) -> None:
-    app_id = system.under_review()
+    app_id = cli.under_review()
     args = list(extra)
     for ground in grounds:
         args += ["--ground", ground]
     if grounds:
         args += ["--reason", "理由说明"]
-    result = decide_and_read_letter(system, app_id, outcome, *args)
+    result = decide_and_read_letter(cli, app_id, outcome, *args)
     assert result["decision"]["outcome"] == outcome
     assert result["decision"]["grounds"] == grounds
     letter = result["letter"]
@@ -375,11 +377,11 @@ def test_every_outcome_is_accepted(
 
 @pytest.mark.parametrize(("ground", "label", "article"), GROUNDS, ids=[g[0] for g in GROUNDS])
 def test_every_exemption_ground_is_accepted(
-    system: OgiSystem, ground: str, label: str, article: str
+    cli: OgiSystem, ground: str, label: str, article: str
 ) -> None:
-    app_id = system.under_review()
+    app_id = cli.under_review()
     result = decide_and_read_letter(
-        system, app_id, "withhold", "--ground", ground, "--reason", "理由说明"
+        cli, app_id, "withhold", "--ground", ground, "--reason", "理由说明"
     )
     assert result["decision"]["grounds"] == [ground]
     text = result["letter"]["letter_text"]
@@ -388,10 +390,10 @@ def test_every_exemption_ground_is_accepted(
     assert "先申请行政复议" in text
 
 
-def test_partial_disclosure_with_several_grounds(system: OgiSystem) -> None:
-    app_id = system.under_review()
+def test_partial_disclosure_with_several_grounds(cli: OgiSystem) -> None:
+    app_id = cli.under_review()
     result = decide_and_read_letter(
-        system,
+        cli,
         app_id,
         "partial",
         "--ground",
