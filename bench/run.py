@@ -121,7 +121,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("-n", type=int, default=2000, help="applications per run")
     parser.add_argument(
-        "--annual-n", type=int, default=100_000, help="applications for the annual report"
+        "--annual-n", type=int, default=20_000, help="applications for the annual report"
     )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -144,7 +144,8 @@ def main() -> None:
                 ) -> OgiApplication:
                     return make_app(kind, url, at, "archives-bureau")
 
-                bench_annual_rebuild(annual_store, args.annual_n)
+                bench_annual_rebuild(annual_store, args.annual_n, nats.url)
+                asyncio.run(_purge(nats.url))
             if pg:
                 drop(pg)
         finally:

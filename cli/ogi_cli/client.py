@@ -55,8 +55,8 @@ class Clients:
         return STUBS[service](self.channel(service))
 
     def report(self) -> report_pb2_grpc.AnnualReportServiceStub:
-        """The annual report, served by the reply process."""
-        return report_pb2_grpc.AnnualReportServiceStub(self.channel("reply"))
+        """The annual report, served by the report process."""
+        return report_pb2_grpc.AnnualReportServiceStub(self.channel("report"))
 
     def history(self, service: str) -> history_pb2_grpc.HistoryServiceStub:
         return history_pb2_grpc.HistoryServiceStub(self.channel(service))

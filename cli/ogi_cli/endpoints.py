@@ -7,10 +7,10 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from ogi_platform.messaging.envelope import SERVICES
+from ogi_platform.messaging.envelope import READ_MODELS, SERVICES
 from ogi_platform.service.config import DEFAULT_NATS_URL
 
-DEFAULT_PORTS = {name: 50051 + i for i, name in enumerate(SERVICES)}
+DEFAULT_PORTS = {name: 50051 + i for i, name in enumerate((*SERVICES, *READ_MODELS))}
 
 
 def ogi_home() -> Path:

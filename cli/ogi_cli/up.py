@@ -33,7 +33,6 @@ from ogi_cli.endpoints import DEFAULT_PORTS, endpoints_file, ogi_home
 from ogi_cli.tokens import SECRET_FILE, token_file, write_private
 from ogi_law.agencies import DEFAULT_AGENCIES
 from ogi_platform.lifeline import Lifeline
-from ogi_platform.messaging.envelope import SERVICES
 from ogi_platform.natsconfig import ADMIN
 from ogi_platform.natsserver import NatsServer, PortTaken, free_port
 from ogi_platform.rpc.auth import Principal, issue_token, load_secret, secret_file
@@ -174,7 +173,7 @@ class System:
             OGI_NATS_URL=self.nats_url,
             OGI_GRPC_HOST="127.0.0.1",
         )
-        for name in SERVICES:
+        for name in DEFAULT_PORTS:
             service = ServiceProcess(
                 name,
                 DEFAULT_PORTS[name],

@@ -92,7 +92,7 @@ def walk(system: OgiSystem) -> dict[str, Any]:
 
 def test_up_describes_where_everything_listens(system: OgiSystem) -> None:
     description = system.description
-    assert set(description["services"]) == SERVICES
+    assert set(description["services"]) == SERVICES | {"report"}  # and the report read model
     for name, address in description["services"].items():
         assert re.fullmatch(r"[\w.\-]+:\d+", address), (name, address)
     assert description["nats"].startswith("nats://")

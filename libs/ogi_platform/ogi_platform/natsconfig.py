@@ -15,6 +15,7 @@ from ogi_platform.messaging.envelope import (
     DEAD_LETTER_ROOT,
     DEAD_LETTER_STREAM,
     EVENT_STREAM,
+    READ_MODELS,
     SERVICES,
     SUBJECT_ROOT,
     consumer_name,
@@ -36,7 +37,7 @@ def admin_permissions() -> Permissions:
 def agency_permissions(code: str) -> Permissions:
     """Its own events and dead letters; stream info, its own consumers' info, pulls and acks;
     its own reply inbox only."""
-    consumers = [consumer_name(code, service) for service in SERVICES]
+    consumers = [consumer_name(code, service) for service in (*SERVICES, *READ_MODELS)]
     return {
         "publish": {
             "allow": [

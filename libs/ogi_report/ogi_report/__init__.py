@@ -1,7 +1,7 @@
 """The annual report's parts 三 and 四, counted from application facts, checked and rendered.
 
-Pure: the renderers produce bytes; the facts come from ``projection`` (fed by the reply service's
-read model, ``reply.annual_readmodel``).
+Pure: the renderers produce bytes; the facts come from ``projection`` (fed by the report
+service's read model, ``report.readmodel``).
 """
 
 from __future__ import annotations

@@ -21,7 +21,6 @@ from reply.clock import ClockState
 from reply.domain import Reply
 from reply.letter import letter_html
 from reply.remedy import RemedyCase
-from reply.report import report_registration
 
 
 def view(reply: Reply) -> reply_pb2.ReplyView:
@@ -152,5 +151,4 @@ def servicers(runtime: ServiceRuntime[AgencyRegistry]) -> list[Registration]:
             "ogi.v1.ReplyService",
         ),
         history_registration(runtime),
-        report_registration(runtime),
     ]

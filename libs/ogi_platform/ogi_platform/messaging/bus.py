@@ -36,7 +36,7 @@ from nats.aio.msg import Msg
 from nats.js import JetStreamContext, api
 from nats.js.errors import NotFoundError
 
-from ogi_errors import DomainError
+from ogi_errors import DomainError, IllegalStep
 from ogi_platform.eventstore.application import OgiApplication, UnitOfWork
 from ogi_platform.messaging.envelope import (
     DEAD_LETTER_ROOT,
@@ -357,6 +357,8 @@ class InboxConsumer:
         #: Where positions in the current stream are tracked (set by every check of the stream).
         self.tracking = INBOX_POSITION
         self.progress = Progress()
+        #: A replay asked for (``replay``): what empties the store, and who waits for it.
+        self._replay: tuple[Callable[[], None], asyncio.Future[None]] | None = None
 
     async def _check(self, since: int | None = None) -> None:
         self.tracking = (await self.guard.check(since)).tracking
@@ -416,10 +418,40 @@ class InboxConsumer:
             except StreamChanged:
                 await asyncio.sleep(RECHECK_SECONDS)  # the guard has said why
 
+    async def replay(self, drop: Callable[[], None]) -> None:
+        """Consume everything again from the stream's first message: between two batches,
+        ``drop`` (run in the writer) empties what the handlers made and the tracking, and the
+        durable consumer is deleted and made again from sequence 1. Only a user who may manage
+        consumers can (an agency's own NATS user cannot delete them)."""
+        if not self.may_manage:
+            raise IllegalStep(f"only the NATS admin may make consumer {self.durable} again")
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._replay = (drop, done)
+        await done
+
+    async def _replayed(self) -> JetStreamContext.PullSubscription:
+        assert self._replay is not None
+        drop, done = self._replay
+        self._replay = None
+        try:
+            await self.writer.run(drop)
+            with contextlib.suppress(NotFoundError):
+                await self.js.delete_consumer(EVENT_STREAM, self.durable)
+            subscription = await self.subscribe()
+        except Exception as error:
+            done.set_exception(error)
+            raise
+        done.set_result(None)
+        return subscription
+
     async def _consume(self) -> None:
         subscription = await self.subscribe()
         try:
             while True:
+                if self._replay is not None:
+                    with contextlib.suppress(Exception):
+                        await subscription.unsubscribe()
+                    subscription = await self._replayed()
                 connection = self.guard.connection()
                 try:
                     messages = await subscription.fetch(self.batch_size, timeout=1.0)

@@ -250,14 +250,15 @@ class ServiceRuntime(Generic[R]):
             handlers = self.spec.handlers(unit.app, self.registry)
             served = self.registry.get(unit.agency)
             self.spec.contract.check_handlers(served.kind, set(handlers))
-            unit.relay = bus.OutboxRelay(
-                unit.app,
-                js,
-                unit.writer,
-                id_key=(self.config.nats_password or "").encode(),
-                public=self.spec.contract.public,
-            )
-            self._spawn(unit.relay.run, f"relay {unit.agency}")
+            if self.spec.contract.public:  # a read model's store keeps its events to itself
+                unit.relay = bus.OutboxRelay(
+                    unit.app,
+                    js,
+                    unit.writer,
+                    id_key=(self.config.nats_password or "").encode(),
+                    public=self.spec.contract.public,
+                )
+                self._spawn(unit.relay.run, f"relay {unit.agency}")
             if type(unit.app).tick is not OgiApplication.tick:
                 self._spawn(self._ticker(unit), f"ticker {unit.agency}")
             if handlers:

@@ -1,39 +1,32 @@
-"""The AnnualReportService of the reply process: the annual report's read model per agency,
-reading the agency's intake, review and reply stores."""
+"""The AnnualReportService: each agency's table from the report's read model, caught up with the
+bus before it answers; a rebuild consumes the whole stream again first."""
 
 from __future__ import annotations
 
 import asyncio
 import json
-import os
 
 import grpc
-from eventsourcing.persistence import PersistenceError
+from nats.js.errors import NotFoundError
 from ogi.v1 import report_pb2, report_pb2_grpc
 
 from ogi_errors import IllegalStep, InvalidInput, PermissionDenied
 from ogi_law.agencies import AgencyRegistry
-from ogi_platform.eventstore.application import OgiApplication
-from ogi_platform.eventstore.store import store_location
+from ogi_platform.messaging.envelope import EVENT_STREAM
 from ogi_platform.rpc.auth import caller
 from ogi_platform.rpc.server import Registration, handles_domain_errors
 from ogi_platform.service.runtime import AgencyUnit, ServiceRuntime
 from ogi_report.table import AnnualTable, sum_tables
-from reply.annual_readmodel import SOURCES, AnnualReadModel
+from report.application import ReportApplication
+from report.readmodel import AnnualReadModel
 
 FIRST_YEAR = 2008  # the first Regulations (Decree 492) took effect on 1 May 2008
 #: Agency kinds whose staff compile the government-level report (with the operator).
 GOVERNMENT_LEVEL = ("municipal_office", "supervision_bureau")
-
-
-def _reader(runtime: ServiceRuntime[AgencyRegistry], agency: str, service: str) -> OgiApplication:
-    """Another service's store of the agency, opened for reading its notification log."""
-    url = os.environ.get(f"OGI_{service.upper()}_DATABASE_URL") or runtime.config.database_url
-    location = store_location(url, runtime.config.data_dir, agency, service)
-    # The name picks the service's tables (``intake_events``...). Never create them: a store
-    # this process cannot see must fail the report, not count as an agency with no events.
-    reader = type(f"{service.title()}Reader", (OgiApplication,), {"name": service})
-    return reader(agency, env=location.env | {"CREATE_TABLE": "n"})
+#: How long a report waits for the inbox to apply what the bus holds for it.
+CATCH_UP_SECONDS = 30.0
+REBUILD_SECONDS = 540.0
+POLL_SECONDS = 0.05
 
 
 class AnnualReportServicer(report_pb2_grpc.AnnualReportServiceServicer):
@@ -44,24 +37,39 @@ class AnnualReportServicer(report_pb2_grpc.AnnualReportServiceServicer):
 
     def _model(self, unit: AgencyUnit) -> AnnualReadModel:
         if unit.agency not in self.models:
-            stores = {
-                service: unit.app
-                if service == "reply"
-                else _reader(self.runtime, unit.agency, service)
-                for service in SOURCES
-            }
-            self.models[unit.agency] = AnnualReadModel(unit.agency, stores)
+            self.models[unit.agency] = AnnualReadModel(self.runtime.app(unit, ReportApplication))
         return self.models[unit.agency]
+
+    async def _caught_up(self, unit: AgencyUnit, seconds: float) -> None:
+        """Wait until the inbox has applied every message the bus holds for it now (its
+        consumer may not be there yet: the inbox makes it when the process starts)."""
+        assert unit.consumer is not None and self.runtime.nc is not None
+        js = self.runtime.nc.jetstream()
+        deadline = asyncio.get_running_loop().time() + seconds
+        while True:
+            try:
+                info = await js.consumer_info(EVENT_STREAM, unit.consumer.durable)
+                behind = (info.num_pending or 0) + (info.num_ack_pending or 0)
+            except NotFoundError:
+                behind = -1
+            if not behind:
+                return
+            if asyncio.get_running_loop().time() > deadline:
+                raise IllegalStep(
+                    f"the report of {unit.agency} is not up to date with the bus "
+                    f"({f'{behind} events behind' if behind > 0 else 'no consumer yet'}): "
+                    "try again"
+                )
+            await asyncio.sleep(POLL_SECONDS)
 
     async def _table(self, unit: AgencyUnit, year: int, rebuild: bool) -> tuple[AnnualTable, int]:
         async with self.locks.setdefault(unit.agency, asyncio.Lock()):
-            model = await asyncio.to_thread(self._model, unit)
-            try:
-                read = await asyncio.to_thread(model.rebuild if rebuild else model.refresh)
-            except PersistenceError as error:
-                raise IllegalStep(
-                    f"the stores of {unit.agency} cannot be read for the report: {error}"
-                ) from None
+            model = self._model(unit)
+            assert unit.consumer is not None
+            if rebuild:
+                await unit.consumer.replay(model.drop)
+            await self._caught_up(unit, REBUILD_SECONDS if rebuild else CATCH_UP_SECONDS)
+            read = await asyncio.to_thread(model.refresh)
             return await asyncio.to_thread(model.table, year), read
 
     @handles_domain_errors
@@ -105,9 +113,11 @@ class AnnualReportServicer(report_pb2_grpc.AnnualReportServiceServicer):
         )
 
 
-def report_registration(runtime: ServiceRuntime[AgencyRegistry]) -> Registration:
-    return (
-        report_pb2_grpc.add_AnnualReportServiceServicer_to_server,
-        AnnualReportServicer(runtime),
-        "ogi.v1.AnnualReportService",
-    )
+def servicers(runtime: ServiceRuntime[AgencyRegistry]) -> list[Registration]:
+    return [
+        (
+            report_pb2_grpc.add_AnnualReportServiceServicer_to_server,
+            AnnualReportServicer(runtime),
+            "ogi.v1.AnnualReportService",
+        )
+    ]

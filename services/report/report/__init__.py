@@ -1,0 +1,1 @@
+"""Report: the annual report's read model, fed from the bus with the events it counts."""
