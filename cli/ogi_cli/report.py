@@ -18,7 +18,7 @@ from ogi_report.table import AnnualTable, BrokenTable, sum_tables
 
 #: Formats that are text, printed when no --out file is given.
 PRINTABLE = ("markdown", "csv", "html")
-REPORT_TIMEOUT_SECONDS = 600.0  # a rebuild reads every event of every store
+REPORT_TIMEOUT_SECONDS = 600.0  # a rebuild consumes the whole stream again
 
 
 def _format(args: argparse.Namespace) -> str:
@@ -127,7 +127,7 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     annual_parser.add_argument("--format", help=f"{'|'.join(FORMATS)} (default markdown)")
     annual_parser.add_argument("--out", help="write to this file (needed for xlsx)")
     annual_parser.add_argument(
-        "--rebuild", action="store_true", help="drop the read model and read every event again"
+        "--rebuild", action="store_true", help="drop the read model and replay it from the bus"
     )
     annual_parser.set_defaults(run=annual)
     combined = kinds.add_parser(
