@@ -25,13 +25,13 @@ from nats.js.errors import NotFoundError
 
 from ogi_cli.endpoints import nats_login
 from ogi_cli.natsclient import admin_client
+from ogi_contracts import CONTRACTS
 from ogi_errors import DomainError, IllegalStep, InvalidInput, NotFound
 from ogi_law.agencies import load_agencies
 from ogi_platform.messaging.envelope import (
     DEAD_LETTER_ROOT,
     DEAD_LETTER_STREAM,
     EVENT_STREAM,
-    SERVICES,
 )
 from ogi_platform.messaging.wire import UndecodableEvent, decode
 
@@ -215,8 +215,9 @@ def _check_choice(args: argparse.Namespace) -> None:
     if args.agency:
         agency_file = os.environ.get("OGI_AGENCY_FILE")
         load_agencies(Path(agency_file) if agency_file else None).get(args.agency, "agency")
-    if args.service and args.service not in SERVICES:
-        raise InvalidInput("service", f"unknown service {args.service!r}: one of {SERVICES}")
+    services = tuple(contract.service for contract in CONTRACTS)
+    if args.service and args.service not in services:
+        raise InvalidInput("service", f"unknown service {args.service!r}: one of {services}")
 
 
 def list_letters(args: argparse.Namespace) -> dict[str, Any]:
