@@ -58,8 +58,9 @@ typecheck: install
 	$(BIN)/mypy tests/reliability
 	$(BIN)/mypy tests/e2e
 
-# Tests run in parallel, a test file per worker (a file's tests share its `ogi up`); most of
-# an end-to-end test's time is spent waiting on other processes, so more workers than cores pay.
+# Tests run in parallel, a test file per worker (a file's tests share its `ogi up`; systems on
+# PostgreSQL take turns: see tests/e2e/conftest.py); most of an end-to-end test's time is spent
+# waiting on other processes, so more workers than cores pay.
 TEST_WORKERS ?= 4
 
 pytest: install

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import fcntl
 import io
 import json
 import os
@@ -18,6 +19,7 @@ import re
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -25,7 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import psycopg
@@ -56,6 +58,18 @@ APPLICATION: dict[str, str] = {
     "contact": "13800138000，北京市东城区某街1号",
     "description": "2023年度本市财政预算执行情况报告",
 }
+
+# What each service records when an application arrives and is accepted (the bureau hears of
+# every acceptance): after these, an application under review changes only when acted on.
+ARRIVAL_RECORDED = frozenset(
+    {
+        "ApplicationAccepted",
+        "ApplicationAssigned",
+        "DueDateChanged",
+        "ReviewOpened",
+        "ApplicationKnown",
+    }
+)
 
 # Outcomes that disclose something: a confidentiality review clearing it comes first (Art. 17).
 DISCLOSING = frozenset({"already_public", "disclose", "partial"})
@@ -225,6 +239,29 @@ def dated_system(
 
 # -- the system --------------------------------------------------------------------------------
 
+# `ogi up` on PostgreSQL holds a pool and a writer lock per agency and service: two such systems at
+# once (parallel test workers) would exhaust the server's default 100 connections, so they take
+# turns through this lock; systems of one test process share their turn.
+POSTGRES_TURN = Path(tempfile.gettempdir()) / "ogi-tests-postgres-systems.lock"
+_postgres_turn: list[IO[str]] = []
+_postgres_systems = 0
+
+
+def take_postgres_turn() -> None:
+    global _postgres_systems
+    if _postgres_systems == 0:
+        turn = open(POSTGRES_TURN, "a")  # noqa: SIM115 - held until the last system stops
+        fcntl.flock(turn, fcntl.LOCK_EX)
+        _postgres_turn.append(turn)
+    _postgres_systems += 1
+
+
+def end_postgres_turn() -> None:
+    global _postgres_systems
+    _postgres_systems -= 1
+    if _postgres_systems == 0:
+        _postgres_turn.pop().close()
+
 
 class OgiSystem:
     """One `ogi up --json --data DATA` with OGI_HOME=HOME, and the CLI pointed at it."""
@@ -242,6 +279,8 @@ class OgiSystem:
         self.runs = 0
         self.stdout_path = home / "up-0.out"
         self.stderr_path = home / "up-0.err"
+        self.on_postgres = "OGI_DATABASE_URL" in self.extra_env
+        self.has_turn = False
 
     def env(self, **overrides: str) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not _FOREIGN_ENV.match(k)}
@@ -254,6 +293,9 @@ class OgiSystem:
 
     def start(self) -> dict[str, Any]:
         assert self.process is None, "already started"
+        if self.on_postgres and not self.has_turn:
+            take_postgres_turn()
+            self.has_turn = True
         self.home.mkdir(parents=True, exist_ok=True)
         self.runs += 1
         self.stdout_path = self.home / f"up-{self.runs}.out"
@@ -334,6 +376,7 @@ class OgiSystem:
                 process.kill()
                 process.wait()
         self._reap_children()
+        self._end_turn()
         return process.returncode
 
     def kill(self, sig: int) -> float:
@@ -348,7 +391,13 @@ class OgiSystem:
         process.wait(timeout=STOP_TIMEOUT)
         ended = time.monotonic()
         self._reap_children()
+        self._end_turn()
         return time.monotonic() - ended
+
+    def _end_turn(self) -> None:
+        if self.has_turn:
+            self.has_turn = False
+            end_postgres_turn()
 
     def _reap_children(self) -> None:
         """Wait up to 10 s for the processes `ogi up` started to end; record and kill the rest."""
@@ -519,9 +568,15 @@ class OgiSystem:
         )
 
     def under_review(self, **fields: str) -> str:
-        """A new application whose review is open, ready for `ogi decide`."""
+        """A new application whose review is open, ready for `ogi decide`, once every service
+        has recorded its arrival (the bureau's included), so its history no longer moves."""
         application_id = str(self.apply(**fields)["application_id"])
         self.wait_state(application_id, "under_review")
+        wait_until(
+            lambda: {event["type"] for event in self.trace(application_id)["events"]},
+            lambda seen: seen >= ARRIVAL_RECORDED,
+            f"every service to record the arrival of {application_id}",
+        )
         return application_id
 
     def decide(self, application_id: str, outcome: str, *args: str) -> dict[str, Any]:

@@ -482,13 +482,17 @@ def test_plain_output_is_readable(system: OgiSystem, walk: dict[str, Any]) -> No
 # -- gRPC health and reflection ----------------------------------------------------------------
 
 
+# The gRPC service of each process, where it is not named after the process.
+GRPC_SERVICE = {"report": "AnnualReport"}
+
+
 def test_health_checking_is_on(system: OgiSystem) -> None:
     for name, address in system.address.items():
         with grpc.insecure_channel(address) as channel:
             stub = health_pb2_grpc.HealthStub(channel)
             overall = stub.Check(health_pb2.HealthCheckRequest(service=""), timeout=5)
             assert overall.status == health_pb2.HealthCheckResponse.SERVING, name
-            full_name = f"ogi.v1.{name.capitalize()}Service"
+            full_name = f"ogi.v1.{GRPC_SERVICE.get(name, name.capitalize())}Service"
             own = stub.Check(health_pb2.HealthCheckRequest(service=full_name), timeout=5)
             assert own.status == health_pb2.HealthCheckResponse.SERVING, full_name
             with pytest.raises(grpc.RpcError) as unknown:
