@@ -42,6 +42,8 @@ LOCK_POLL_SECONDS = 0.5
 WATCH_SECONDS = 1.0
 #: How often the watchdog makes sure the writer locks are still held (a database round trip).
 LOCK_CHECK_SECONDS = 5.0
+#: How long stopping waits for reads under way before the stores close.
+STORE_CLOSE_GRACE_SECONDS = 0.2
 
 
 def addressed_to(agency: Agency, event_types: list[str]) -> list[str]:
@@ -386,6 +388,10 @@ class ServiceRuntime(Generic[R]):
         if self.nc is not None:
             with contextlib.suppress(Exception):
                 await self.nc.close()
+        # Reads the cancelled loops had already handed to a thread finish (they take
+        # milliseconds) before their stores close: SQLite crashes on a connection closed
+        # under a reading thread.
+        await asyncio.sleep(STORE_CLOSE_GRACE_SECONDS)
         for unit in self.units.values():
             unit.writer.shutdown()
             unit.app.close()
