@@ -25,6 +25,8 @@ import pytest
 from conftest import OgiSystem, dated_system
 from ogi.v1 import (
     common_pb2,
+    history_pb2,
+    history_pb2_grpc,
     intake_pb2,
     intake_pb2_grpc,
     reply_pb2,
@@ -139,6 +141,7 @@ class Api:
         self.routing = routing_pb2_grpc.RoutingServiceStub(by_name["routing"])
         self.review = review_pb2_grpc.ReviewServiceStub(by_name["review"])
         self.reply = reply_pb2_grpc.ReplyServiceStub(by_name["reply"])
+        self.review_history = history_pb2_grpc.HistoryServiceStub(by_name["review"])
 
     def __call__(self, method: Any, request: Any) -> Any:
         return method(request, metadata=self.metadata, timeout=30)
@@ -154,6 +157,17 @@ class Api:
                 if error.code() != grpc.StatusCode.NOT_FOUND:
                     raise
             assert time.monotonic() < deadline, f"review of {application_id} did not open"
+            time.sleep(0.1)
+
+    def review_heard(self, application_id: str, event_type: str) -> None:
+        """Wait until the review service has recorded an ``event_type`` of the application (an
+        event of another service reaches it over the bus, a moment later)."""
+        deadline = time.monotonic() + 30
+        request = history_pb2.ListEventsRequest(application_id=application_id)
+        while event_type not in {
+            e.type for e in self(self.review_history.ListEvents, request).events
+        }:
+            assert time.monotonic() < deadline, f"review never recorded {event_type}"
             time.sleep(0.1)
 
     def close(self) -> None:
@@ -181,6 +195,7 @@ def run_case(api: Api, case: Case, number: int) -> None:
         api(api.intake.RecordCorrection, intake_pb2.RecordCorrectionRequest(
             application_id=app, description="仍不明确的描述",
             corrected_on="2026-03-09"))  # fmt: skip
+        api.review_heard(app, "ReviewApplicationCorrected")
         api.review_open(app)
         api.today.write_text(TODAY, encoding="utf-8")
     elif case.step == "fee_unpaid":

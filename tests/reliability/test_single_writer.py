@@ -32,7 +32,7 @@ async def test_second_instance_waits_as_standby_and_takes_over(
     standby.start(ready=False)
     try:
         assert standby.health() == "NOT_SERVING"
-        assert "is a standby" in standby.logs()
+        await eventually(lambda: "is a standby" in standby.logs(), what="the standby's log line")
         with opened(RoutingApplication, database_url) as routing:
             ids: list[str] = []
             async with relaying(intake, nats_server.url) as js:
