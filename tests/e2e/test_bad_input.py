@@ -487,7 +487,7 @@ def test_oversized_correction_item_is_refused_and_stores_nothing(system: OgiSyst
 
 def test_huge_withdrawal_reason_from_the_portal_is_refused(cli: OgiSystem) -> None:
     """2 MB of reason: more than any event may carry on the bus; refused at the boundary."""
-    app_id = cli.apply()["application_id"]
+    app_id = cli.under_review()
     before = snapshot(cli, app_id)
     token = cli.ogi_json("token", "issue", "--role", "portal", "--name", "web")["token"]
     portal = clients(cli, str(token))
