@@ -14,6 +14,18 @@ from ogi_platform.rpc.server import Registration, handles_domain_errors
 from ogi_platform.service.runtime import AgencyUnit, ServiceRuntime
 from ogi_platform.today import today_in_china
 from review.application import ReviewApplication
+from review.commands import (
+    AnswerConsultation,
+    AnswerRectification,
+    AssessFee,
+    Consult,
+    Decide,
+    Extend,
+    RecordConsultationAnswer,
+    RecordPayment,
+    ReviewSecrecy,
+    SetReplyDate,
+)
 from review.domain import Review
 
 
@@ -54,17 +66,15 @@ class ReviewServicer(review_pb2_grpc.ReviewServiceServicer):
     def __init__(self, runtime: ServiceRuntime[AgencyRegistry]) -> None:
         self.runtime = runtime
 
-    async def _unit(
-        self, application_id: str, access: str = "act"
-    ) -> tuple[AgencyUnit, ReviewApplication]:
-        unit = await self.runtime.locate(checked_application_id(application_id), access)
-        return unit, self.runtime.app(unit, ReviewApplication)
+    async def _unit(self, application_id: str, access: str = "act") -> AgencyUnit:
+        return await self.runtime.locate(checked_application_id(application_id), access)
 
     @handles_domain_errors
     async def GetReview(
         self, request: review_pb2.GetReviewRequest, context: grpc.aio.ServicerContext
     ) -> review_pb2.GetReviewResponse:
-        unit, app = await self._unit(request.application_id, "read")
+        unit = await self._unit(request.application_id, "read")
+        app = self.runtime.app(unit, ReviewApplication)
         review = await self.runtime.read(unit, app.review, request.application_id)
         return review_pb2.GetReviewResponse(review=view(review))
 
@@ -72,11 +82,14 @@ class ReviewServicer(review_pb2_grpc.ReviewServiceServicer):
     async def ReviewSecrecy(
         self, request: review_pb2.ReviewSecrecyRequest, context: grpc.aio.ServicerContext
     ) -> review_pb2.ReviewSecrecyResponse:
-        unit, app = await self._unit(request.application_id)
+        unit = await self._unit(request.application_id)
         on = day_from_input("reviewed_on", request.reviewed_on, today_in_china())
-        review = await self.runtime.write(
-            unit, app.review_secrecy, request.application_id, request.result, request.note, on,
-            caller().actor,
+        review = await self.runtime.execute(
+            unit,
+            ReviewSecrecy(
+                application_id=request.application_id, actor=caller().actor, on=on,
+                result=request.result, note=request.note,
+            ),
         )  # fmt: skip
         return review_pb2.ReviewSecrecyResponse(review=view(review))
 
@@ -84,14 +97,17 @@ class ReviewServicer(review_pb2_grpc.ReviewServiceServicer):
     async def Consult(
         self, request: review_pb2.ConsultRequest, context: grpc.aio.ServicerContext
     ) -> review_pb2.ConsultResponse:
-        unit, app = await self._unit(request.application_id)
+        unit = await self._unit(request.application_id)
         on = day_from_input("sent_on", request.sent_on, today_in_china())
         party, organ_agency = request.party, ""
         if request.kind == "organ" and party in self.runtime.registry.codes():
             party, organ_agency = self.runtime.registry.get(party, "party").name, party
-        review, ref = await self.runtime.write(
-            unit, app.consult, request.application_id, request.kind, party, on, caller().actor,
-            organ_agency,
+        review, ref = await self.runtime.execute(
+            unit,
+            Consult(
+                application_id=request.application_id, actor=caller().actor, on=on,
+                kind=request.kind, party=party, organ_agency=organ_agency,
+            ),
         )  # fmt: skip
         return review_pb2.ConsultResponse(review=view(review), ref=ref)
 
@@ -101,11 +117,14 @@ class ReviewServicer(review_pb2_grpc.ReviewServiceServicer):
         request: review_pb2.RecordConsultationAnswerRequest,
         context: grpc.aio.ServicerContext,
     ) -> review_pb2.RecordConsultationAnswerResponse:
-        unit, app = await self._unit(request.application_id)
+        unit = await self._unit(request.application_id)
         on = day_from_input("answered_on", request.answered_on, today_in_china())
-        review = await self.runtime.write(
-            unit, app.record_answer, request.application_id, request.ref, request.answer,
-            request.reasons, on, caller().actor,
+        review = await self.runtime.execute(
+            unit,
+            RecordConsultationAnswer(
+                application_id=request.application_id, actor=caller().actor, on=on,
+                ref=request.ref, answer=request.answer, reasons=request.reasons,
+            ),
         )  # fmt: skip
         return review_pb2.RecordConsultationAnswerResponse(review=view(review))
 
@@ -113,11 +132,15 @@ class ReviewServicer(review_pb2_grpc.ReviewServiceServicer):
     async def Extend(
         self, request: review_pb2.ExtendRequest, context: grpc.aio.ServicerContext
     ) -> review_pb2.ExtendResponse:
-        unit, app = await self._unit(request.application_id)
+        unit = await self._unit(request.application_id)
         on = day_from_input("notified_on", request.notified_on, today_in_china())
-        review = await self.runtime.write(
-            unit, app.extend, request.application_id, request.working_days, request.approved_by,
-            request.approver_role, request.reason, on, caller().actor,
+        review = await self.runtime.execute(
+            unit,
+            Extend(
+                application_id=request.application_id, actor=caller().actor, on=on,
+                working_days=request.working_days, approved_by=request.approved_by,
+                approver_role=request.approver_role, reason=request.reason,
+            ),
         )  # fmt: skip
         return review_pb2.ExtendResponse(review=view(review))
 
@@ -125,11 +148,14 @@ class ReviewServicer(review_pb2_grpc.ReviewServiceServicer):
     async def SetReplyDate(
         self, request: review_pb2.SetReplyDateRequest, context: grpc.aio.ServicerContext
     ) -> review_pb2.SetReplyDateResponse:
-        unit, app = await self._unit(request.application_id)
+        unit = await self._unit(request.application_id)
         due_on = parse_date("due_on", request.due_on)
-        review = await self.runtime.write(
-            unit, app.set_reply_date, request.application_id, due_on, request.reason,
-            today_in_china(), caller().actor,
+        review = await self.runtime.execute(
+            unit,
+            SetReplyDate(
+                application_id=request.application_id, actor=caller().actor,
+                on=today_in_china(), due_on=due_on, reason=request.reason,
+            ),
         )  # fmt: skip
         return review_pb2.SetReplyDateResponse(review=view(review))
 
@@ -137,27 +163,25 @@ class ReviewServicer(review_pb2_grpc.ReviewServiceServicer):
     async def AssessFee(
         self, request: review_pb2.AssessFeeRequest, context: grpc.aio.ServicerContext
     ) -> review_pb2.AssessFeeResponse:
-        unit, app = await self._unit(request.application_id)
+        unit = await self._unit(request.application_id)
         on = day_from_input("notice_on", request.notice_on, today_in_china())
-        review = await self.runtime.write(
+        review = await self.runtime.execute(
             unit,
-            app.assess_fee,
-            request.application_id,
-            request.method,
-            request.pages,
-            on,
-            caller().actor,
-        )
+            AssessFee(
+                application_id=request.application_id, actor=caller().actor, on=on,
+                method=request.method, pages=request.pages,
+            ),
+        )  # fmt: skip
         return review_pb2.AssessFeeResponse(review=view(review))
 
     @handles_domain_errors
     async def RecordFeePayment(
         self, request: review_pb2.RecordFeePaymentRequest, context: grpc.aio.ServicerContext
     ) -> review_pb2.RecordFeePaymentResponse:
-        unit, app = await self._unit(request.application_id)
+        unit = await self._unit(request.application_id)
         on = day_from_input("paid_on", request.paid_on, today_in_china())
-        review = await self.runtime.write(
-            unit, app.record_payment, request.application_id, on, "applicant"
+        review = await self.runtime.execute(
+            unit, RecordPayment(application_id=request.application_id, actor="applicant", on=on)
         )
         return review_pb2.RecordFeePaymentResponse(review=view(review))
 
@@ -165,26 +189,27 @@ class ReviewServicer(review_pb2_grpc.ReviewServiceServicer):
     async def Decide(
         self, request: review_pb2.DecideRequest, context: grpc.aio.ServicerContext
     ) -> review_pb2.DecideResponse:
-        unit, app = await self._unit(request.application_id)
+        unit = await self._unit(request.application_id)
         decided_on = day_from_input("decided_on", request.decided_on, today_in_china())
         organ, contact = request.competent_organ, request.competent_organ_contact
         if organ in self.runtime.registry.codes():
             competent = self.runtime.registry.get(organ, "competent_organ")
             organ, contact = competent.name, contact or competent.contact
-        review = await self.runtime.write(
+        review = await self.runtime.execute(
             unit,
-            app.decide,
-            request.application_id,
-            request.outcome,
-            list(request.grounds),
-            request.reason,
-            request.form_of_provision,
-            organ,
-            contact,
-            request.where_published,
-            request.public_interest_reason,
-            decided_on,
-            caller().actor,
+            Decide(
+                application_id=request.application_id,
+                actor=caller().actor,
+                on=decided_on,
+                outcome=request.outcome,
+                grounds=tuple(request.grounds),
+                reason=request.reason,
+                form_of_provision=request.form_of_provision,
+                competent_organ=organ,
+                competent_organ_contact=contact,
+                where_published=request.where_published,
+                public_interest_reason=request.public_interest_reason,
+            ),
         )
         return review_pb2.DecideResponse(review=view(review))
 
@@ -192,11 +217,14 @@ class ReviewServicer(review_pb2_grpc.ReviewServiceServicer):
     async def AnswerRectification(
         self, request: review_pb2.AnswerRectificationRequest, context: grpc.aio.ServicerContext
     ) -> review_pb2.AnswerRectificationResponse:
-        unit, app = await self._unit(request.application_id)
+        unit = await self._unit(request.application_id)
         on = day_from_input("answered_on", request.answered_on, today_in_china())
-        review = await self.runtime.write(
-            unit, app.answer_rectification, request.application_id, request.order_id,
-            request.text, on, caller().actor,
+        review = await self.runtime.execute(
+            unit,
+            AnswerRectification(
+                application_id=request.application_id, actor=caller().actor, on=on,
+                order_id=request.order_id, text=request.text,
+            ),
         )  # fmt: skip
         return review_pb2.AnswerRectificationResponse(review=view(review))
 
@@ -205,13 +233,16 @@ class ReviewServicer(review_pb2_grpc.ReviewServiceServicer):
         self, request: review_pb2.AnswerConsultationRequest, context: grpc.aio.ServicerContext
     ) -> review_pb2.AnswerConsultationResponse:
         unit = self.runtime.unit(request.agency, "act")
-        app = self.runtime.app(unit, ReviewApplication)
         application_id = checked_application_id(request.application_id)
         self.runtime.registry.get(request.from_agency, "from_agency")
         on = day_from_input("answered_on", request.answered_on, today_in_china())
-        await self.runtime.write(
-            unit, app.answer_consultation, application_id, request.from_agency, request.ref,
-            request.answer, request.reasons, on, caller().actor,
+        await self.runtime.execute(
+            unit,
+            AnswerConsultation(
+                application_id=application_id, actor=caller().actor, on=on,
+                from_agency=request.from_agency, ref=request.ref, answer=request.answer,
+                reasons=request.reasons,
+            ),
         )  # fmt: skip
         return review_pb2.AnswerConsultationResponse(
             application_id=application_id,

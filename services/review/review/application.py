@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
+from typing import Any
 from uuid import UUID
 
 from ogi_errors import InvalidInput, NotFound
 from ogi_law.calendar import WorkingCalendar
 from ogi_platform.eventstore.aggregate import Meta, meta
-from ogi_platform.eventstore.application import OgiApplication
+from ogi_platform.eventstore.application import OgiApplication, UnitOfWork
+from ogi_platform.eventstore.commands import ApplicationCommand, handles
 from ogi_platform.eventstore.readmodel import OpenSet
 from ogi_platform.ids import aggregate_id
 from ogi_platform.service.config import ServiceConfig
+from review.commands import (
+    AnswerConsultation,
+    AnswerRectification,
+    AssessFee,
+    Consult,
+    Decide,
+    Extend,
+    RecordConsultationAnswer,
+    RecordPayment,
+    ReviewSecrecy,
+    SetReplyDate,
+)
 from review.decision import Decision
 from review.domain import ConsultationFile, Review
 
@@ -46,150 +59,92 @@ class ReviewApplication(OgiApplication):
             raise NotFound(f"application {application_id} is not under review here")
         return found
 
-    def _change(
-        self, application_id: str, on: date, actor: str, step: Callable[[Review, Meta], object]
-    ) -> Review:
-        """Load the review, apply one step dated ``on``, commit."""
-        uow = self.unit_of_work()
-        review = uow.get(review_id(application_id), Review, f"application {application_id}")
-        step(review, meta(application_id, actor, on))
-        uow.commit()
+    @staticmethod
+    def _under_review(uow: UnitOfWork, command: ApplicationCommand[Any]) -> tuple[Review, Meta]:
+        """The review a command acts on, and the metadata of the events it makes."""
+        review = uow.get(
+            review_id(command.application_id), Review, f"application {command.application_id}"
+        )
+        return review, meta(command.application_id, command.actor, command.on)
+
+    @handles(ReviewSecrecy)
+    def _review_secrecy(self, uow: UnitOfWork, c: ReviewSecrecy) -> Review:
+        review, m = self._under_review(uow, c)
+        review.review_secrecy(c.result, c.note, c.on, m)
         return review
 
-    def review_secrecy(
-        self, application_id: str, result: str, note: str, on: date, actor: str
-    ) -> Review:
-        return self._change(
-            application_id, on, actor, lambda r, m: r.review_secrecy(result, note, on, m)
-        )
-
-    def consult(
-        self,
-        application_id: str,
-        kind: str,
-        party: str,
-        sent_on: date,
-        actor: str,
-        organ_agency: str = "",
-    ) -> tuple[Review, str]:
-        """Consult a third party or an organ; an organ that is an agency hears of it over NATS."""
-        uow = self.unit_of_work()
-        review = uow.get(review_id(application_id), Review, f"application {application_id}")
-        m = meta(application_id, actor, sent_on, to_agency=organ_agency)
-        if kind == "third_party":
-            ref = review.consult_third_party(party, sent_on, self.calendar, m)
-        elif kind == "organ":
-            ref = review.consult_organ(party, sent_on, self.calendar, m, organ_agency)
+    @handles(Consult)
+    def _consult(self, uow: UnitOfWork, c: Consult) -> tuple[Review, str]:
+        review, _ = self._under_review(uow, c)
+        m = meta(c.application_id, c.actor, c.on, to_agency=c.organ_agency)
+        if c.kind == "third_party":
+            ref = review.consult_third_party(c.party, c.on, self.calendar, m)
+        elif c.kind == "organ":
+            ref = review.consult_organ(c.party, c.on, self.calendar, m, c.organ_agency)
         else:
-            raise InvalidInput("kind", f"{kind!r} is not one of third_party, organ")
-        uow.commit()
+            raise InvalidInput("kind", f"{c.kind!r} is not one of third_party, organ")
         return review, ref
 
-    def answer_consultation(
-        self,
-        application_id: str,
-        from_agency: str,
-        ref: str,
-        answer: str,
-        reasons: str,
-        on: date,
-        actor: str,
-    ) -> ConsultationFile:
-        """This agency's answer to another agency's consultation, sent back to it."""
-        uow = self.unit_of_work()
-        file = uow.get(ConsultationFile.create_id(application_id), ConsultationFile, "consultation")
-        file.answer(
-            from_agency,
-            ref,
-            answer,
-            reasons,
-            meta(application_id, actor, on, to_agency=from_agency),
-        )
-        uow.commit()
+    @handles(AnswerConsultation)
+    def _answer_consultation(self, uow: UnitOfWork, c: AnswerConsultation) -> ConsultationFile:
+        file_id = ConsultationFile.create_id(c.application_id)
+        file = uow.get(file_id, ConsultationFile, "consultation")
+        m = meta(c.application_id, c.actor, c.on, to_agency=c.from_agency)
+        file.answer(c.from_agency, c.ref, c.answer, c.reasons, m)
         return file
 
-    def record_answer(
-        self, application_id: str, ref: str, answer: str, reasons: str, on: date, actor: str
-    ) -> Review:
-        return self._change(
-            application_id, on, actor, lambda r, m: r.record_answer(ref, answer, reasons, on, m)
+    @handles(RecordConsultationAnswer)
+    def _record_answer(self, uow: UnitOfWork, c: RecordConsultationAnswer) -> Review:
+        review, m = self._under_review(uow, c)
+        review.record_answer(c.ref, c.answer, c.reasons, c.on, m)
+        return review
+
+    @handles(Extend)
+    def _extend(self, uow: UnitOfWork, c: Extend) -> Review:
+        review, m = self._under_review(uow, c)
+        review.extend(c.working_days, c.approved_by, c.approver_role, c.reason, c.on, m)
+        return review
+
+    @handles(SetReplyDate)
+    def _set_reply_date(self, uow: UnitOfWork, c: SetReplyDate) -> Review:
+        review, m = self._under_review(uow, c)
+        review.set_reply_date(c.due_on, c.reason, c.on, m)
+        return review
+
+    @handles(AssessFee)
+    def _assess_fee(self, uow: UnitOfWork, c: AssessFee) -> Review:
+        review, m = self._under_review(uow, c)
+        review.assess_fee(c.method, c.pages, c.on, self.calendar, m)
+        return review
+
+    @handles(RecordPayment)
+    def _record_payment(self, uow: UnitOfWork, c: RecordPayment) -> Review:
+        review, m = self._under_review(uow, c)
+        review.record_payment(c.on, m)
+        return review
+
+    @handles(Decide)
+    def _decide(self, uow: UnitOfWork, c: Decide) -> Review:
+        review, m = self._under_review(uow, c)
+        decision = Decision.checked(
+            c.outcome,
+            list(c.grounds),
+            c.reason,
+            c.form_of_provision,
+            review.application["form"],
+            c.competent_organ,
+            c.competent_organ_contact,
+            c.where_published,
         )
+        review.decide(decision, c.on, c.public_interest_reason, m)
+        return review
 
-    def extend(
-        self,
-        application_id: str,
-        working_days: int,
-        approved_by: str,
-        approver_role: str,
-        reason: str,
-        notified_on: date,
-        actor: str,
-    ) -> Review:
-        return self._change(
-            application_id,
-            notified_on,
-            actor,
-            lambda r, m: r.extend(working_days, approved_by, approver_role, reason, notified_on, m),
-        )
-
-    def set_reply_date(
-        self, application_id: str, due_on: date, reason: str, on: date, actor: str
-    ) -> Review:
-        return self._change(
-            application_id, on, actor, lambda r, m: r.set_reply_date(due_on, reason, on, m)
-        )
-
-    def assess_fee(
-        self, application_id: str, method: str, pages: int, on: date, actor: str
-    ) -> Review:
-        return self._change(
-            application_id,
-            on,
-            actor,
-            lambda r, m: r.assess_fee(method, pages, on, self.calendar, m),
-        )
-
-    def record_payment(self, application_id: str, on: date, actor: str) -> Review:
-        return self._change(application_id, on, actor, lambda r, m: r.record_payment(on, m))
-
-    def decide(
-        self,
-        application_id: str,
-        outcome: str,
-        grounds: list[str],
-        reason: str,
-        form_of_provision: str,
-        competent_organ: str,
-        competent_organ_contact: str,
-        where_published: str,
-        public_interest_reason: str,
-        decided_on: date,
-        actor: str,
-    ) -> Review:
-        def make(review: Review, m: Meta) -> None:
-            decision = Decision.checked(
-                outcome,
-                grounds,
-                reason,
-                form_of_provision,
-                review.application["form"],
-                competent_organ,
-                competent_organ_contact,
-                where_published,
-            )
-            review.decide(decision, decided_on, public_interest_reason, m)
-
-        return self._change(application_id, decided_on, actor, make)
-
-    def answer_rectification(
-        self, application_id: str, order_id: str, text: str, on: date, actor: str
-    ) -> Review:
-        uow = self.unit_of_work()
-        review = uow.get(review_id(application_id), Review, f"application {application_id}")
+    @handles(AnswerRectification)
+    def _answer_rectification(self, uow: UnitOfWork, c: AnswerRectification) -> Review:
+        review, _ = self._under_review(uow, c)
         bureau = review.rectification.get("bureau", "")
-        m = meta(application_id, actor, on, to_agency=bureau)
-        review.answer_rectification(order_id, text, m)
-        uow.commit()
+        m = meta(c.application_id, c.actor, c.on, to_agency=bureau)
+        review.answer_rectification(c.order_id, c.text, m)
         return review
 
     def tick(self, today: date) -> int:

@@ -37,26 +37,26 @@ def on_assigned(uow: UnitOfWork, record: EventRecord) -> None:
 
 
 def on_reassigned(uow: UnitOfWork, record: EventRecord) -> None:
-    review = uow.find(review_id(record.application_id), Review)
-    if review is not None and not review.has_handled(record.event_id):
+    review = uow.unhandled(review_id(record.application_id), Review, record)
+    if review is not None:
         review.move_to(record.data["office"], caused_by(record, SYSTEM))
 
 
 def on_ended(uow: UnitOfWork, record: EventRecord) -> None:
-    review = uow.find(review_id(record.application_id), Review)
-    if review is not None and not review.has_handled(record.event_id):
+    review = uow.unhandled(review_id(record.application_id), Review, record)
+    if review is not None:
         review.close(record.type, caused_by(record, SYSTEM))
 
 
 def on_corrected(uow: UnitOfWork, record: EventRecord) -> None:
-    review = uow.find(review_id(record.application_id), Review)
-    if review is not None and not review.has_handled(record.event_id):
+    review = uow.unhandled(review_id(record.application_id), Review, record)
+    if review is not None:
         review.note_correction(str(record.data.get("description", "")), caused_by(record, SYSTEM))
 
 
 def on_rectification_ordered(uow: UnitOfWork, record: EventRecord) -> None:
-    review = uow.find(review_id(record.application_id), Review)
-    if review is None or review.has_handled(record.event_id):
+    review = uow.unhandled(review_id(record.application_id), Review, record)
+    if review is None:
         return
     review.reopen(
         record.data["order_id"],
@@ -94,8 +94,8 @@ def handlers(app: OgiApplication, registry: AgencyRegistry) -> dict[str, Handler
         """The consulted agency answered: the consultation ends and the clock runs again."""
         if record.to_agency != app.agency or record.agency == app.agency:
             return
-        review = uow.find(review_id(record.application_id), Review)
-        if review is None or review.has_handled(record.event_id):
+        review = uow.unhandled(review_id(record.application_id), Review, record)
+        if review is None:
             return
         consultation = review.consultations.get(record.data["ref"])
         if consultation is None or consultation["answer"]:

@@ -18,6 +18,7 @@ from eventsourcing.persistence import (
 
 from ogi_errors import InvalidInput, NotFound
 from ogi_platform.eventstore.aggregate import OgiAggregate
+from ogi_platform.eventstore.commands import Command, CommandHandler, handlers_of
 from ogi_platform.messaging.envelope import EventRecord, record_of
 from ogi_platform.messaging.wire import encode
 
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from ogi_platform.service.config import ServiceConfig
 
 A = TypeVar("A", bound=OgiAggregate)
+T = TypeVar("T")
 
 #: The largest bus message an event may make: well below NATS's default ``max_payload`` (1 MiB),
 #: so that no stored event can block its relay.
@@ -50,6 +52,12 @@ class OgiApplication(Application[UUID]):
     """
 
     service: ClassVar[str] = ""
+    #: The methods marked with ``commands.handles``, by command type (filled per subclass).
+    command_handlers: ClassVar[dict[type[Command[Any]], CommandHandler]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.command_handlers = handlers_of(cls)
 
     # Each store has a single writer thread, so cached aggregates are never stale in effect;
     # the repository still fast-forwards a cached aggregate to the stored version on every get.
@@ -95,6 +103,17 @@ class OgiApplication(Application[UUID]):
 
     def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork(self)
+
+    def handle(self, command: Command[T]) -> T:
+        """Handle one command: its handler acts in a fresh unit of work, which is committed
+        (every event it made, or none) before the result is returned."""
+        handler = self.command_handlers.get(type(command))
+        if handler is None:
+            raise TypeError(f"{type(self).__name__} handles no {type(command).__name__}")
+        uow = self.unit_of_work()
+        result: T = handler(self, uow, command)
+        uow.commit()
+        return result
 
     def find(self, aggregate_id: UUID, kind: type[A]) -> A | None:
         try:
@@ -177,6 +196,14 @@ class UnitOfWork:
         found = self.app.find(aggregate_id, kind)
         if found is not None:
             self._aggregates[aggregate_id] = found
+        return found
+
+    def unhandled(self, aggregate_id: UUID, kind: type[A], record: EventRecord) -> A | None:
+        """The aggregate an inbound ``record`` acts on, unless it does not exist or has already
+        handled the record (a redelivery): the idempotence of every inbound handler."""
+        found = self.find(aggregate_id, kind)
+        if found is None or found.has_handled(record.event_id):
+            return None
         return found
 
     def get(self, aggregate_id: UUID, kind: type[A], what: str) -> A:

@@ -22,6 +22,7 @@ from nats.aio.client import Client
 from ogi_contracts.contract import ANY, BUREAU, OWN, Contract
 from ogi_errors import IllegalStep, InvalidInput, NotFound
 from ogi_platform.eventstore.application import OgiApplication
+from ogi_platform.eventstore.commands import Command
 from ogi_platform.eventstore.store import StoreLocation, WriterLock, creating, store_location
 from ogi_platform.messaging import bus
 from ogi_platform.messaging.envelope import SUBJECT_ROOT, EventRecord
@@ -182,7 +183,12 @@ class ServiceRuntime(Generic[R]):
         return await asyncio.to_thread(fn, *args)
 
     async def write(self, unit: AgencyUnit, fn: Callable[..., T], *args: Any) -> T:
+        # Transitional: removed once every service hands its writes over as commands.
         return await unit.writer.run(fn, *args)
+
+    async def execute(self, unit: AgencyUnit, command: Command[T]) -> T:
+        """Handle ``command`` in the store's writer thread (see ``OgiApplication.handle``)."""
+        return await unit.writer.run(unit.app.handle, command)
 
     async def locate(self, application_id: str, access: str = "act") -> AgencyUnit:
         """The agency unit whose store holds the application (after forwards, the one that did
