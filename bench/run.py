@@ -22,6 +22,7 @@ import psycopg
 from annual import bench_annual_rebuild
 
 from intake.application import IntakeApplication
+from intake.commands import SubmitApplication
 from intake.domain import Applicant, Request
 from ogi_law.agencies import load_agencies
 from ogi_platform.eventstore.application import OgiApplication
@@ -47,8 +48,11 @@ def submit_many(app: IntakeApplication, n: int) -> None:
     agency = load_agencies().get(AGENCY)
     applicant = Applicant.checked("张三", "natural_person", "1101", "138")
     what = Request.checked("城市更新项目批复文件", "electronic", "online")
+    command = SubmitApplication(
+        actor="bench", on=date(2026, 11, 20), agency=agency, applicant=applicant, request=what
+    )
     for _ in range(n):
-        app.submit(agency, applicant, what, date(2026, 11, 20), "bench")
+        app.handle(command)
 
 
 def timed(label: str, n: int, fn: Callable[[], object]) -> float:

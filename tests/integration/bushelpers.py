@@ -27,6 +27,7 @@ from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 
 from intake.application import IntakeApplication
+from intake.commands import SubmitApplication
 from intake.domain import Applicant, NumberSeries, Request
 from ogi_errors import IllegalStep
 from ogi_law.agencies import Agency, AgencyRegistry, load_agencies
@@ -137,13 +138,15 @@ def submit_many(intake: IntakeApplication, count: int, prefix: str = "app") -> l
     who = agency(intake.agency)
     ids = []
     for i in range(count):
-        application = intake.submit(
-            who,
-            Applicant.checked("张三", "natural_person", f"ID{i:06d}", "13800000000"),
-            Request.checked(f"请公开第 {i} 号文件", "electronic", "online"),
-            RECEIVED_ON.replace(year=RECEIVED_ON.year - i % YEARS),
-            ACTOR,
-            request_id=f"{prefix}-{i}",
+        application = intake.handle(
+            SubmitApplication(
+                actor=ACTOR,
+                on=RECEIVED_ON.replace(year=RECEIVED_ON.year - i % YEARS),
+                agency=who,
+                applicant=Applicant.checked("张三", "natural_person", f"ID{i:06d}", "13800000000"),
+                request=Request.checked(f"请公开第 {i} 号文件", "electronic", "online"),
+                request_id=f"{prefix}-{i}",
+            )
         )
         ids.append(application.application_id)
     return ids

@@ -37,6 +37,7 @@ from nats.js import JetStreamContext
 from nats.js.api import PubAck
 
 from intake.application import IntakeApplication
+from intake.commands import SubmitApplication
 from intake.domain import Applicant, Request
 from ogi_platform.ids import event_id
 from ogi_platform.messaging.bus import HEADER_ROOM, RELAY_POSITION, OutboxRelay, Writer
@@ -204,13 +205,15 @@ async def test_backlog_goes_out_in_batches_in_store_order(
 
 def submit_long(intake: IntakeApplication, characters: int) -> None:
     """An application whose request text is ``characters`` long (3 bytes each in UTF-8)."""
-    intake.submit(
-        agency(),
-        Applicant.checked("张三", "natural_person", "ID-LONG", "13800000000"),
-        Request.checked("公" * characters, "electronic", "online"),
-        RECEIVED_ON,
-        ACTOR,
-        request_id="long",
+    intake.handle(
+        SubmitApplication(
+            actor=ACTOR,
+            on=RECEIVED_ON,
+            agency=agency(),
+            applicant=Applicant.checked("张三", "natural_person", "ID-LONG", "13800000000"),
+            request=Request.checked("公" * characters, "electronic", "online"),
+            request_id="long",
+        )
     )
 
 

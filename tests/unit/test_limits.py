@@ -123,6 +123,7 @@ def test_an_event_larger_than_the_bus_carries_is_refused_and_nothing_is_stored()
     from datetime import date
 
     from intake.application import IntakeApplication
+    from intake.commands import RequestCorrection, SubmitApplication
     from intake.domain import Applicant, Request
     from ogi_law.agencies import load_agencies
     from ogi_platform.eventstore.application import MAX_EVENT_BYTES
@@ -130,24 +131,32 @@ def test_an_event_larger_than_the_bus_carries_is_refused_and_nothing_is_stored()
     from ogi_platform.messaging.wire import encode
 
     app = IntakeApplication("municipal-office")
-    application = app.submit(
-        load_agencies().get("municipal-office"),
-        Applicant.checked("张三", "natural_person", "ID000001", "13800000000"),
-        Request.checked("请公开道路建设项目清单", "electronic", "online"),
-        date(2026, 3, 2),
-        "applicant:张三",
+    application = app.handle(
+        SubmitApplication(
+            actor="applicant:张三",
+            on=date(2026, 3, 2),
+            agency=load_agencies().get("municipal-office"),
+            applicant=Applicant.checked("张三", "natural_person", "ID000001", "13800000000"),
+            request=Request.checked("请公开道路建设项目清单", "electronic", "online"),
+        )
     )
     stored = app.recorder.max_notification_id()
-    with pytest.raises(InvalidInput, match=f"more than the {MAX_EVENT_BYTES}"):
-        app.request_correction(
-            application.application_id, ["x" * 4000] * 200, 15, date(2026, 3, 3), "", "staff:a"
+
+    def correction(items: int) -> RequestCorrection:
+        return RequestCorrection(
+            application_id=application.application_id,
+            actor="staff:a",
+            on=date(2026, 3, 3),
+            items=("x" * 4000,) * items,
+            period_days=15,
         )
+
+    with pytest.raises(InvalidInput, match=f"more than the {MAX_EVENT_BYTES}"):
+        app.handle(correction(200))
     assert app.recorder.max_notification_id() == stored
     assert app.application(application.application_id).state == "accepted"
     # Just under the limit is stored.
-    app.request_correction(
-        application.application_id, ["x" * 4000] * 120, 15, date(2026, 3, 3), "", "staff:a"
-    )
+    app.handle(correction(120))
     assert app.recorder.max_notification_id() == (stored or 0) + 1
     # The cheap bound that spares small events the encoding holds for every stored event.
     for notification in app.notifications(0, 100):

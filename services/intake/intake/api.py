@@ -8,6 +8,12 @@ import grpc
 from ogi.v1 import common_pb2, intake_pb2, intake_pb2_grpc
 
 from intake.application import IntakeApplication
+from intake.commands import (
+    RecordCorrection,
+    RequestCorrection,
+    SubmitApplication,
+    WithdrawApplication,
+)
 from intake.domain import Applicant, Application, Request
 from ogi_errors import InvalidInput
 from ogi_law.agencies import AgencyRegistry
@@ -76,17 +82,13 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
             day_from_input("received_on", request.received_on, today_in_china()),
             intake.calendar,
         )
-        actor = f"applicant:{applicant.name}"
-        application = await self.runtime.write(
+        application = await self.runtime.execute(
             unit,
-            intake.submit,
-            agency,
-            applicant,
-            what,
-            received_on,
-            actor,
-            request.request_id,
-        )
+            SubmitApplication(
+                actor=f"applicant:{applicant.name}", on=received_on, agency=agency,
+                applicant=applicant, request=what, request_id=request.request_id,
+            ),
+        )  # fmt: skip
         return intake_pb2.SubmitApplicationResponse(application=view(application))
 
     @handles_domain_errors
@@ -105,14 +107,13 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
     ) -> intake_pb2.WithdrawApplicationResponse:
         unit = await self.runtime.locate(checked_application_id(request.application_id), "submit")
         on = day_from_input("withdrawn_on", request.withdrawn_on, today_in_china())
-        application = await self.runtime.write(
+        application = await self.runtime.execute(
             unit,
-            self.runtime.app(unit, IntakeApplication).withdraw,
-            request.application_id,
-            request.reason,
-            on,
-            "applicant",
-        )
+            WithdrawApplication(
+                application_id=request.application_id, actor="applicant", on=on,
+                reason=request.reason,
+            ),
+        )  # fmt: skip
         return intake_pb2.WithdrawApplicationResponse(application=view(application))
 
     @handles_domain_errors
@@ -121,16 +122,15 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
     ) -> intake_pb2.RequestCorrectionResponse:
         unit = await self.runtime.locate(checked_application_id(request.application_id))
         notice_on = day_from_input("notice_on", request.notice_on, today_in_china())
-        application = await self.runtime.write(
+        application = await self.runtime.execute(
             unit,
-            self.runtime.app(unit, IntakeApplication).request_correction,
-            request.application_id,
-            list(request.items),
-            request.period_days or DEFAULT_CORRECTION_PERIOD,
-            notice_on,
-            request.late_reason,
-            caller().actor,
-        )
+            RequestCorrection(
+                application_id=request.application_id, actor=caller().actor, on=notice_on,
+                items=tuple(request.items),
+                period_days=request.period_days or DEFAULT_CORRECTION_PERIOD,
+                late_reason=request.late_reason,
+            ),
+        )  # fmt: skip
         return intake_pb2.RequestCorrectionResponse(application=view(application))
 
     @handles_domain_errors
@@ -139,15 +139,13 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
     ) -> intake_pb2.RecordCorrectionResponse:
         unit = await self.runtime.locate(checked_application_id(request.application_id), "submit")
         corrected_on = day_from_input("corrected_on", request.corrected_on, today_in_china())
-        application = await self.runtime.write(
+        application = await self.runtime.execute(
             unit,
-            self.runtime.app(unit, IntakeApplication).record_correction,
-            request.application_id,
-            request.description,
-            corrected_on,
-            request.good_reason,
-            "applicant",
-        )
+            RecordCorrection(
+                application_id=request.application_id, actor="applicant", on=corrected_on,
+                description=request.description, good_reason=request.good_reason,
+            ),
+        )  # fmt: skip
         return intake_pb2.RecordCorrectionResponse(application=view(application))
 
 

@@ -1,17 +1,30 @@
-"""The intake application: submit, accept and number, withdraw, and queries."""
+"""The intake application: submit, accept and number, correct, withdraw, time passing, queries."""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import ClassVar
+from typing import Any, ClassVar
 from uuid import UUID
 
-from intake.domain import Applicant, Application, MonthlyCount, NumberSeries, Request
+from intake.commands import (
+    RecordCorrection,
+    RequestCorrection,
+    SubmitApplication,
+    WithdrawApplication,
+)
+from intake.domain import Application, MonthlyCount, NumberSeries
+from ogi_contracts.intake import (
+    APPLICATION_CORRECTED,
+    APPLICATION_WITHDRAWN,
+    CORRECTION_LAPSED,
+    CORRECTION_REQUESTED,
+)
 from ogi_errors import NotFound
 from ogi_law.agencies import Agency
 from ogi_law.calendar import WorkingCalendar
 from ogi_platform.eventstore.aggregate import Meta, meta
 from ogi_platform.eventstore.application import OgiApplication, UnitOfWork
+from ogi_platform.eventstore.commands import ApplicationCommand, handles
 from ogi_platform.eventstore.readmodel import OpenSet
 from ogi_platform.ids import new_application_id
 from ogi_platform.service.config import ServiceConfig
@@ -56,32 +69,6 @@ class IntakeApplication(OgiApplication):
     def aggregate_ids_of(self, application_id: str) -> list[UUID]:
         return [Application.create_id(application_id)]
 
-    def submit(
-        self,
-        agency: Agency,
-        applicant: Applicant,
-        request: Request,
-        received_on: date,
-        actor: str,
-        request_id: str = "",
-    ) -> Application:
-        """Record receipt and acceptance with the next application number, in one commit.
-
-        With a ``request_id`` a repeated submission returns the application already stored.
-        """
-        application_id = new_application_id(f"{agency.code}:{request_id}" if request_id else None)
-        uow = self.unit_of_work()
-        existing = uow.find(Application.create_id(application_id), Application)
-        if existing is not None:
-            return existing
-        m = meta(application_id, actor, received_on)
-        application = Application.receive(
-            application_id, agency.code, applicant, request, received_on, m
-        )
-        accept_numbered(uow, agency, application, m)
-        uow.commit()
-        return application
-
     def not_handled_here(self, application_id: str) -> bool:
         found = self.find(Application.create_id(application_id), Application)
         return found is not None and found.state == "forwarded"
@@ -92,31 +79,51 @@ class IntakeApplication(OgiApplication):
             raise NotFound(f"application {application_id} not found")
         return found
 
-    def request_correction(
-        self,
-        application_id: str,
-        items: list[str],
-        period_days: int,
-        notice_on: date,
-        late_reason: str,
-        actor: str,
-    ) -> Application:
-        uow = self.unit_of_work()
-        application = uow.get(Application.create_id(application_id), Application, "application")
-        application.request_correction(
-            items, period_days, notice_on, self.calendar, late_reason,
-            meta(application_id, actor, notice_on),
-        )  # fmt: skip
-        uow.commit()
+    @handles(SubmitApplication)
+    def _submit(self, uow: UnitOfWork, c: SubmitApplication) -> Application:
+        """Receipt (Art. 31) and acceptance with the agency's next application number, stored
+        together.
+
+        With a ``request_id`` a repeated submission returns the application already stored.
+        """
+        key = f"{c.agency.code}:{c.request_id}" if c.request_id else None
+        application_id = new_application_id(key)
+        existing = uow.find(Application.create_id(application_id), Application)
+        if existing is not None:
+            return existing
+        m = meta(application_id, c.actor, c.on)
+        application = Application.receive(
+            application_id, c.agency.code, c.applicant, c.request, c.on, m
+        )
+        accept_numbered(uow, c.agency, application, m)
         return application
 
-    def record_correction(
-        self, application_id: str, description: str, on: date, good_reason: str, actor: str
-    ) -> Application:
-        uow = self.unit_of_work()
-        application = uow.get(Application.create_id(application_id), Application, "application")
-        application.correct(description, on, good_reason, meta(application_id, actor, on))
-        uow.commit()
+    @staticmethod
+    def _received(uow: UnitOfWork, command: ApplicationCommand[Any]) -> tuple[Application, Meta]:
+        """The application a command acts on, and the metadata of the events it makes."""
+        application = uow.get(
+            Application.create_id(command.application_id), Application, "application"
+        )
+        return application, meta(command.application_id, command.actor, command.on)
+
+    @handles(RequestCorrection)
+    def _request_correction(self, uow: UnitOfWork, c: RequestCorrection) -> Application:
+        application, m = self._received(uow, c)
+        application.request_correction(
+            list(c.items), c.period_days, c.on, self.calendar, c.late_reason, m
+        )
+        return application
+
+    @handles(RecordCorrection)
+    def _record_correction(self, uow: UnitOfWork, c: RecordCorrection) -> Application:
+        application, m = self._received(uow, c)
+        application.correct(c.description, c.on, c.good_reason, m)
+        return application
+
+    @handles(WithdrawApplication)
+    def _withdraw(self, uow: UnitOfWork, c: WithdrawApplication) -> Application:
+        application, m = self._received(uow, c)
+        application.withdraw(c.reason, m)
         return application
 
     def tick(self, today: date) -> int:
@@ -124,14 +131,7 @@ class IntakeApplication(OgiApplication):
         if self._awaiting is None:
             self._awaiting = OpenSet(
                 self,
-                opens={"CorrectionRequested"},
-                closes={"ApplicationCorrected", "CorrectionLapsed", "ApplicationWithdrawn"},
+                opens={CORRECTION_REQUESTED},
+                closes={APPLICATION_CORRECTED, CORRECTION_LAPSED, APPLICATION_WITHDRAWN},
             )
         return self._awaiting.act_on_each(Application, lambda a: a.lapse_if_due(today, SYSTEM))
-
-    def withdraw(self, application_id: str, reason: str, on: date, actor: str) -> Application:
-        uow = self.unit_of_work()
-        application = uow.get(Application.create_id(application_id), Application, "application")
-        application.withdraw(reason, meta(application_id, actor, on))
-        uow.commit()
-        return application

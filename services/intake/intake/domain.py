@@ -9,6 +9,15 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
+from ogi_contracts.intake import (
+    APPLICATION_ACCEPTED,
+    APPLICATION_CORRECTED,
+    APPLICATION_FORWARD_NOTED,
+    APPLICATION_RECEIVED,
+    APPLICATION_WITHDRAWN,
+    CORRECTION_LAPSED,
+    CORRECTION_REQUESTED,
+)
 from ogi_errors import IllegalStep, InvalidInput
 from ogi_law.calendar import WorkingCalendar
 from ogi_law.rules import APPLICANT_TYPES, CHANNELS, FORMS, choose, required_text
@@ -19,6 +28,13 @@ from ogi_platform.ids import aggregate_id
 MAX_TEXT = 4000
 CORRECTION_NOTICE_DAYS = 7  # Art. 30: the notice goes out within 7 working days of receipt
 MAX_CORRECTION_PERIOD = 60
+
+# The names of intake's internal events (its public ones are in ogi_contracts.intake).
+APPLICATION_CLOSED_NOTED = "ApplicationClosedNoted"
+NUMBER_SERIES_STARTED = "NumberSeriesStarted"
+APPLICATION_NUMBER_ISSUED = "ApplicationNumberIssued"
+MONTHLY_COUNT_STARTED = "MonthlyCountStarted"
+APPLICATION_COUNTED = "ApplicationCounted"
 
 
 def _text(field: str, value: str, max_len: int = 200) -> str:
@@ -65,7 +81,7 @@ class Application(OgiAggregate):
     def create_id(application_id: str) -> UUID:
         return aggregate_id("intake", application_id)
 
-    @event("ApplicationReceived")
+    @event(APPLICATION_RECEIVED)
     def __init__(
         self,
         application_id: str,
@@ -141,7 +157,7 @@ class Application(OgiAggregate):
         }
         self._accepted(application_number, snapshot, meta)
 
-    @event("ApplicationAccepted")
+    @event(APPLICATION_ACCEPTED)
     def _accepted(self, application_number: str, application: dict[str, Any], meta: Meta) -> None:
         self.application_number = application_number
         self.monthly_count = int(application.get("monthly_count", 0))
@@ -180,7 +196,7 @@ class Application(OgiAggregate):
             items, period_days, correct_by.isoformat(), late, late_reason.strip(), meta
         )
 
-    @event("CorrectionRequested")
+    @event(CORRECTION_REQUESTED)
     def _correction_requested(
         self,
         items: list[str],
@@ -210,7 +226,7 @@ class Application(OgiAggregate):
         text = _text("description", description, MAX_TEXT) if description.strip() else ""
         self._corrected(text, good_reason.strip(), meta)
 
-    @event("ApplicationCorrected")
+    @event(APPLICATION_CORRECTED)
     def _corrected(self, description: str, good_reason: str, meta: Meta) -> None:
         if description:
             self.description = description
@@ -226,7 +242,7 @@ class Application(OgiAggregate):
         self._lapsed(self.correct_by.isoformat(), event_meta(self.application_id, actor, lapsed_on))
         return True
 
-    @event("CorrectionLapsed")
+    @event(CORRECTION_LAPSED)
     def _lapsed(self, correct_by: str, meta: Meta) -> None:
         self.state = "closed"
 
@@ -244,7 +260,7 @@ class Application(OgiAggregate):
             )
         self._withdrawn(reason.strip(), meta)
 
-    @event("ApplicationWithdrawn")
+    @event(APPLICATION_WITHDRAWN)
     def _withdrawn(self, reason: str, meta: Meta) -> None:
         self.state = "withdrawn"
 
@@ -253,7 +269,7 @@ class Application(OgiAggregate):
         if self.state not in ("forwarded", "closed", "withdrawn"):
             self._forward_noted(to_agency, reason, meta)
 
-    @event("ApplicationForwardNoted")
+    @event(APPLICATION_FORWARD_NOTED)
     def _forward_noted(self, to_agency: str, reason: str, meta: Meta) -> None:
         self.forwarded_to = to_agency
         self.state = "forwarded"
@@ -263,7 +279,7 @@ class Application(OgiAggregate):
         if self.state != "closed":
             self._closed(reason, meta)
 
-    @event("ApplicationClosedNoted")
+    @event(APPLICATION_CLOSED_NOTED)
     def _closed(self, reason: str, meta: Meta) -> None:
         self.state = "closed"
 
@@ -275,7 +291,7 @@ class NumberSeries(OgiAggregate):
     def create_id(agency: str, year: int) -> UUID:
         return aggregate_id("intake-numbers", f"{agency}:{year}")
 
-    @event("NumberSeriesStarted")
+    @event(NUMBER_SERIES_STARTED)
     def __init__(self, agency: str, year: int, series: str, meta: Meta) -> None:
         self.series = series
         self.last = 0
@@ -284,7 +300,7 @@ class NumberSeries(OgiAggregate):
         self._issued(self.series, self.last + 1, meta)
         return f"{self.series}-{self.last:05d}"
 
-    @event("ApplicationNumberIssued")
+    @event(APPLICATION_NUMBER_ISSUED)
     def _issued(self, series: str, number: int, meta: Meta) -> None:
         self.last = number
 
@@ -299,7 +315,7 @@ class MonthlyCount(OgiAggregate):
     def create_id(agency: str, id_doc: str, month: str) -> UUID:
         return aggregate_id("intake-monthly", f"{agency}:{id_doc}:{month}")
 
-    @event("MonthlyCountStarted")
+    @event(MONTHLY_COUNT_STARTED)
     def __init__(self, agency: str, id_doc: str, month: str, meta: Meta) -> None:
         self.count = 0
 
@@ -307,6 +323,6 @@ class MonthlyCount(OgiAggregate):
         self._counted(self.count + 1, meta)
         return self.count
 
-    @event("ApplicationCounted")
+    @event(APPLICATION_COUNTED)
     def _counted(self, count: int, meta: Meta) -> None:
         self.count = count

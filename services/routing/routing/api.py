@@ -15,6 +15,7 @@ from ogi_platform.service.runtime import ServiceRuntime
 from ogi_platform.today import today_in_china
 from routing.application import RoutingApplication
 from routing.catalogue import suggest_agency
+from routing.commands import ForwardApplication, ReassignApplication
 from routing.domain import Routing
 
 
@@ -52,17 +53,14 @@ class RoutingServicer(routing_pb2_grpc.RoutingServiceServicer):
         self, request: routing_pb2.ReassignApplicationRequest, context: grpc.aio.ServicerContext
     ) -> routing_pb2.ReassignApplicationResponse:
         unit = await self.runtime.locate(checked_application_id(request.application_id))
-        app = self.runtime.app(unit, RoutingApplication)
-        routing = await self.runtime.write(
+        routing = await self.runtime.execute(
             unit,
-            app.reassign,
-            self.runtime.registry.get(unit.agency),
-            request.application_id,
-            request.office,
-            request.reason,
-            today_in_china(),
-            caller().actor,
-        )
+            ReassignApplication(
+                application_id=request.application_id, actor=caller().actor, on=today_in_china(),
+                office=request.office, offices=self.runtime.registry.get(unit.agency).offices,
+                reason=request.reason,
+            ),
+        )  # fmt: skip
         return routing_pb2.ReassignApplicationResponse(routing=view(routing))
 
     @handles_domain_errors
@@ -70,12 +68,15 @@ class RoutingServicer(routing_pb2_grpc.RoutingServiceServicer):
         self, request: routing_pb2.ForwardApplicationRequest, context: grpc.aio.ServicerContext
     ) -> routing_pb2.ForwardApplicationResponse:
         unit = await self.runtime.locate(checked_application_id(request.application_id))
-        app = self.runtime.app(unit, RoutingApplication)
         to = self.runtime.registry.get(request.to_agency, "to_agency")
         on = day_from_input("forwarded_on", request.forwarded_on, today_in_china())
-        routing = await self.runtime.write(
-            unit, app.forward, request.application_id, to.code, request.reason, on, caller().actor
-        )
+        routing = await self.runtime.execute(
+            unit,
+            ForwardApplication(
+                application_id=request.application_id, actor=caller().actor, on=on,
+                to_agency=to.code, reason=request.reason,
+            ),
+        )  # fmt: skip
         return routing_pb2.ForwardApplicationResponse(routing=view(routing))
 
 

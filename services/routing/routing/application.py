@@ -1,15 +1,17 @@
-"""The routing application: assignment on acceptance, reassignment by staff, queries."""
+"""The routing application: reassignment and forwarding by staff, queries (assignment on
+acceptance is an inbound handler)."""
 
 from __future__ import annotations
 
-from datetime import date
+from typing import Any
 from uuid import UUID
 
 from ogi_errors import NotFound
-from ogi_law.agencies import Agency
 from ogi_platform.eventstore.aggregate import meta
-from ogi_platform.eventstore.application import OgiApplication
+from ogi_platform.eventstore.application import OgiApplication, UnitOfWork
+from ogi_platform.eventstore.commands import ApplicationCommand, handles
 from ogi_platform.ids import aggregate_id
+from routing.commands import ForwardApplication, ReassignApplication
 from routing.domain import Routing
 
 
@@ -34,20 +36,21 @@ class RoutingApplication(OgiApplication):
             raise NotFound(f"application {application_id} is not routed here")
         return found
 
-    def forward(
-        self, application_id: str, to_agency: str, reason: str, on: date, actor: str
-    ) -> Routing:
-        uow = self.unit_of_work()
-        routing = uow.get(routing_id(application_id), Routing, f"application {application_id}")
-        routing.forward(to_agency, reason, meta(application_id, actor, on, to_agency=to_agency))
-        uow.commit()
+    @staticmethod
+    def _routed(uow: UnitOfWork, command: ApplicationCommand[Any]) -> Routing:
+        """The routing a command acts on."""
+        application_id = command.application_id
+        return uow.get(routing_id(application_id), Routing, f"application {application_id}")
+
+    @handles(ForwardApplication)
+    def _forward(self, uow: UnitOfWork, c: ForwardApplication) -> Routing:
+        routing = self._routed(uow, c)
+        m = meta(c.application_id, c.actor, c.on, to_agency=c.to_agency)
+        routing.forward(c.to_agency, c.reason, m)
         return routing
 
-    def reassign(
-        self, agency: Agency, application_id: str, office: str, reason: str, on: date, actor: str
-    ) -> Routing:
-        uow = self.unit_of_work()
-        routing = uow.get(routing_id(application_id), Routing, f"application {application_id}")
-        routing.reassign(office, agency.offices, reason, meta(application_id, actor, on))
-        uow.commit()
+    @handles(ReassignApplication)
+    def _reassign(self, uow: UnitOfWork, c: ReassignApplication) -> Routing:
+        routing = self._routed(uow, c)
+        routing.reassign(c.office, c.offices, c.reason, meta(c.application_id, c.actor, c.on))
         return routing

@@ -7,9 +7,17 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
+from ogi_contracts.routing import (
+    APPLICATION_ASSIGNED,
+    APPLICATION_FORWARDED,
+    APPLICATION_REASSIGNED,
+)
 from ogi_errors import IllegalStep, InvalidInput
 from ogi_platform.eventstore.aggregate import Meta, OgiAggregate
 from ogi_platform.ids import aggregate_id
+
+# The name of routing's internal event (its public ones are in ogi_contracts.routing).
+ROUTING_CLOSED = "RoutingClosed"
 
 
 class Routing(OgiAggregate):
@@ -17,7 +25,7 @@ class Routing(OgiAggregate):
     def create_id(application: dict[str, Any]) -> UUID:
         return aggregate_id("routing", application["application_id"])
 
-    @event("ApplicationAssigned")
+    @event(APPLICATION_ASSIGNED)
     def __init__(self, application: dict[str, Any], office: str, meta: Meta) -> None:
         self.application_id: str = application["application_id"]
         self.agency: str = application["agency"]
@@ -34,7 +42,7 @@ class Routing(OgiAggregate):
             raise IllegalStep(f"application {self.application_id} is already with {office}")
         self._reassigned(office, reason.strip(), meta)
 
-    @event("ApplicationReassigned")
+    @event(APPLICATION_REASSIGNED)
     def _reassigned(self, office: str, reason: str, meta: Meta) -> None:
         self.office = office
 
@@ -64,7 +72,7 @@ class Routing(OgiAggregate):
         }
         self._forwarded(self.application | {"chain": [*self.chain, hop]}, to_agency, reason, meta)
 
-    @event("ApplicationForwarded")
+    @event(APPLICATION_FORWARDED)
     def _forwarded(
         self, application: dict[str, Any], to_agency: str, reason: str, meta: Meta
     ) -> None:
@@ -78,6 +86,6 @@ class Routing(OgiAggregate):
         if self.state not in ("closed", "forwarded"):
             self._closed(reason, meta)
 
-    @event("RoutingClosed")
+    @event(ROUTING_CLOSED)
     def _closed(self, reason: str, meta: Meta) -> None:
         self.state = "closed"

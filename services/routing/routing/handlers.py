@@ -15,10 +15,18 @@ from routing.domain import Routing
 SYSTEM = "system:routing"
 
 
+def on_ended(uow: UnitOfWork, record: EventRecord) -> None:
+    """The application ended elsewhere (withdrawn, lapsed, fee unpaid, closed): routing closes."""
+    routing = uow.unhandled(routing_id(record.application_id), Routing, record)
+    if routing is not None:
+        routing.note_closed(record.type, caused_by(record, SYSTEM))
+
+
 def handlers(app: OgiApplication, registry: AgencyRegistry) -> dict[str, Handler]:
     agency = registry.get(app.agency)
 
     def on_accepted(uow: UnitOfWork, record: EventRecord) -> None:
+        """Assigned to the agency's default office, once (a redelivery finds it assigned)."""
         if uow.find(routing_id(record.application_id), Routing) is not None:
             return
         uow.add(
@@ -27,15 +35,6 @@ def handlers(app: OgiApplication, registry: AgencyRegistry) -> dict[str, Handler
                 office=agency.default_office,
                 meta=caused_by(record, SYSTEM),
             )
-        )
-
-    def on_ended(uow: UnitOfWork, record: EventRecord) -> None:
-        routing = uow.find(routing_id(record.application_id), Routing)
-        if routing is None or routing.has_handled(record.event_id):
-            return
-        routing.note_closed(
-            record.type,
-            caused_by(record, SYSTEM),
         )
 
     return {
