@@ -3,18 +3,28 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from datetime import date
 
 import grpc
 from ogi.v1 import complaint_pb2, complaint_pb2_grpc
 
 from complaint.application import ComplaintApplication
+from complaint.commands import (
+    AcceptComplaint,
+    AttachTrace,
+    CloseComplaint,
+    FileComplaint,
+    IssueCriticism,
+    OrderRectification,
+    RecommendAccountability,
+    RecordFinding,
+    RejectComplaint,
+)
 from complaint.domain import COMPLAINT_GROUNDS, Complaint, checked_text
 from ogi_errors import InvalidInput, NotFound
 from ogi_law.agencies import AgencyRegistry
 from ogi_law.dates import day_from_input
 from ogi_law.rules import choose
-from ogi_platform.eventstore.aggregate import Meta
 from ogi_platform.ids import checked_application_id
 from ogi_platform.rpc.auth import allowed, caller, require
 from ogi_platform.rpc.history import history_registration
@@ -73,17 +83,14 @@ class ComplaintServicer(complaint_pb2_grpc.ComplaintServiceServicer):
         ground = choose("ground", request.ground, COMPLAINT_GROUNDS)
         text = checked_text(request.text)
         filed_on = day_from_input("filed_on", request.filed_on, today_in_china())
-        app = self.runtime.app(unit, ComplaintApplication)
-        complaint = await self.runtime.write(
+        complainant = request.complainant.strip() or "applicant"
+        complaint = await self.runtime.execute(
             unit,
-            app.file,
-            application_id,
-            against,
-            ground,
-            text,
-            request.complainant.strip() or "applicant",
-            filed_on,
-        )
+            FileComplaint(
+                actor=f"complainant:{complainant}", on=filed_on, application_id=application_id,
+                against_agency=against, ground=ground, text=text, complainant=complainant,
+            ),
+        )  # fmt: skip
         return complaint_pb2.FileComplaintResponse(complaint=view(complaint))
 
     @handles_domain_errors
@@ -128,16 +135,11 @@ class ComplaintServicer(complaint_pb2_grpc.ComplaintServiceServicer):
             break
         raise NotFound(f"complaint {complaint_id} not found")
 
-    async def _step(
-        self, complaint_id: str, on: str, act: Callable[[Complaint, Meta], object]
-    ) -> complaint_pb2.ComplaintView:
-        """One step of a case, in the bureau that holds the complaint."""
+    async def _case(self, complaint_id: str, on: str) -> tuple[AgencyUnit, date]:
+        """The bureau that holds the complaint, if the caller may supervise it, and the date
+        of the step (today unless given)."""
         unit = await self._holder(complaint_id)
-        app = self.runtime.app(unit, ComplaintApplication)
-        day = day_from_input("on", on, today_in_china())
-        return view(
-            await self.runtime.write(unit, app.step, complaint_id, day, caller().actor, act)
-        )
+        return unit, day_from_input("on", on, today_in_china())
 
     async def _holder(self, complaint_id: str) -> AgencyUnit:
         unit, _ = await self._find(complaint_id)
@@ -148,19 +150,29 @@ class ComplaintServicer(complaint_pb2_grpc.ComplaintServiceServicer):
     async def AcceptComplaint(
         self, request: complaint_pb2.AcceptComplaintRequest, context: grpc.aio.ServicerContext
     ) -> complaint_pb2.AcceptComplaintResponse:
-        done = await self._step(
-            request.complaint_id, request.on, lambda c, m: c.accept(request.note, m)
-        )
-        return complaint_pb2.AcceptComplaintResponse(complaint=done)
+        unit, on = await self._case(request.complaint_id, request.on)
+        done = await self.runtime.execute(
+            unit,
+            AcceptComplaint(
+                complaint_id=request.complaint_id, actor=caller().actor, on=on,
+                note=request.note,
+            ),
+        )  # fmt: skip
+        return complaint_pb2.AcceptComplaintResponse(complaint=view(done))
 
     @handles_domain_errors
     async def RejectComplaint(
         self, request: complaint_pb2.RejectComplaintRequest, context: grpc.aio.ServicerContext
     ) -> complaint_pb2.RejectComplaintResponse:
-        done = await self._step(
-            request.complaint_id, request.on, lambda c, m: c.reject(request.reasons, m)
-        )
-        return complaint_pb2.RejectComplaintResponse(complaint=done)
+        unit, on = await self._case(request.complaint_id, request.on)
+        done = await self.runtime.execute(
+            unit,
+            RejectComplaint(
+                complaint_id=request.complaint_id, actor=caller().actor, on=on,
+                reasons=request.reasons,
+            ),
+        )  # fmt: skip
+        return complaint_pb2.RejectComplaintResponse(complaint=view(done))
 
     @handles_domain_errors
     async def AttachTrace(
@@ -172,37 +184,44 @@ class ComplaintServicer(complaint_pb2_grpc.ComplaintServiceServicer):
             raise InvalidInput(
                 "trace_json", "is not a trace as `ogi trace --json` prints it"
             ) from None
-        done = await self._step(
-            request.complaint_id,
-            request.on,
-            lambda c, m: c.attach_trace(request.trace_json, len(events), m),
-        )
-        return complaint_pb2.AttachTraceResponse(complaint=done)
+        unit, on = await self._case(request.complaint_id, request.on)
+        done = await self.runtime.execute(
+            unit,
+            AttachTrace(
+                complaint_id=request.complaint_id, actor=caller().actor, on=on,
+                trace_json=request.trace_json, event_count=len(events),
+            ),
+        )  # fmt: skip
+        return complaint_pb2.AttachTraceResponse(complaint=view(done))
 
     @handles_domain_errors
     async def RecordFinding(
         self, request: complaint_pb2.RecordFindingRequest, context: grpc.aio.ServicerContext
     ) -> complaint_pb2.RecordFindingResponse:
-        done = await self._step(
-            request.complaint_id,
-            request.on,
-            lambda c, m: c.find(request.upheld, request.reasons, m),
-        )
-        return complaint_pb2.RecordFindingResponse(complaint=done)
+        unit, on = await self._case(request.complaint_id, request.on)
+        done = await self.runtime.execute(
+            unit,
+            RecordFinding(
+                complaint_id=request.complaint_id, actor=caller().actor, on=on,
+                upheld=request.upheld, reasons=request.reasons,
+            ),
+        )  # fmt: skip
+        return complaint_pb2.RecordFindingResponse(complaint=view(done))
 
     @handles_domain_errors
     async def OrderRectification(
         self, request: complaint_pb2.OrderRectificationRequest, context: grpc.aio.ServicerContext
     ) -> complaint_pb2.OrderRectificationResponse:
-        unit = await self._holder(request.complaint_id)
-        app = self.runtime.app(unit, ComplaintApplication)
-        on = day_from_input("on", request.on, today_in_china())
+        unit, on = await self._case(request.complaint_id, request.on)
         days = request.answer_days or self.runtime.config.rectification_days
         if not 1 <= days <= 60:
             raise InvalidInput("answer_days", "must be 1 to 60 working days")
-        complaint = await self.runtime.write(
-            unit, app.order_rectification, request.complaint_id, request.requirements, days, on,
-            caller().actor,
+        complaint = await self.runtime.execute(
+            unit,
+            OrderRectification(
+                complaint_id=request.complaint_id, actor=caller().actor, on=on,
+                requirements=request.requirements, answer_days=days,
+            ),
         )  # fmt: skip
         return complaint_pb2.OrderRectificationResponse(
             complaint=view(complaint), order_id=list(complaint.orders)[-1]
@@ -212,10 +231,15 @@ class ComplaintServicer(complaint_pb2_grpc.ComplaintServiceServicer):
     async def IssueCriticism(
         self, request: complaint_pb2.IssueCriticismRequest, context: grpc.aio.ServicerContext
     ) -> complaint_pb2.IssueCriticismResponse:
-        done = await self._step(
-            request.complaint_id, request.on, lambda c, m: c.issue_criticism(request.text, m)
-        )
-        return complaint_pb2.IssueCriticismResponse(complaint=done)
+        unit, on = await self._case(request.complaint_id, request.on)
+        done = await self.runtime.execute(
+            unit,
+            IssueCriticism(
+                complaint_id=request.complaint_id, actor=caller().actor, on=on,
+                text=request.text,
+            ),
+        )  # fmt: skip
+        return complaint_pb2.IssueCriticismResponse(complaint=view(done))
 
     @handles_domain_errors
     async def RecommendAccountability(
@@ -223,21 +247,29 @@ class ComplaintServicer(complaint_pb2_grpc.ComplaintServiceServicer):
         request: complaint_pb2.RecommendAccountabilityRequest,
         context: grpc.aio.ServicerContext,
     ) -> complaint_pb2.RecommendAccountabilityResponse:
-        done = await self._step(
-            request.complaint_id,
-            request.on,
-            lambda c, m: c.recommend_accountability(request.body, request.text, m),
-        )
-        return complaint_pb2.RecommendAccountabilityResponse(complaint=done)
+        unit, on = await self._case(request.complaint_id, request.on)
+        done = await self.runtime.execute(
+            unit,
+            RecommendAccountability(
+                complaint_id=request.complaint_id, actor=caller().actor, on=on,
+                body=request.body, text=request.text,
+            ),
+        )  # fmt: skip
+        return complaint_pb2.RecommendAccountabilityResponse(complaint=view(done))
 
     @handles_domain_errors
     async def CloseComplaint(
         self, request: complaint_pb2.CloseComplaintRequest, context: grpc.aio.ServicerContext
     ) -> complaint_pb2.CloseComplaintResponse:
-        done = await self._step(
-            request.complaint_id, request.on, lambda c, m: c.close(request.notice, m)
-        )
-        return complaint_pb2.CloseComplaintResponse(complaint=done)
+        unit, on = await self._case(request.complaint_id, request.on)
+        done = await self.runtime.execute(
+            unit,
+            CloseComplaint(
+                complaint_id=request.complaint_id, actor=caller().actor, on=on,
+                notice=request.notice,
+            ),
+        )  # fmt: skip
+        return complaint_pb2.CloseComplaintResponse(complaint=view(done))
 
 
 def servicers(runtime: ServiceRuntime[AgencyRegistry]) -> list[Registration]:

@@ -1,21 +1,35 @@
-"""The complaint application of a supervision bureau: filing and queries."""
+"""The complaint application of a supervision bureau: filing, the steps of a case, queries."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date
 from uuid import UUID
 
+from complaint.commands import (
+    AcceptComplaint,
+    AttachTrace,
+    CaseCommand,
+    CloseComplaint,
+    FileComplaint,
+    IssueCriticism,
+    OrderRectification,
+    RecommendAccountability,
+    RecordFinding,
+    RejectComplaint,
+)
 from complaint.domain import (
     Complaint,
     KnownApplication,
     complaint_aggregate_id,
     complaint_key,
 )
+from ogi_contracts.complaint import COMPLAINT_CLOSED, RECTIFICATION_ORDERED
 from ogi_errors import InvalidInput, NotFound
 from ogi_law.calendar import WorkingCalendar
 from ogi_platform.eventstore.aggregate import Meta, meta
-from ogi_platform.eventstore.application import OgiApplication
+from ogi_platform.eventstore.application import OgiApplication, UnitOfWork
+from ogi_platform.eventstore.commands import handles
 from ogi_platform.eventstore.readmodel import OpenSet
 from ogi_platform.ids import new_application_id
 from ogi_platform.service.config import ServiceConfig
@@ -35,7 +49,7 @@ class ComplaintApplication(OgiApplication):
         """Rectification orders whose answer date passed unanswered are recorded as late."""
         if self._ordered_cases is None:
             self._ordered_cases = OpenSet(
-                self, opens={"RectificationOrdered"}, closes={"ComplaintClosed"}
+                self, opens={RECTIFICATION_ORDERED}, closes={COMPLAINT_CLOSED}
             )
         return self._ordered_cases.act_on_each(
             Complaint, lambda c: c.note_late_answers(today, "system:complaint")
@@ -69,62 +83,87 @@ class ComplaintApplication(OgiApplication):
             raise NotFound(f"complaint {complaint_id} not found")
         return found
 
-    def step(
-        self, complaint_id: str, on: date, actor: str, act: Callable[[Complaint, Meta], object]
-    ) -> Complaint:
-        """One step of a complaint case, dated ``on`` and committed."""
-        uow = self.unit_of_work()
-        complaint = uow.get(complaint_aggregate_id(complaint_id), Complaint, "complaint")
-        act(complaint, meta(complaint.application_id, actor, on))
-        uow.commit()
+    @staticmethod
+    def _case(uow: UnitOfWork, c: CaseCommand) -> tuple[Complaint, Meta]:
+        """The complaint a step acts on, and the metadata of the events it makes."""
+        complaint = uow.get(complaint_aggregate_id(c.complaint_id), Complaint, "complaint")
+        return complaint, meta(complaint.application_id, c.actor, c.on)
+
+    @handles(AcceptComplaint)
+    def _accept(self, uow: UnitOfWork, c: AcceptComplaint) -> Complaint:
+        complaint, m = self._case(uow, c)
+        complaint.accept(c.note, m)
         return complaint
 
-    def order_rectification(
-        self, complaint_id: str, requirements: str, days: int, on: date, actor: str
-    ) -> Complaint:
+    @handles(RejectComplaint)
+    def _reject(self, uow: UnitOfWork, c: RejectComplaint) -> Complaint:
+        complaint, m = self._case(uow, c)
+        complaint.reject(c.reasons, m)
+        return complaint
+
+    @handles(AttachTrace)
+    def _attach_trace(self, uow: UnitOfWork, c: AttachTrace) -> Complaint:
+        complaint, m = self._case(uow, c)
+        complaint.attach_trace(c.trace_json, c.event_count, m)
+        return complaint
+
+    @handles(RecordFinding)
+    def _record_finding(self, uow: UnitOfWork, c: RecordFinding) -> Complaint:
+        complaint, m = self._case(uow, c)
+        complaint.find(c.upheld, c.reasons, m)
+        return complaint
+
+    @handles(OrderRectification)
+    def _order_rectification(self, uow: UnitOfWork, c: OrderRectification) -> Complaint:
         """The order is addressed to the agency complained about, with its answer date."""
-        uow = self.unit_of_work()
-        complaint = uow.get(complaint_aggregate_id(complaint_id), Complaint, "complaint")
-        due = self.calendar.add_working_days(on, days).date
-        m = meta(complaint.application_id, actor, on, to_agency=complaint.against_agency)
-        complaint.order_rectification(requirements, due, m)
-        uow.commit()
+        complaint, _ = self._case(uow, c)
+        due = self.calendar.add_working_days(c.on, c.answer_days).date
+        m = meta(complaint.application_id, c.actor, c.on, to_agency=complaint.against_agency)
+        complaint.order_rectification(c.requirements, due, m)
         return complaint
 
-    def file(
-        self,
-        application_id: str,
-        against_agency: str | None,
-        ground: str,
-        text: str,
-        complainant: str,
-        filed_on: date,
-    ) -> Complaint:
+    @handles(IssueCriticism)
+    def _issue_criticism(self, uow: UnitOfWork, c: IssueCriticism) -> Complaint:
+        complaint, m = self._case(uow, c)
+        complaint.issue_criticism(c.text, m)
+        return complaint
+
+    @handles(RecommendAccountability)
+    def _recommend_accountability(self, uow: UnitOfWork, c: RecommendAccountability) -> Complaint:
+        complaint, m = self._case(uow, c)
+        complaint.recommend_accountability(c.body, c.text, m)
+        return complaint
+
+    @handles(CloseComplaint)
+    def _close(self, uow: UnitOfWork, c: CloseComplaint) -> Complaint:
+        complaint, m = self._case(uow, c)
+        complaint.close(c.notice, m)
+        return complaint
+
+    @handles(FileComplaint)
+    def _file(self, uow: UnitOfWork, c: FileComplaint) -> Complaint:
         """A complaint about an application (against the agency handling it unless another is
         named), or about an agency's work in general (no application: a random number)."""
-        if not application_id and not against_agency:
+        if not c.application_id and not c.against_agency:
             raise InvalidInput(
                 "application_id", "name the application, or the agency complained about"
             )
         number: int | str
-        if application_id:
-            key, number = application_id, len(list(self._ids(application_id))) + 1
+        if c.application_id:
+            key, number = c.application_id, len(list(self._ids(c.application_id))) + 1
         else:  # about an agency's work: an id no one can enumerate, as application ids
-            key, number = str(against_agency), new_application_id()[1:]
-        handler = self.known(application_id).agency if application_id else ""
-        against = against_agency or handler
-        uow = self.unit_of_work()
+            key, number = str(c.against_agency), new_application_id()[1:]
+        handler = self.known(c.application_id).agency if c.application_id else ""
         complaint = Complaint(
             complaint_id=complaint_key(key, number),
             bureau=self.agency,
-            application_id=application_id,
-            against_agency=against,
-            ground=ground,
-            text=text,
-            complainant=complainant,
-            filed_on=filed_on,
-            meta=meta(application_id, f"complainant:{complainant}", filed_on),
+            application_id=c.application_id,
+            against_agency=c.against_agency or handler,
+            ground=c.ground,
+            text=c.text,
+            complainant=c.complainant,
+            filed_on=c.on,
+            meta=meta(c.application_id, c.actor, c.on),
         )
         uow.add(complaint)
-        uow.commit()
         return complaint

@@ -8,11 +8,30 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
+from ogi_contracts.complaint import (
+    ACCOUNTABILITY_RECOMMENDED,
+    COMPLAINT_ACCEPTED,
+    COMPLAINT_CLOSED,
+    COMPLAINT_FILED,
+    COMPLAINT_REJECTED,
+    CRITICISM_NOTICE_ISSUED,
+    FINDING_MADE,
+    RECTIFICATION_ANSWER_OVERDUE,
+    RECTIFICATION_ANSWER_RECEIVED,
+    RECTIFICATION_ORDERED,
+)
 from ogi_errors import IllegalStep, InvalidInput
 from ogi_law.rules import required_text
 from ogi_platform.eventstore.aggregate import Meta, OgiAggregate
 from ogi_platform.eventstore.aggregate import meta as event_meta
 from ogi_platform.ids import aggregate_id
+
+#: The bureau's internal events (ogi_contracts.complaint.INTERNAL): the case file's trace and
+#: what it knows of every agency's applications.
+INVESTIGATION_TRACE_ATTACHED = "InvestigationTraceAttached"
+APPLICATION_KNOWN = "ApplicationKnown"
+APPLICATION_KNOWN_AT = "ApplicationKnownAt"
+OVERDUE_REPORTED = "OverdueReported"
 
 COMPLAINT_GROUNDS = {
     "overdue": "逾期未答复",
@@ -46,7 +65,7 @@ class Complaint(OgiAggregate):
     def create_id(complaint_id: str) -> UUID:
         return complaint_aggregate_id(complaint_id)
 
-    @event("ComplaintFiled")
+    @event(COMPLAINT_FILED)
     def __init__(
         self,
         complaint_id: str,
@@ -84,7 +103,7 @@ class Complaint(OgiAggregate):
         self._require("received")
         self._accepted(note.strip(), meta, self.complaint_id, self.against_agency)
 
-    @event("ComplaintAccepted")
+    @event(COMPLAINT_ACCEPTED)
     def _accepted(
         self, note: str, meta: Meta, complaint_id: str = "", against_agency: str = ""
     ) -> None:
@@ -96,7 +115,7 @@ class Complaint(OgiAggregate):
             required_text("reasons", reasons), meta, self.complaint_id, self.against_agency
         )
 
-    @event("ComplaintRejected")
+    @event(COMPLAINT_REJECTED)
     def _rejected(
         self, reasons: str, meta: Meta, complaint_id: str = "", against_agency: str = ""
     ) -> None:
@@ -111,7 +130,7 @@ class Complaint(OgiAggregate):
             raise InvalidInput("trace", "the trace of the application is empty")
         self._investigated(trace_json, event_count, meta)
 
-    @event("InvestigationTraceAttached")
+    @event(INVESTIGATION_TRACE_ATTACHED)
     def _investigated(self, trace: str, event_count: int, meta: Meta) -> None:
         self.state = "investigating"
 
@@ -122,7 +141,7 @@ class Complaint(OgiAggregate):
             upheld, required_text("reasons", reasons), meta, self.complaint_id, self.against_agency
         )
 
-    @event("FindingMade")
+    @event(FINDING_MADE)
     def _found(
         self,
         upheld: bool,
@@ -159,7 +178,7 @@ class Complaint(OgiAggregate):
         )
         return order_id
 
-    @event("RectificationOrdered")
+    @event(RECTIFICATION_ORDERED)
     def _ordered(
         self,
         order_id: str,
@@ -178,7 +197,7 @@ class Complaint(OgiAggregate):
         self._require_upheld()
         self._criticised(self.against_agency, required_text("text", text), meta, self.complaint_id)
 
-    @event("CriticismNoticeIssued")
+    @event(CRITICISM_NOTICE_ISSUED)
     def _criticised(self, agency: str, text: str, meta: Meta, complaint_id: str = "") -> None:
         self.outcomes = [*self.outcomes, "criticism"]
 
@@ -193,7 +212,7 @@ class Complaint(OgiAggregate):
             self.against_agency,
         )
 
-    @event("AccountabilityRecommended")
+    @event(ACCOUNTABILITY_RECOMMENDED)
     def _recommended(
         self, body: str, text: str, meta: Meta, complaint_id: str = "", against_agency: str = ""
     ) -> None:
@@ -205,7 +224,7 @@ class Complaint(OgiAggregate):
             return
         self._answered(order_id, text, meta, self.complaint_id, self.against_agency)
 
-    @event("RectificationAnswerReceived")
+    @event(RECTIFICATION_ANSWER_RECEIVED)
     def _answered(
         self, order_id: str, text: str, meta: Meta, complaint_id: str = "", agency: str = ""
     ) -> None:
@@ -238,7 +257,7 @@ class Complaint(OgiAggregate):
             self._answer_late(order_id, self.against_agency, answer_due, m, self.complaint_id)
         return bool(late)
 
-    @event("RectificationAnswerOverdue")
+    @event(RECTIFICATION_ANSWER_OVERDUE)
     def _answer_late(
         self, order_id: str, agency: str, answer_due: str, meta: Meta, complaint_id: str = ""
     ) -> None:
@@ -254,7 +273,7 @@ class Complaint(OgiAggregate):
             raise IllegalStep("an upheld complaint needs an outcome before it is closed")
         self._closed(required_text("notice", notice), meta, self.complaint_id, self.against_agency)
 
-    @event("ComplaintClosed")
+    @event(COMPLAINT_CLOSED)
     def _closed(
         self, notice: str, meta: Meta, complaint_id: str = "", against_agency: str = ""
     ) -> None:
@@ -268,7 +287,7 @@ class KnownApplication(OgiAggregate):
     def create_id(application_id: str) -> UUID:
         return aggregate_id("complaint-known", application_id)
 
-    @event("ApplicationKnown")
+    @event(APPLICATION_KNOWN)
     def __init__(
         self,
         application_id: str,
@@ -286,13 +305,13 @@ class KnownApplication(OgiAggregate):
         if agency != self.agency:
             self._moved(agency, application_number, meta)
 
-    @event("ApplicationKnownAt")
+    @event(APPLICATION_KNOWN_AT)
     def _moved(self, agency: str, application_number: str, meta: Meta) -> None:
         self.agency = agency
 
     def note_overdue(self, agency: str, due_on: str, meta: Meta) -> None:
         self._overdue(agency, due_on, meta)
 
-    @event("OverdueReported")
+    @event(OVERDUE_REPORTED)
     def _overdue(self, agency: str, due_on: str, meta: Meta) -> None:
         self.overdue = [*self.overdue, {"agency": agency, "due_on": due_on}]

@@ -20,34 +20,41 @@ SYSTEM = "system:complaint"
 
 
 def on_accepted(uow: UnitOfWork, record: EventRecord) -> None:
+    """The first acceptance makes the application known to the bureau; a later one, by the
+    agency it was forwarded to, moves it there."""
     application = record.data["application"]
-    known = uow.find(KnownApplication.create_id(record.application_id), KnownApplication)
-    if known is not None:
-        if not known.has_handled(record.event_id):
-            known.handled_by(
-                record.agency, application["application_number"], caused_by(record, SYSTEM)
+    key = KnownApplication.create_id(record.application_id)
+    if uow.find(key, KnownApplication) is None:
+        uow.add(
+            KnownApplication(
+                application_id=record.application_id,
+                agency=record.agency,
+                application_number=application["application_number"],
+                received_on=application["received_on"],
+                meta=caused_by(record, SYSTEM),
             )
-        return
-    uow.add(
-        KnownApplication(
-            application_id=record.application_id,
-            agency=record.agency,
-            application_number=application["application_number"],
-            received_on=application["received_on"],
-            meta=caused_by(record, SYSTEM),
         )
-    )
+        return
+    known = uow.unhandled(key, KnownApplication, record)
+    if known is not None:
+        known.handled_by(
+            record.agency, application["application_number"], caused_by(record, SYSTEM)
+        )
 
 
 def on_overdue(uow: UnitOfWork, record: EventRecord) -> None:
-    known = uow.find(KnownApplication.create_id(record.application_id), KnownApplication)
-    if known is not None and not known.has_handled(record.event_id):
+    known = uow.unhandled(
+        KnownApplication.create_id(record.application_id), KnownApplication, record
+    )
+    if known is not None:
         known.note_overdue(record.agency, record.data["due_on"], caused_by(record, SYSTEM))
 
 
 def on_rectification_answered(uow: UnitOfWork, record: EventRecord) -> None:
-    complaint = uow.find(complaint_aggregate_id(record.data["complaint_id"]), Complaint)
-    if complaint is not None and not complaint.has_handled(record.event_id):
+    complaint = uow.unhandled(
+        complaint_aggregate_id(record.data["complaint_id"]), Complaint, record
+    )
+    if complaint is not None:
         complaint.agency_answered(
             record.data["order_id"], record.data["text"], caused_by(record, SYSTEM)
         )

@@ -18,6 +18,7 @@ from ogi_platform.service.runtime import ServiceRuntime
 from ogi_platform.today import today_in_china
 from reply.application import ReplyApplication
 from reply.clock import ClockState
+from reply.commands import ConcludeRemedy, FileRemedy, RecordDelivery
 from reply.domain import Reply
 from reply.letter import letter_html
 from reply.remedy import RemedyCase
@@ -77,16 +78,14 @@ class ReplyServicer(reply_pb2_grpc.ReplyServiceServicer):
         self, request: reply_pb2.RecordDeliveryRequest, context: grpc.aio.ServicerContext
     ) -> reply_pb2.RecordDeliveryResponse:
         unit = await self.runtime.locate(checked_application_id(request.application_id))
-        app = self.runtime.app(unit, ReplyApplication)
         delivered_on = day_from_input("delivered_on", request.delivered_on, today_in_china())
-        reply = await self.runtime.write(
+        reply = await self.runtime.execute(
             unit,
-            app.record_delivery,
-            request.application_id,
-            request.method,
-            delivered_on,
-            caller().actor,
-        )
+            RecordDelivery(
+                application_id=request.application_id, actor=caller().actor, on=delivered_on,
+                method=request.method,
+            ),
+        )  # fmt: skip
         return reply_pb2.RecordDeliveryResponse(reply=view(reply))
 
     @handles_domain_errors
@@ -104,11 +103,13 @@ class ReplyServicer(reply_pb2_grpc.ReplyServiceServicer):
         self, request: reply_pb2.FileRemedyRequest, context: grpc.aio.ServicerContext
     ) -> reply_pb2.FileRemedyResponse:
         unit = await self.runtime.locate(checked_application_id(request.application_id))
-        app = self.runtime.app(unit, ReplyApplication)
         filed_on = day_from_input("filed_on", request.filed_on, today_in_china())
-        cases = await self.runtime.write(
-            unit, app.file_remedy, request.application_id, request.kind, request.body,
-            request.case_number, filed_on, caller().actor,
+        cases = await self.runtime.execute(
+            unit,
+            FileRemedy(
+                application_id=request.application_id, actor=caller().actor, on=filed_on,
+                kind=request.kind, body=request.body, case_number=request.case_number,
+            ),
         )  # fmt: skip
         return reply_pb2.FileRemedyResponse(remedies=remedy_views(cases))
 
@@ -117,13 +118,15 @@ class ReplyServicer(reply_pb2_grpc.ReplyServiceServicer):
         self, request: reply_pb2.ConcludeRemedyRequest, context: grpc.aio.ServicerContext
     ) -> reply_pb2.ConcludeRemedyResponse:
         unit = await self.runtime.locate(checked_application_id(request.application_id))
-        app = self.runtime.app(unit, ReplyApplication)
         if not request.ref:
             raise InvalidInput("ref", "is required (R1, R2, ... as filed)")
         concluded_on = day_from_input("concluded_on", request.concluded_on, today_in_china())
-        cases = await self.runtime.write(
-            unit, app.conclude_remedy, request.application_id, request.ref, request.result,
-            concluded_on, caller().actor,
+        cases = await self.runtime.execute(
+            unit,
+            ConcludeRemedy(
+                application_id=request.application_id, actor=caller().actor, on=concluded_on,
+                ref=request.ref, result=request.result,
+            ),
         )  # fmt: skip
         return reply_pb2.ConcludeRemedyResponse(remedies=remedy_views(cases))
 

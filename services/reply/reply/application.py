@@ -1,22 +1,32 @@
-"""The reply application: letters, delivery (which stops the clock), deadlines, queries."""
+"""The reply application: delivery (which stops the clock), remedies, deadlines, queries."""
 
 from __future__ import annotations
 
 from datetime import date
 from uuid import UUID
 
+from ogi_contracts.reply import REPLY_DELIVERED
+from ogi_contracts.routing import APPLICATION_FORWARDED
 from ogi_errors import NotFound
 from ogi_law.calendar import WorkingCalendar
 from ogi_platform.eventstore.aggregate import meta
-from ogi_platform.eventstore.application import OgiApplication, history_of
+from ogi_platform.eventstore.application import OgiApplication, UnitOfWork, history_of
+from ogi_platform.eventstore.commands import handles
 from ogi_platform.eventstore.readmodel import OpenSet
 from ogi_platform.ids import aggregate_id
 from ogi_platform.messaging.envelope import EventRecord
 from ogi_platform.service.config import ServiceConfig
 from reply.clock import ClockState, Stopped
-from reply.deadline import Deadline, deadline_id
+from reply.commands import ConcludeRemedy, FileRemedy, RecordDelivery
+from reply.deadline import (
+    CLOCK_REOPENED,
+    CLOCK_STOPPED,
+    DEADLINE_OPENED,
+    Deadline,
+    deadline_id,
+)
 from reply.domain import Reply
-from reply.remedy import RemedyCase, remedy_id
+from reply.remedy import RemedyCase, numbered_remedies, remedy_id
 
 SYSTEM = "system:reply"
 
@@ -48,49 +58,35 @@ class ReplyApplication(OgiApplication):
 
     def remedies(self, application_id: str) -> list[RemedyCase]:
         """The reconsiderations and lawsuits recorded about the application, R1, R2, ..."""
-        found: list[RemedyCase] = []
-        while case := self.find(remedy_id(application_id, f"R{len(found) + 1}"), RemedyCase):
-            found.append(case)
-        return found
+        return numbered_remedies(self.find, application_id)
 
-    def file_remedy(
-        self,
-        application_id: str,
-        kind: str,
-        body: str,
-        case_number: str,
-        filed_on: date,
-        actor: str,
-    ) -> list[RemedyCase]:
+    @handles(FileRemedy)
+    def _file_remedy(self, uow: UnitOfWork, c: FileRemedy) -> list[RemedyCase]:
         """Record a reconsideration application or lawsuit about this agency's handling."""
-        known = self.find(deadline_id(application_id), Deadline) or self.find(
-            reply_id(application_id), Reply
+        known = uow.find(deadline_id(c.application_id), Deadline) or uow.find(
+            reply_id(c.application_id), Reply
         )
         if known is None:
-            raise NotFound(f"application {application_id} is not handled here")
-        ref = f"R{len(self.remedies(application_id)) + 1}"
-        uow = self.unit_of_work()
+            raise NotFound(f"application {c.application_id} is not handled here")
+        ref = f"R{len(numbered_remedies(uow.find, c.application_id)) + 1}"
         uow.add(
             RemedyCase.file(
-                application_id, self.agency, ref, kind, body, case_number, filed_on,
-                meta(application_id, actor, filed_on),
+                c.application_id, self.agency, ref, c.kind, c.body, c.case_number, c.on,
+                meta(c.application_id, c.actor, c.on),
             )
         )  # fmt: skip
-        uow.commit()
-        return self.remedies(application_id)
+        return numbered_remedies(uow.find, c.application_id)
 
-    def conclude_remedy(
-        self, application_id: str, ref: str, result: str, concluded_on: date, actor: str
-    ) -> list[RemedyCase]:
-        uow = self.unit_of_work()
-        case = uow.get(remedy_id(application_id, ref), RemedyCase, f"{ref} of {application_id}")
-        case.conclude(result, concluded_on, meta(application_id, actor, concluded_on))
-        uow.commit()
-        return self.remedies(application_id)
+    @handles(ConcludeRemedy)
+    def _conclude_remedy(self, uow: UnitOfWork, c: ConcludeRemedy) -> list[RemedyCase]:
+        case_id = remedy_id(c.application_id, c.ref)
+        case = uow.get(case_id, RemedyCase, f"{c.ref} of {c.application_id}")
+        case.conclude(c.result, c.on, meta(c.application_id, c.actor, c.on))
+        return numbered_remedies(uow.find, c.application_id)
 
     def not_handled_here(self, application_id: str) -> bool:
         found = self.find(deadline_id(application_id), Deadline)
-        return found is not None and found.stopped_because == "ApplicationForwarded"
+        return found is not None and found.stopped_because == APPLICATION_FORWARDED
 
     def reply(self, application_id: str) -> Reply:
         found = self.find(reply_id(application_id), Reply)
@@ -104,18 +100,15 @@ class ReplyApplication(OgiApplication):
             raise NotFound(f"no clock for application {application_id} here")
         return deadline.clock(self.calendar, today)
 
-    def record_delivery(
-        self, application_id: str, method: str, delivered_on: date, actor: str
-    ) -> Reply:
+    @handles(RecordDelivery)
+    def _record_delivery(self, uow: UnitOfWork, c: RecordDelivery) -> Reply:
         """Delivery with its legal date closes the application and stops its clock."""
-        uow = self.unit_of_work()
-        reply = uow.get(reply_id(application_id), Reply, f"reply to {application_id}")
-        m = meta(application_id, actor, delivered_on)
-        reply.deliver(method, delivered_on, m)
-        deadline = uow.find(deadline_id(application_id), Deadline)
+        reply = uow.get(reply_id(c.application_id), Reply, f"reply to {c.application_id}")
+        m = meta(c.application_id, c.actor, c.on)
+        reply.deliver(c.method, c.on, m)
+        deadline = uow.find(deadline_id(c.application_id), Deadline)
         if deadline is not None:
-            deadline.note(Stopped(delivered_on), "ReplyDelivered", m)
-        uow.commit()
+            deadline.note(Stopped(c.on), REPLY_DELIVERED, m)
         return reply
 
     def tick(self, today: date) -> int:
@@ -125,7 +118,7 @@ class ReplyApplication(OgiApplication):
         its clock stops."""
         if self._open_deadlines is None:
             self._open_deadlines = OpenSet(
-                self, opens={"DeadlineOpened", "ClockReopened"}, closes={"ClockStopped"}
+                self, opens={DEADLINE_OPENED, CLOCK_REOPENED}, closes={CLOCK_STOPPED}
             )
         return self._open_deadlines.act_on_each(
             Deadline, lambda d: d.watch(self.calendar, today, self.due_soon_days, SYSTEM)

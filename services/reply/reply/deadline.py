@@ -14,12 +14,21 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
+from ogi_contracts.reply import APPLICATION_DUE_SOON, APPLICATION_OVERDUE
 from ogi_law.calendar import WorkingCalendar
 from ogi_platform.eventstore.aggregate import Meta, OgiAggregate
 from ogi_platform.eventstore.aggregate import meta as event_meta
 from ogi_platform.ids import aggregate_id
 from reply.clock import ClockFact, ClockState, Received, Stopped, compute_clock
 from reply.clockfacts import fact_from_json, fact_to_json
+
+#: The deadline's internal events (ogi_contracts.reply.INTERNAL): a deadline is open from its
+#: opening or reopening until its clock stops.
+DEADLINE_OPENED = "DeadlineOpened"
+CLOCK_FACT_NOTED = "ClockFactNoted"
+CLOCK_STOPPED = "ClockStopped"
+CLOCK_REOPENED = "ClockReopened"
+DUE_DATE_CHANGED = "DueDateChanged"
 
 
 def deadline_id(application_id: str) -> UUID:
@@ -31,7 +40,7 @@ class Deadline(OgiAggregate):
     def create_id(application_id: str) -> UUID:
         return deadline_id(application_id)
 
-    @event("DeadlineOpened")
+    @event(DEADLINE_OPENED)
     def __init__(self, application_id: str, agency: str, received_on: str, meta: Meta) -> None:
         self.application_id = application_id
         self.agency = agency
@@ -57,11 +66,11 @@ class Deadline(OgiAggregate):
         else:
             self._noted(fact_to_json(fact), reason, meta)
 
-    @event("ClockFactNoted")
+    @event(CLOCK_FACT_NOTED)
     def _noted(self, fact: dict[str, Any], reason: str, meta: Meta) -> None:
         self.facts = [*self.facts, fact]
 
-    @event("ClockStopped")
+    @event(CLOCK_STOPPED)
     def _stopped(self, stopped_on: str, reason: str, meta: Meta) -> None:
         self.facts = [*self.facts, fact_to_json(Stopped(date.fromisoformat(stopped_on)))]
         self.stopped = True
@@ -73,7 +82,7 @@ class Deadline(OgiAggregate):
         """The handling was reopened (a rectification order): a new clock from ``on``."""
         self._reopened(on.isoformat(), reason, meta)
 
-    @event("ClockReopened")
+    @event(CLOCK_REOPENED)
     def _reopened(self, reopened_on: str, reason: str, meta: Meta) -> None:
         self.facts = [fact_to_json(Received(date.fromisoformat(reopened_on)))]
         self.stopped = False
@@ -103,15 +112,15 @@ class Deadline(OgiAggregate):
             changed = True
         return changed
 
-    @event("DueDateChanged")
+    @event(DUE_DATE_CHANGED)
     def _due_changed(self, due_on: str, provisional: bool, allowed_days: int, meta: Meta) -> None:
         self.due_on = due_on
         self.provisional = provisional
 
-    @event("ApplicationDueSoon")
+    @event(APPLICATION_DUE_SOON)
     def _due_soon(self, due_on: str, left_days: int, meta: Meta) -> None:
         self.warned = True
 
-    @event("ApplicationOverdue")
+    @event(APPLICATION_OVERDUE)
     def _overdue(self, due_on: str, meta: Meta) -> None:
         self.overdue_declared = True

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
+from ogi_contracts.reply import APPLICATION_CLOSED, REPLY_DELIVERED, REPLY_ISSUED, REPLY_REISSUED
 from ogi_errors import IllegalStep, InvalidInput
 from ogi_law.rules import DELIVERY_METHODS, choose
 from ogi_platform.eventstore.aggregate import Meta, OgiAggregate
@@ -19,7 +20,7 @@ class Reply(OgiAggregate):
     def create_id(application: dict[str, Any]) -> UUID:
         return aggregate_id("reply", application["application_id"])
 
-    @event("ReplyIssued")
+    @event(REPLY_ISSUED)
     def __init__(
         self,
         application: dict[str, Any],
@@ -43,7 +44,7 @@ class Reply(OgiAggregate):
         """A new decision after the handling was reopened: a new letter to deliver."""
         self._reissued(letter_number, outcome, letter_text, meta)
 
-    @event("ReplyReissued")
+    @event(REPLY_REISSUED)
     def _reissued(self, letter_number: str, outcome: str, letter_text: str, meta: Meta) -> None:
         self.letter_number = letter_number
         self.outcome = outcome
@@ -64,12 +65,12 @@ class Reply(OgiAggregate):
         self._delivered(method, delivered_on, meta)
         self._closed("replied", meta)
 
-    @event("ReplyDelivered")
+    @event(REPLY_DELIVERED)
     def _delivered(self, method: str, delivered_on: date, meta: Meta) -> None:
         self.delivery_method = method
         self.delivered_on = delivered_on
         self.state = "delivered"
 
-    @event("ApplicationClosed")
+    @event(APPLICATION_CLOSED)
     def _closed(self, reason: str, meta: Meta) -> None:
         self.state = "closed"

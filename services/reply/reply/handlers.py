@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from ogi_contracts.intake import APPLICATION_ACCEPTED
 from ogi_contracts.reply import REPLY_DELIVERED
 from ogi_contracts.review import DECISION_MADE, HANDLING_REOPENED
 from ogi_law.agencies import AgencyRegistry
@@ -28,55 +29,62 @@ def handlers(app: OgiApplication, registry: AgencyRegistry) -> dict[str, Handler
         assert isinstance(app, ReplyApplication)  # the runtime builds the spec's application
         deadline.watch(app.calendar, today_in_china(), app.due_soon_days, SYSTEM)
 
-    def on_decided(uow: UnitOfWork, record: EventRecord) -> None:
-        existing = uow.find(reply_id(record.application_id), Reply)
-        if existing is not None and (existing.has_handled(record.event_id)):
-            return
+    def letter(record: EventRecord, letters: int) -> tuple[str, str]:
+        """The number and text of the reply's ``letters``-th letter, from the decision
+        ``record``, dated the day it was made: the application's number and 答, then -2, -3..."""
         application = record.data["application"]
-        letter_number = f"{application['application_number']}-答"
-        if existing is not None:
-            letter_number += f"-{existing.letters + 1}"
-        letter = compose_letter(
-            agency, application, record.data, letter_number, date.fromisoformat(record.occurred_on)
-        )
-        if existing is not None:
-            existing.reissue(
-                letter_number, record.data["outcome"], letter, caused_by(record, SYSTEM)
+        number = f"{application['application_number']}-答"
+        if letters > 1:
+            number += f"-{letters}"
+        on = date.fromisoformat(record.occurred_on)
+        return number, compose_letter(agency, application, record.data, number, on)
+
+    def on_decided(uow: UnitOfWork, record: EventRecord) -> None:
+        """A decision becomes the reply letter; after a reopening, the next letter."""
+        key = reply_id(record.application_id)
+        if uow.find(key, Reply) is None:
+            number, text = letter(record, 1)
+            uow.add(
+                Reply(
+                    application=record.data["application"],
+                    letter_number=number,
+                    outcome=record.data["outcome"],
+                    letter_text=text,
+                    meta=caused_by(record, SYSTEM),
+                )
             )
             return
-        uow.add(
-            Reply(
-                application=application,
-                letter_number=letter_number,
-                outcome=record.data["outcome"],
-                letter_text=letter,
-                meta=caused_by(record, SYSTEM),
-            )
-        )
+        reply = uow.unhandled(key, Reply, record)
+        if reply is not None:
+            number, text = letter(record, reply.letters + 1)
+            reply.reissue(number, record.data["outcome"], text, caused_by(record, SYSTEM))
 
     def on_clock_event(uow: UnitOfWork, record: EventRecord) -> None:
-        deadline = uow.find(deadline_id(record.application_id), Deadline)
-        if deadline is None:
-            if record.type != "ApplicationAccepted":
-                return
-            deadline = Deadline(
-                application_id=record.application_id,
-                agency=app.agency,
-                received_on=record.data["application"]["received_on"],
-                meta=caused_by(record, SYSTEM),
-            )
-            uow.add(deadline)
-        elif deadline.has_handled(record.event_id):
+        """The acceptance opens the deadline; every later clock event notes its fact on it.
+        Either way the deadline is then watched (a changed due date, a warning, overdue)."""
+        key = deadline_id(record.application_id)
+        if uow.find(key, Deadline) is None:
+            if record.type == APPLICATION_ACCEPTED:
+                opened = Deadline(
+                    application_id=record.application_id,
+                    agency=app.agency,
+                    received_on=record.data["application"]["received_on"],
+                    meta=caused_by(record, SYSTEM),
+                )
+                uow.add(opened)
+                watch(opened)
             return
-        else:
-            fact = clock_fact(record.type, date.fromisoformat(record.occurred_on), record.data)
-            if fact is not None:
-                deadline.note(fact, record.type, caused_by(record, SYSTEM))
+        deadline = uow.unhandled(key, Deadline, record)
+        if deadline is None:
+            return
+        fact = clock_fact(record.type, date.fromisoformat(record.occurred_on), record.data)
+        if fact is not None:
+            deadline.note(fact, record.type, caused_by(record, SYSTEM))
         watch(deadline)
 
     def on_reopened(uow: UnitOfWork, record: EventRecord) -> None:
-        deadline = uow.find(deadline_id(record.application_id), Deadline)
-        if deadline is None or deadline.has_handled(record.event_id):
+        deadline = uow.unhandled(deadline_id(record.application_id), Deadline, record)
+        if deadline is None:
             return
         deadline.reopen(
             date.fromisoformat(record.occurred_on), record.type, caused_by(record, SYSTEM)

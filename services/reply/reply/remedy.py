@@ -3,11 +3,13 @@ agency records it (part 四 of the annual report counts them)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from uuid import UUID
 
 from eventsourcing.domain import event
 
+from ogi_contracts.reply import REMEDY_CONCLUDED, REMEDY_FILED
 from ogi_errors import IllegalStep, InvalidInput
 from ogi_law.rules import REMEDY_KINDS, REMEDY_RESULTS, choose
 from ogi_platform.eventstore.aggregate import Meta, OgiAggregate
@@ -18,12 +20,23 @@ def remedy_id(application_id: str, ref: str) -> UUID:
     return aggregate_id("remedy", f"{application_id}/{ref}")
 
 
+def numbered_remedies(
+    find: Callable[[UUID, type[RemedyCase]], RemedyCase | None], application_id: str
+) -> list[RemedyCase]:
+    """The remedies of the application that ``find`` knows of (the store's, or a unit of work's
+    with what it has changed), R1, R2, ... up to the first number it does not know."""
+    found: list[RemedyCase] = []
+    while case := find(remedy_id(application_id, f"R{len(found) + 1}"), RemedyCase):
+        found.append(case)
+    return found
+
+
 class RemedyCase(OgiAggregate):
     @staticmethod
     def create_id(application_id: str, ref: str) -> UUID:
         return remedy_id(application_id, ref)
 
-    @event("RemedyFiled")
+    @event(REMEDY_FILED)
     def __init__(
         self,
         application_id: str,
@@ -78,7 +91,7 @@ class RemedyCase(OgiAggregate):
             raise InvalidInput("concluded_on", f"is before it was filed ({self.filed_on})")
         self._concluded(self.ref, result, concluded_on.isoformat(), meta)
 
-    @event("RemedyConcluded")
+    @event(REMEDY_CONCLUDED)
     def _concluded(self, ref: str, result: str, concluded_on: str, meta: Meta) -> None:
         self.result = result
         self.concluded_on = date.fromisoformat(concluded_on)
