@@ -107,7 +107,7 @@ def test_third_party_consultation_answer_due_and_refusal_needs_reasons() -> None
     r = review()
     ref = r.consult_third_party("某公司", date(2026, 9, 28), CAL, m(date(2026, 9, 28)))
     # 15 working days after 9/28: 9/29, 9/30, 10/8, 10/9, 10/10, 10/12-16 (10), 10/19-23 -> 10/23
-    assert r.consultations[ref]["answer_due"] == "2026-10-23"
+    assert r.consultations[ref].answer_due == date(2026, 10, 23)
     with pytest.raises(InvalidInput, match="reasons"):
         r.record_answer(ref, "refusal", "", date(2026, 10, 9), m(date(2026, 10, 9)))
     with pytest.raises(IllegalStep, match="still open"):
@@ -140,9 +140,9 @@ def test_silence_ends_consultations_on_their_due_date() -> None:
     organ = r.consult_organ("市财政局", date(2026, 9, 28), CAL, m(date(2026, 9, 28)))
     assert not r.act_on_time(date(2026, 10, 23), "system")
     assert r.act_on_time(date(2026, 10, 24), "system")
-    assert r.consultations[tp]["answer"] == "none"
-    assert r.consultations[organ]["answer"] == "consent_by_silence"
-    assert r.consultations[organ]["answered_on"] == "2026-10-23"
+    assert r.consultations[tp].answer == "none"
+    assert r.consultations[organ].answer == "consent_by_silence"
+    assert r.consultations[organ].answered_on == date(2026, 10, 23)
 
 
 # -- Art. 33, 35, 17 ------------------------------------------------------------------------
@@ -207,9 +207,9 @@ def test_fee_notice_once_pay_in_20_working_days_or_closed() -> None:
         free.assess_fee("per_application", 0, date(2026, 10, 9), CAL, m(date(2026, 10, 9)))
     r = review()
     r.assess_fee("per_page", 120, date(2026, 9, 28), CAL, m(date(2026, 9, 28)))
-    assert r.fee["amount_yuan"] == 700 + 20 * 20
+    assert r.fee is not None and r.fee.amount_yuan == 700 + 20 * 20
     # 20 working days after 9/28: 10/23 is the 15th (see above), then 10/26-30 -> 10/30
-    assert r.fee["pay_by"] == "2026-10-30"
+    assert r.fee.pay_by == date(2026, 10, 30)
     with pytest.raises(IllegalStep, match="one method"):
         r.assess_fee("per_application", 0, date(2026, 9, 29), CAL, m(date(2026, 9, 29)))
     assert not r.act_on_time(date(2026, 10, 30), "system")
@@ -276,7 +276,7 @@ def test_still_unclear_after_correction_needs_a_correction_first() -> None:
         r.decide(unclear, date(2026, 10, 12), "", m(date(2026, 10, 12)))
     r.note_correction("", m(date(2026, 10, 9)))  # corrected, the description unchanged
     r.decide(unclear, date(2026, 10, 12), "", m(date(2026, 10, 12)))
-    assert r.decision["outcome"] == "unclear_after_correction"
+    assert r.decision is not None and r.decision.outcome == "unclear_after_correction"
 
 
 def test_a_withdrawal_is_not_dated_before_receipt_nor_made_after_a_forward() -> None:

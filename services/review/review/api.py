@@ -30,35 +30,36 @@ from review.domain import Review
 
 
 def view(review: Review) -> review_pb2.ReviewView:
+    decision, fee = review.decision, review.fee
     return review_pb2.ReviewView(
         application_id=review.application_id,
         agency=review.agency,
         office=review.office,
         state=review.state,
-        outcome=review.decision.get("outcome", ""),
-        grounds=review.decision.get("grounds", []),
-        reason=review.decision.get("reason", ""),
+        outcome=decision.outcome if decision else "",
+        grounds=decision.grounds if decision else (),
+        reason=decision.reason if decision else "",
         decided_on=review.decided_on.isoformat() if review.decided_on else "",
         secrecy=review.secrecy,
         consultations=[
             review_pb2.Consultation(
                 ref=ref,
-                kind=c["kind"],
-                party=c["party"],
-                sent_on=c["sent_on"],
-                answer_due=c["answer_due"],
-                answer=c["answer"],
-                answered_on=c.get("answered_on", ""),
+                kind=c.kind,
+                party=c.party,
+                sent_on=c.sent_on.isoformat(),
+                answer_due=c.answer_due.isoformat(),
+                answer=c.answer,
+                answered_on=c.answered_on.isoformat() if c.answered_on else "",
             )
             for ref, c in review.consultations.items()
         ],
-        extension_days=review.extension.get("working_days", 0),
+        extension_days=review.extension.working_days if review.extension else 0,
         reply_due=review.reply_due.isoformat() if review.reply_due else "",
-        fee_method=review.fee.get("method", ""),
-        fee_amount_yuan=review.fee.get("amount_yuan", 0),
-        fee_pay_by=review.fee.get("pay_by", ""),
-        fee_paid=review.fee.get("paid", False),
-        rectification_order=review.rectification.get("order_id", ""),
+        fee_method=fee.method if fee else "",
+        fee_amount_yuan=fee.amount_yuan if fee else 0,
+        fee_pay_by=fee.pay_by.isoformat() if fee else "",
+        fee_paid=fee.paid if fee else False,
+        rectification_order=review.rectification.order_id if review.rectification else "",
     )
 
 

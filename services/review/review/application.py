@@ -142,7 +142,7 @@ class ReviewApplication(OgiApplication):
     @handles(AnswerRectification)
     def _answer_rectification(self, uow: UnitOfWork, c: AnswerRectification) -> Review:
         review, _ = self._under_review(uow, c)
-        bureau = review.rectification.get("bureau", "")
+        bureau = review.rectification.bureau if review.rectification else ""
         m = meta(c.application_id, c.actor, c.on, to_agency=bureau)
         review.answer_rectification(c.order_id, c.text, m)
         return review

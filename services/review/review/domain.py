@@ -4,6 +4,7 @@ extension (Art. 33), a set reply date (Art. 35), fees (Art. 42), and the decisio
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
@@ -18,6 +19,13 @@ from ogi_platform.eventstore.aggregate import meta as event_meta
 from ogi_platform.ids import aggregate_id
 from review.decision import DISCLOSING, Decision
 from review.fees import FEE_METHODS, PAYMENT_PERIOD_DAYS, fee_for
+from review.records import (
+    Consultation,
+    ConsultationRequest,
+    Extension,
+    FeeNotice,
+    RectificationOrder,
+)
 
 CONSULTATION_DAYS = 15  # Art. 32 (third party) and Art. 34 (co-producing organs)
 MAX_EXTENSION_DAYS = 20  # Art. 33
@@ -47,14 +55,14 @@ class Review(OgiAggregate):
         self.application = application
         self.office = office
         self.state = "open"
-        self.decision: dict[str, Any] = {}
+        self.decision: Decision | None = None
         self.decided_on: date | None = None
         self.secrecy = ""
-        self.consultations: dict[str, dict[str, Any]] = {}
-        self.extension: dict[str, Any] = {}
+        self.consultations: dict[str, Consultation] = {}
+        self.extension: Extension | None = None
         self.reply_due: date | None = None
-        self.fee: dict[str, Any] = {}
-        self.rectification: dict[str, str] = {}
+        self.fee: FeeNotice | None = None
+        self.rectification: RectificationOrder | None = None
 
     @property
     def received_on(self) -> date:
@@ -85,7 +93,7 @@ class Review(OgiAggregate):
         return f"{prefix}-{len(self.consultations) + 1}"
 
     def _pending(self) -> list[str]:
-        return [r for r, c in self.consultations.items() if not c.get("answer")]
+        return [r for r, c in self.consultations.items() if c.pending]
 
     def consult_third_party(
         self, third_party: str, sent_on: date, calendar: WorkingCalendar, meta: Meta
@@ -104,13 +112,12 @@ class Review(OgiAggregate):
     def _third_party_consulted(
         self, ref: str, third_party: str, answer_due: str, meta: Meta
     ) -> None:
-        self.consultations[ref] = {
-            "kind": "third_party",
-            "party": third_party,
-            "sent_on": meta["occurred_on"],
-            "answer_due": answer_due,
-            "answer": "",
-        }
+        self.consultations[ref] = Consultation(
+            kind="third_party",
+            party=third_party,
+            sent_on=date.fromisoformat(meta["occurred_on"]),
+            answer_due=date.fromisoformat(answer_due),
+        )
 
     def consult_organ(
         self,
@@ -151,24 +158,23 @@ class Review(OgiAggregate):
         description: str,
         meta: Meta,
     ) -> None:
-        self.consultations[ref] = {
-            "kind": "organ",
-            "party": organ,
-            "sent_on": meta["occurred_on"],
-            "answer_due": answer_due,
-            "answer": "",
-            "organ_agency": organ_agency,
-        }
+        self.consultations[ref] = Consultation(
+            kind="organ",
+            party=organ,
+            sent_on=date.fromisoformat(meta["occurred_on"]),
+            answer_due=date.fromisoformat(answer_due),
+            organ_agency=organ_agency,
+        )
 
     def record_answer(self, ref: str, answer: str, reasons: str, on: date, meta: Meta) -> None:
         consultation = self.consultations.get(ref)
         if consultation is None:
             raise InvalidInput("ref", f"no consultation {ref!r} on {self.application_id}")
-        if consultation["answer"]:
+        if not consultation.pending:
             raise IllegalStep(f"consultation {ref} was already answered")
-        if on < date.fromisoformat(consultation["sent_on"]):
+        if on < consultation.sent_on:
             raise InvalidInput("answered_on", "is before the consultation was sent")
-        if consultation["kind"] == "third_party":
+        if consultation.kind == "third_party":
             answer = choose("answer", answer, THIRD_PARTY_ANSWERS)
             if answer == "refusal" and not reasons.strip():
                 raise InvalidInput("reasons", "a refusal must give its reasons (Art. 32)")
@@ -179,17 +185,25 @@ class Review(OgiAggregate):
 
     @event("ThirdPartyAnswered")
     def _third_party_answered(self, ref: str, answer: str, reasons: str, meta: Meta) -> None:
-        self.consultations[ref] |= {"answer": answer, "answered_on": meta["occurred_on"]}
+        self._end_consultation(ref, answer, meta)
 
     @event("OrganAnswered")
     def _organ_answered(self, ref: str, answer: str, reasons: str, meta: Meta) -> None:
-        self.consultations[ref] |= {"answer": answer, "answered_on": meta["occurred_on"]}
+        self._end_consultation(ref, answer, meta)
+
+    def _end_consultation(self, ref: str, answer: str, meta: Meta) -> None:
+        """The consultation ``ref`` ends with ``answer`` on the event's day."""
+        self.consultations[ref] = replace(
+            self.consultations[ref],
+            answer=answer,
+            answered_on=date.fromisoformat(meta["occurred_on"]),
+        )
 
     def third_party_refused(self) -> list[str]:
         return [
-            c["party"]
+            c.party
             for c in self.consultations.values()
-            if c["kind"] == "third_party" and c["answer"] == "refusal"
+            if c.kind == "third_party" and c.answer == "refusal"
         ]
 
     # -- extension (Art. 33) and a later reply date (Art. 35) ----------------------------------
@@ -205,7 +219,7 @@ class Review(OgiAggregate):
     ) -> None:
         """At most once, at most 20 working days, approved by the head of the OGI office."""
         self._must_be_open()
-        if self.extension:
+        if self.extension is not None:
             raise IllegalStep("the reply period was already extended once (Art. 33)")
         if not 1 <= working_days <= MAX_EXTENSION_DAYS:
             raise InvalidInput("working_days", f"must be 1 to {MAX_EXTENSION_DAYS} (Art. 33)")
@@ -234,7 +248,7 @@ class Review(OgiAggregate):
         applicant_notified_on: str,
         meta: Meta,
     ) -> None:
-        self.extension = {"working_days": working_days, "approved_by": approved_by}
+        self.extension = Extension(working_days, approved_by)
 
     def set_reply_date(self, due_on: date, reason: str, on: date, meta: Meta) -> None:
         """Art. 35: a reasonable but large request gets a later reply date (applicant told)."""
@@ -254,7 +268,7 @@ class Review(OgiAggregate):
     ) -> None:
         """One fee notice, one method; the applicant has 20 working days to pay."""
         self._must_be_open()
-        if self.fee:
+        if self.fee is not None:
             raise IllegalStep("a fee notice was already issued: one method per application")
         method = choose("method", method, FEE_METHODS)
         units = pages if method == "per_page" else int(self.application.get("monthly_count", 1))
@@ -269,19 +283,20 @@ class Review(OgiAggregate):
     def _fee_noticed(
         self, method: str, units: int, amount_yuan: int, pay_by: str, meta: Meta
     ) -> None:
-        self.fee = {"method": method, "amount_yuan": amount_yuan, "pay_by": pay_by, "paid": False}
+        self.fee = FeeNotice(method, amount_yuan, date.fromisoformat(pay_by))
 
     def record_payment(self, on: date, meta: Meta) -> None:
         self._must_be_open()
-        if not self.fee:
+        if self.fee is None:
             raise IllegalStep("no fee notice was issued")
-        if self.fee["paid"]:
+        if self.fee.paid:
             raise IllegalStep("the fee was already paid")
-        self._fee_paid(self.fee["amount_yuan"], meta)
+        self._fee_paid(self.fee.amount_yuan, meta)
 
     @event("FeePaid")
     def _fee_paid(self, amount_yuan: int, meta: Meta) -> None:
-        self.fee = self.fee | {"paid": True}
+        assert self.fee is not None  # FeePaid follows FeeNoticeIssued
+        self.fee = replace(self.fee, paid=True)
 
     # -- time passing ---------------------------------------------------------------------------
 
@@ -291,16 +306,16 @@ class Review(OgiAggregate):
             return False
         changed = False
         for ref in self._pending():
-            due = date.fromisoformat(self.consultations[ref]["answer_due"])
+            due = self.consultations[ref].answer_due
             if today > due:
                 m = event_meta(self.application_id, actor, due)
-                if self.consultations[ref]["kind"] == "third_party":
+                if self.consultations[ref].kind == "third_party":
                     self._third_party_answered(ref, "none", "", m)
                 else:
                     self._organ_answered(ref, "consent_by_silence", "", m)
                 changed = True
-        if self.fee and not self.fee["paid"]:
-            pay_by = date.fromisoformat(self.fee["pay_by"])
+        if self.fee is not None and not self.fee.paid:
+            pay_by = self.fee.pay_by
             if today > pay_by:
                 m = event_meta(self.application_id, actor, pay_by + timedelta(days=1))
                 self._fee_unpaid(pay_by.isoformat(), m)
@@ -335,7 +350,7 @@ class Review(OgiAggregate):
                     "a confidentiality review clearing the information must come before any "
                     "disclosure (Art. 17; State Secrets Law Art. 35)"
                 )
-            if self.fee and not self.fee["paid"]:
+            if self.fee is not None and not self.fee.paid:
                 raise IllegalStep("the fee notice is unpaid")
         refused = self.third_party_refused()
         override = ""
@@ -377,12 +392,15 @@ class Review(OgiAggregate):
     ) -> None:
         self.state = "decided"
         self.decided_on = date.fromisoformat(meta["occurred_on"])
-        self.decision = {
-            "outcome": outcome,
-            "grounds": grounds,
-            "reason": reason,
-            "form_of_provision": form_of_provision,
-        }
+        self.decision = Decision(
+            outcome=outcome,
+            grounds=tuple(grounds),
+            reason=reason,
+            form_of_provision=form_of_provision,
+            competent_organ=competent_organ,
+            competent_organ_contact=competent_organ_contact,
+            where_published=where_published,
+        )
 
     @event("ThirdPartyNotifiedOfDisclosure")
     def _override_notified(self, third_party: str, reason: str, meta: Meta) -> None:
@@ -399,7 +417,7 @@ class Review(OgiAggregate):
         answer_due: str,
         meta: Meta,
     ) -> None:
-        if self.rectification.get("order_id") == order_id:
+        if self.rectification is not None and self.rectification.order_id == order_id:
             return
         self._reopened(order_id, complaint_id, bureau, requirements, answer_due, meta)
 
@@ -413,29 +431,26 @@ class Review(OgiAggregate):
         answer_due: str,
         meta: Meta,
     ) -> None:
-        self.rectification = {
-            "order_id": order_id,
-            "complaint_id": complaint_id,
-            "bureau": bureau,
-            "answer": "",
-        }
+        self.rectification = RectificationOrder(order_id, complaint_id, bureau)
         self.state = "open"
 
     def answer_rectification(self, order_id: str, text: str, meta: Meta) -> None:
         """The agency's answer to the bureau, addressed to it over NATS."""
-        if self.rectification.get("order_id") != order_id:
+        order = self.rectification
+        if order is None or order.order_id != order_id:
             raise InvalidInput("order_id", f"no rectification order {order_id!r} here")
-        if self.rectification.get("answer"):
+        if order.answer:
             raise IllegalStep(f"rectification order {order_id} was already answered")
         self._rectification_answered(
-            order_id, self.rectification["complaint_id"], required_text("text", text), meta
+            order_id, order.complaint_id, required_text("text", text), meta
         )
 
     @event("RectificationAnswered")
     def _rectification_answered(
         self, order_id: str, complaint_id: str, text: str, meta: Meta
     ) -> None:
-        self.rectification = self.rectification | {"answer": text}
+        assert self.rectification is not None  # RectificationAnswered follows HandlingReopened
+        self.rectification = replace(self.rectification, answer=text)
 
     # -- changes from elsewhere -----------------------------------------------------------------
 
@@ -481,7 +496,7 @@ class ConsultationFile(OgiAggregate):
     @event("ConsultationFileOpened")
     def __init__(self, application_id: str, meta: Meta) -> None:
         self.application_id = application_id
-        self.requests: dict[str, dict[str, str]] = {}
+        self.requests: dict[str, ConsultationRequest] = {}
 
     @staticmethod
     def key(from_agency: str, ref: str) -> str:
@@ -498,7 +513,7 @@ class ConsultationFile(OgiAggregate):
         self, from_agency: str, ref: str, description: str, answer_due: str, meta: Meta
     ) -> None:
         self.requests = self.requests | {
-            self.key(from_agency, ref): {"answer_due": answer_due, "answer": ""}
+            self.key(from_agency, ref): ConsultationRequest(answer_due)
         }
 
     def answer(self, from_agency: str, ref: str, answer: str, reasons: str, meta: Meta) -> None:
@@ -506,7 +521,7 @@ class ConsultationFile(OgiAggregate):
         request = self.requests.get(self.key(from_agency, ref))
         if request is None:
             raise InvalidInput("ref", f"no consultation {ref!r} from {from_agency!r}")
-        if request["answer"]:
+        if request.answer:
             raise IllegalStep(f"consultation {ref} from {from_agency} was already answered")
         answer = choose("answer", answer, {"consent": "", "objection": ""})
         if answer == "objection" and not reasons.strip():
@@ -516,4 +531,4 @@ class ConsultationFile(OgiAggregate):
     @event("ConsultationAnswered")
     def _answered(self, from_agency: str, ref: str, answer: str, reasons: str, meta: Meta) -> None:
         key = self.key(from_agency, ref)
-        self.requests = self.requests | {key: self.requests[key] | {"answer": answer}}
+        self.requests = self.requests | {key: replace(self.requests[key], answer=answer)}

@@ -98,9 +98,9 @@ def handlers(app: OgiApplication, registry: AgencyRegistry) -> dict[str, Handler
         if review is None:
             return
         consultation = review.consultations.get(record.data["ref"])
-        if consultation is None or consultation["answer"]:
+        if consultation is None or not consultation.pending:
             return
-        if consultation.get("organ_agency") != record.agency:
+        if consultation.organ_agency != record.agency:
             raise IllegalStep(f"{record.agency} was not consulted under {record.data['ref']}")
         review.record_answer(
             record.data["ref"],
