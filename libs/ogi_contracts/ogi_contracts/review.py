@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+from ogi_contracts.complaint import RECTIFICATION_ORDERED
 from ogi_contracts.contract import ANY, BUREAU, OWN, Contract
+from ogi_contracts.intake import APPLICATION_CORRECTED, APPLICATION_WITHDRAWN, CORRECTION_LAPSED
+from ogi_contracts.reply import APPLICATION_CLOSED
+from ogi_contracts.routing import (
+    APPLICATION_ASSIGNED,
+    APPLICATION_FORWARDED,
+    APPLICATION_REASSIGNED,
+)
 
 SERVICE = "review"
 
@@ -50,14 +58,14 @@ INTERNAL = frozenset(
     }
 )
 HANDLES = {
-    "ApplicationAssigned": OWN,
-    "ApplicationReassigned": OWN,
-    "ApplicationForwarded": OWN,
-    "ApplicationWithdrawn": OWN,
-    "CorrectionLapsed": OWN,
-    "ApplicationCorrected": OWN,
-    "ApplicationClosed": OWN,
-    "RectificationOrdered": BUREAU,
+    APPLICATION_ASSIGNED: OWN,
+    APPLICATION_REASSIGNED: OWN,
+    APPLICATION_FORWARDED: OWN,
+    APPLICATION_WITHDRAWN: OWN,
+    CORRECTION_LAPSED: OWN,
+    APPLICATION_CORRECTED: OWN,
+    APPLICATION_CLOSED: OWN,
+    RECTIFICATION_ORDERED: BUREAU,
     ORGAN_CONSULTATION_STARTED: ANY,  # another agency consults this one (Art. 34)
     CONSULTATION_ANSWERED: ANY,  # the agency this one consulted answers
 }

@@ -9,6 +9,9 @@ The events, by the service that records them:
   is the reply letter's date), ``FeeUnpaidClosed`` (六.2);
 - reply: ``RemedyFiled`` and ``RemedyConcluded`` (part 四).
 
+Their names are the publishers' contracts (ogi_contracts): plain data, which the report table
+may import as it imports no platform or service code.
+
 A withholding decision is counted under its first exemption ground; a partial disclosure only
 under （二）, whatever its grounds (the table's own rule). An application forwarded away counts
 at the agency that received the forward, unless the forwarding agency itself replied.
@@ -20,22 +23,30 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from ogi_contracts.intake import (
+    APPLICATION_FORWARD_NOTED,
+    APPLICATION_RECEIVED,
+    APPLICATION_WITHDRAWN,
+    CORRECTION_LAPSED,
+)
+from ogi_contracts.reply import REMEDY_CONCLUDED, REMEDY_FILED
+from ogi_contracts.review import DECISION_MADE, FEE_UNPAID_CLOSED
 from ogi_law.rules import OUTCOMES
 from ogi_report.facts import ApplicationFacts, Closing, Remedy
 
 #: Closings recorded by intake and review other than a decision, and their rows.
 CLOSING_ROWS = {
-    "CorrectionLapsed": "other.correction_lapsed",
-    "ApplicationWithdrawn": "other.other",
-    "FeeUnpaidClosed": "other.fee_unpaid",
+    CORRECTION_LAPSED: "other.correction_lapsed",
+    APPLICATION_WITHDRAWN: "other.other",
+    FEE_UNPAID_CLOSED: "other.fee_unpaid",
 }
 EVENT_TYPES = frozenset(
     {
-        "ApplicationReceived",
-        "ApplicationForwardNoted",
-        "DecisionMade",
-        "RemedyFiled",
-        "RemedyConcluded",
+        APPLICATION_RECEIVED,
+        APPLICATION_FORWARD_NOTED,
+        DECISION_MADE,
+        REMEDY_FILED,
+        REMEDY_CONCLUDED,
         *CLOSING_ROWS,
     }
 )
@@ -78,21 +89,21 @@ class FactsProjection:
         meta = data["meta"]
         draft = self._drafts.setdefault(meta["application_id"], _Draft())
         on = _day(meta["occurred_on"])
-        if event_type == "ApplicationReceived":
+        if event_type == APPLICATION_RECEIVED:
             draft.applicant_type = data["applicant"]["type"]
             draft.received_on = _day(data["received_on"])
-        elif event_type == "ApplicationForwardNoted":
+        elif event_type == APPLICATION_FORWARD_NOTED:
             draft.forwarded = True
-        elif event_type == "DecisionMade":
+        elif event_type == DECISION_MADE:
             draft.closings.append(Closing(on, decision_row(data["outcome"], data["grounds"])))
             draft.decisions.append(on)
-        elif event_type == "ApplicationWithdrawn":
+        elif event_type == APPLICATION_WITHDRAWN:
             draft.withdrawn_on = on
         elif event_type in CLOSING_ROWS:
             draft.closings.append(Closing(on, CLOSING_ROWS[event_type]))
-        elif event_type == "RemedyFiled":
+        elif event_type == REMEDY_FILED:
             draft.remedies[data["ref"]] = Remedy(data["kind"], _day(data["filed_on"]))
-        elif event_type == "RemedyConcluded":
+        elif event_type == REMEDY_CONCLUDED:
             filed = draft.remedies[data["ref"]]
             draft.remedies[data["ref"]] = Remedy(
                 filed.kind, filed.filed_on, _day(data["concluded_on"]), data["result"]
@@ -106,7 +117,7 @@ class FactsProjection:
         withdrawn = draft.withdrawn_on
         if withdrawn is None or any(decided <= withdrawn for decided in draft.decisions):
             return []
-        return [Closing(withdrawn, CLOSING_ROWS["ApplicationWithdrawn"])]
+        return [Closing(withdrawn, CLOSING_ROWS[APPLICATION_WITHDRAWN])]
 
     def facts(self) -> list[ApplicationFacts]:
         """One record per application this agency received (events of others are ignored)."""

@@ -6,6 +6,14 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
+from ogi_contracts.review import (
+    DECISION_MADE,
+    FEE_NOTICE_ISSUED,
+    FEE_UNPAID_CLOSED,
+    ORGAN_CONSULTATION_STARTED,
+    THIRD_PARTY_CONSULTATION_STARTED,
+)
+from ogi_contracts.routing import APPLICATION_FORWARDED
 from ogi_errors import InvalidInput, NotFound
 from ogi_law.calendar import WorkingCalendar
 from ogi_platform.eventstore.aggregate import Meta, meta
@@ -27,7 +35,7 @@ from review.commands import (
     SetReplyDate,
 )
 from review.decision import Decision
-from review.domain import ConsultationFile, Review
+from review.domain import REVIEW_CLOSED, ConsultationFile, Review
 
 SYSTEM = "system:review"
 
@@ -51,7 +59,7 @@ class ReviewApplication(OgiApplication):
 
     def not_handled_here(self, application_id: str) -> bool:
         found = self.find(review_id(application_id), Review)
-        return found is None or found.closed_because == "ApplicationForwarded"
+        return found is None or found.closed_because == APPLICATION_FORWARDED
 
     def review(self, application_id: str) -> Review:
         found = self.find(review_id(application_id), Review)
@@ -153,10 +161,10 @@ class ReviewApplication(OgiApplication):
             self._waiting = OpenSet(
                 self,
                 opens={
-                    "ThirdPartyConsultationStarted",
-                    "OrganConsultationStarted",
-                    "FeeNoticeIssued",
+                    THIRD_PARTY_CONSULTATION_STARTED,
+                    ORGAN_CONSULTATION_STARTED,
+                    FEE_NOTICE_ISSUED,
                 },
-                closes={"DecisionMade", "ReviewClosed", "FeeUnpaidClosed"},
+                closes={DECISION_MADE, REVIEW_CLOSED, FEE_UNPAID_CLOSED},
             )
         return self._waiting.act_on_each(Review, lambda r: r.act_on_time(today, SYSTEM))

@@ -11,6 +11,21 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
+from ogi_contracts.review import (
+    CONSULTATION_ANSWERED,
+    DECISION_MADE,
+    EXTENSION_GRANTED,
+    FEE_NOTICE_ISSUED,
+    FEE_PAID,
+    FEE_UNPAID_CLOSED,
+    HANDLING_REOPENED,
+    ORGAN_ANSWERED,
+    ORGAN_CONSULTATION_STARTED,
+    RECTIFICATION_ANSWERED,
+    REPLY_DATE_SET,
+    THIRD_PARTY_ANSWERED,
+    THIRD_PARTY_CONSULTATION_STARTED,
+)
 from ogi_errors import IllegalStep, InvalidInput
 from ogi_law.calendar import WorkingCalendar
 from ogi_law.rules import choose, required_text
@@ -26,6 +41,16 @@ from review.records import (
     FeeNotice,
     RectificationOrder,
 )
+
+#: The review's internal event types (ogi_contracts.review.INTERNAL): they stay in its store.
+REVIEW_OPENED = "ReviewOpened"
+CONFIDENTIALITY_REVIEWED = "ConfidentialityReviewed"
+THIRD_PARTY_NOTIFIED_OF_DISCLOSURE = "ThirdPartyNotifiedOfDisclosure"
+REVIEW_APPLICATION_CORRECTED = "ReviewApplicationCorrected"
+REVIEW_MOVED_TO_OFFICE = "ReviewMovedToOffice"
+REVIEW_CLOSED = "ReviewClosed"
+CONSULTATION_FILE_OPENED = "ConsultationFileOpened"
+CONSULTATION_REQUEST_RECEIVED = "ConsultationRequestReceived"
 
 CONSULTATION_DAYS = 15  # Art. 32 (third party) and Art. 34 (co-producing organs)
 MAX_EXTENSION_DAYS = 20  # Art. 33
@@ -48,7 +73,7 @@ class Review(OgiAggregate):
     def create_id(application: dict[str, Any]) -> UUID:
         return aggregate_id("review", application["application_id"])
 
-    @event("ReviewOpened")
+    @event(REVIEW_OPENED)
     def __init__(self, application: dict[str, Any], office: str, meta: Meta) -> None:
         self.application_id: str = application["application_id"]
         self.agency: str = application["agency"]
@@ -83,7 +108,7 @@ class Review(OgiAggregate):
         self._not_before_receipt("reviewed_on", on)
         self._secrecy_reviewed(choose("result", result, SECRECY_RESULTS), note.strip(), meta)
 
-    @event("ConfidentialityReviewed")
+    @event(CONFIDENTIALITY_REVIEWED)
     def _secrecy_reviewed(self, result: str, note: str, meta: Meta) -> None:
         self.secrecy = result
 
@@ -108,7 +133,7 @@ class Review(OgiAggregate):
         )
         return ref
 
-    @event("ThirdPartyConsultationStarted")
+    @event(THIRD_PARTY_CONSULTATION_STARTED)
     def _third_party_consulted(
         self, ref: str, third_party: str, answer_due: str, meta: Meta
     ) -> None:
@@ -148,7 +173,7 @@ class Review(OgiAggregate):
         )
         return ref
 
-    @event("OrganConsultationStarted")
+    @event(ORGAN_CONSULTATION_STARTED)
     def _organ_consulted(
         self,
         ref: str,
@@ -183,11 +208,11 @@ class Review(OgiAggregate):
             answer = choose("answer", answer, ORGAN_ANSWERS)
             self._organ_answered(ref, answer, reasons.strip(), meta)
 
-    @event("ThirdPartyAnswered")
+    @event(THIRD_PARTY_ANSWERED)
     def _third_party_answered(self, ref: str, answer: str, reasons: str, meta: Meta) -> None:
         self._end_consultation(ref, answer, meta)
 
-    @event("OrganAnswered")
+    @event(ORGAN_ANSWERED)
     def _organ_answered(self, ref: str, answer: str, reasons: str, meta: Meta) -> None:
         self._end_consultation(ref, answer, meta)
 
@@ -238,7 +263,7 @@ class Review(OgiAggregate):
             meta,
         )
 
-    @event("ExtensionGranted")
+    @event(EXTENSION_GRANTED)
     def _extended(
         self,
         working_days: int,
@@ -257,7 +282,7 @@ class Review(OgiAggregate):
             raise InvalidInput("due_on", "must be after the day it is set")
         self._reply_date_set(due_on.isoformat(), required_text("reason", reason), meta)
 
-    @event("ReplyDateSet")
+    @event(REPLY_DATE_SET)
     def _reply_date_set(self, due_on: str, reason: str, meta: Meta) -> None:
         self.reply_due = date.fromisoformat(due_on)
 
@@ -279,7 +304,7 @@ class Review(OgiAggregate):
         pay_by = calendar.add_working_days(notice_on, PAYMENT_PERIOD_DAYS).date
         self._fee_noticed(method, units, amount, pay_by.isoformat(), meta)
 
-    @event("FeeNoticeIssued")
+    @event(FEE_NOTICE_ISSUED)
     def _fee_noticed(
         self, method: str, units: int, amount_yuan: int, pay_by: str, meta: Meta
     ) -> None:
@@ -293,7 +318,7 @@ class Review(OgiAggregate):
             raise IllegalStep("the fee was already paid")
         self._fee_paid(self.fee.amount_yuan, meta)
 
-    @event("FeePaid")
+    @event(FEE_PAID)
     def _fee_paid(self, amount_yuan: int, meta: Meta) -> None:
         assert self.fee is not None  # FeePaid follows FeeNoticeIssued
         self.fee = replace(self.fee, paid=True)
@@ -322,7 +347,7 @@ class Review(OgiAggregate):
                 changed = True
         return changed
 
-    @event("FeeUnpaidClosed")
+    @event(FEE_UNPAID_CLOSED)
     def _fee_unpaid(self, pay_by: str, meta: Meta) -> None:
         self.state = "closed"
 
@@ -376,7 +401,7 @@ class Review(OgiAggregate):
         for party in refused if override else []:
             self._override_notified(party, override, meta)
 
-    @event("DecisionMade")
+    @event(DECISION_MADE)
     def _decided(
         self,
         application: dict[str, Any],
@@ -402,7 +427,7 @@ class Review(OgiAggregate):
             where_published=where_published,
         )
 
-    @event("ThirdPartyNotifiedOfDisclosure")
+    @event(THIRD_PARTY_NOTIFIED_OF_DISCLOSURE)
     def _override_notified(self, third_party: str, reason: str, meta: Meta) -> None:
         pass
 
@@ -421,7 +446,7 @@ class Review(OgiAggregate):
             return
         self._reopened(order_id, complaint_id, bureau, requirements, answer_due, meta)
 
-    @event("HandlingReopened")
+    @event(HANDLING_REOPENED)
     def _reopened(
         self,
         order_id: str,
@@ -445,7 +470,7 @@ class Review(OgiAggregate):
             order_id, order.complaint_id, required_text("text", text), meta
         )
 
-    @event("RectificationAnswered")
+    @event(RECTIFICATION_ANSWERED)
     def _rectification_answered(
         self, order_id: str, complaint_id: str, text: str, meta: Meta
     ) -> None:
@@ -461,7 +486,7 @@ class Review(OgiAggregate):
     def note_correction(self, description: str, meta: Meta) -> None:
         self._application_corrected(description or self.application["description"], meta)
 
-    @event("ReviewApplicationCorrected")
+    @event(REVIEW_APPLICATION_CORRECTED)
     def _application_corrected(self, description: str, meta: Meta) -> None:
         self.application = self.application | {"description": description}
         self.corrected = True
@@ -470,7 +495,7 @@ class Review(OgiAggregate):
         if office != self.office:
             self._moved(office, meta)
 
-    @event("ReviewMovedToOffice")
+    @event(REVIEW_MOVED_TO_OFFICE)
     def _moved(self, office: str, meta: Meta) -> None:
         self.office = office
 
@@ -478,7 +503,7 @@ class Review(OgiAggregate):
         if self.state != "closed":
             self._closed(reason, meta)
 
-    @event("ReviewClosed")
+    @event(REVIEW_CLOSED)
     def _closed(self, reason: str, meta: Meta) -> None:
         self.state = "closed"
         self.closed_because = reason
@@ -493,7 +518,7 @@ class ConsultationFile(OgiAggregate):
     def create_id(application_id: str) -> UUID:
         return aggregate_id("consultation-file", application_id)
 
-    @event("ConsultationFileOpened")
+    @event(CONSULTATION_FILE_OPENED)
     def __init__(self, application_id: str, meta: Meta) -> None:
         self.application_id = application_id
         self.requests: dict[str, ConsultationRequest] = {}
@@ -508,7 +533,7 @@ class ConsultationFile(OgiAggregate):
         if self.key(from_agency, ref) not in self.requests:
             self._received(from_agency, ref, description, answer_due, meta)
 
-    @event("ConsultationRequestReceived")
+    @event(CONSULTATION_REQUEST_RECEIVED)
     def _received(
         self, from_agency: str, ref: str, description: str, answer_due: str, meta: Meta
     ) -> None:
@@ -528,7 +553,7 @@ class ConsultationFile(OgiAggregate):
             raise InvalidInput("reasons", "an objection must give its reasons")
         self._answered(from_agency, ref, answer, reasons.strip(), meta)
 
-    @event("ConsultationAnswered")
+    @event(CONSULTATION_ANSWERED)
     def _answered(self, from_agency: str, ref: str, answer: str, reasons: str, meta: Meta) -> None:
         key = self.key(from_agency, ref)
         self.requests = self.requests | {key: replace(self.requests[key], answer=answer)}
