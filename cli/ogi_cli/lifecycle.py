@@ -1,5 +1,5 @@
 """Commands for the statutory lifecycle: correction, secrecy review, consultations, extension,
-a set reply date, fees, the clock, and working-day arithmetic."""
+a set reply date, fees, the clock, the reply letter's printing, and working-day arithmetic."""
 
 from __future__ import annotations
 
@@ -115,6 +115,13 @@ def fee_paid(clients: Clients, args: argparse.Namespace) -> dict[str, Any]:
         application_id=args.application_id, paid_on=args.on or ""
     )
     return as_dict(call(clients, "review", "RecordFeePayment", request).review)
+
+
+def reply_printed(clients: Clients, args: argparse.Namespace) -> dict[str, Any]:
+    request = reply_pb2.RecordPrintingRequest(
+        application_id=args.application_id, copies=args.copies, printed_on=args.on or ""
+    )
+    return as_dict(call(clients, "reply", "RecordPrinting", request).reply)
 
 
 def clock(clients: Clients, args: argparse.Namespace) -> dict[str, Any]:

@@ -232,6 +232,14 @@ def _parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     deliver.add_argument("--on", help="legal delivery date (default today)")
     deliver.set_defaults(run=lazy("commands", "deliver"))
 
+    reply = sub.add_parser("reply", parents=[common], help="records of the reply letter")
+    reply_sub = reply.add_subparsers(dest="reply_command", required=True, parser_class=_Parser)
+    printed = reply_sub.add_parser("printed", parents=[common], help="the letter was printed")
+    printed.add_argument("application_id")
+    printed.add_argument("--copies", type=whole_number, default=1, help="1 to 100 (default 1)")
+    printed.add_argument("--on", help="date printed (default today)")
+    printed.set_defaults(run=lazy("lifecycle", "reply_printed"))
+
     withdraw = sub.add_parser("withdraw", parents=[common], help="withdraw an application")
     withdraw.add_argument("application_id")
     withdraw.add_argument("--reason")

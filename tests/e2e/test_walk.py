@@ -64,6 +64,7 @@ def walk(system: OgiSystem) -> dict[str, Any]:
     observe(app_id)
     replied_status = until(app_id, "replied")
     letter = system.ogi_json("letter", app_id)
+    printed = system.ogi_json("reply", "printed", app_id, "--copies", "2")
     delivery = system.ogi_json("deliver", app_id, "--method", "post")
     observe(app_id)
     closed_status = system.wait_closed(app_id)
@@ -82,6 +83,7 @@ def walk(system: OgiSystem) -> dict[str, Any]:
         "decision": decision,
         "replied_status": replied_status,
         "letter": letter,
+        "printed": printed,
         "delivery": delivery,
         "closed_status": closed_status,
         "complaint": complaint,
@@ -181,6 +183,8 @@ def test_delivery_closes_the_application(walk: dict[str, Any]) -> None:
     assert delivery["delivery_method"] == "post"
     assert delivery["delivered_on"] == walk["today"]
     assert delivery["letter_text"] == walk["letter"]["letter_text"]
+    assert [p["copies"] for p in walk["printed"]["printings"]] == [2]
+    assert delivery["printings"] == walk["printed"]["printings"]  # printed before delivery
     status = walk["closed_status"]
     assert status["state"] == "closed"
     assert status["delivered_on"] == delivery["delivered_on"]

@@ -28,7 +28,14 @@ PUBLIC = frozenset(
     }
 )
 INTERNAL = frozenset(
-    {"DeadlineOpened", "ClockFactNoted", "ClockReopened", "ClockStopped", "DueDateChanged"}
+    {
+        "DeadlineOpened",
+        "ClockFactNoted",
+        "ClockReopened",
+        "ClockStopped",
+        "DueDateChanged",
+        "ReplyLetterPrinted",
+    }
 )
 #: The events that move the statutory clock (reply.clockfacts), the decisions that become
 #: letters, and reopened handling.

@@ -18,7 +18,7 @@ from ogi_platform.service.runtime import ServiceRuntime
 from ogi_platform.today import today_in_china
 from reply.application import ReplyApplication
 from reply.clock import ClockState
-from reply.commands import ConcludeRemedy, FileRemedy, RecordDelivery
+from reply.commands import ConcludeRemedy, FileRemedy, RecordDelivery, RecordPrinting
 from reply.domain import Reply
 from reply.letter import letter_html
 from reply.remedy import RemedyCase
@@ -35,6 +35,15 @@ def view(reply: Reply) -> reply_pb2.ReplyView:
         delivered_on=reply.delivered_on.isoformat() if reply.delivered_on else "",
         delivery_method=reply.delivery_method,
         letter_html=letter_html(reply.letter_text),
+        printings=[
+            reply_pb2.PrintingView(
+                letter_number=p.letter_number,
+                printed_by=p.printed_by,
+                copies=p.copies,
+                printed_on=p.printed_on.isoformat(),
+            )
+            for p in reply.printings
+        ],
     )
 
 
@@ -87,6 +96,21 @@ class ReplyServicer(reply_pb2_grpc.ReplyServiceServicer):
             ),
         )  # fmt: skip
         return reply_pb2.RecordDeliveryResponse(reply=view(reply))
+
+    @handles_domain_errors
+    async def RecordPrinting(
+        self, request: reply_pb2.RecordPrintingRequest, context: grpc.aio.ServicerContext
+    ) -> reply_pb2.RecordPrintingResponse:
+        unit = await self.runtime.locate(checked_application_id(request.application_id))
+        printed_on = day_from_input("printed_on", request.printed_on, today_in_china())
+        reply = await self.runtime.execute(
+            unit,
+            RecordPrinting(
+                application_id=request.application_id, actor=caller().actor, on=printed_on,
+                copies=request.copies,
+            ),
+        )  # fmt: skip
+        return reply_pb2.RecordPrintingResponse(reply=view(reply))
 
     @handles_domain_errors
     async def GetClock(

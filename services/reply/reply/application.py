@@ -7,7 +7,7 @@ from uuid import UUID
 
 from ogi_contracts.reply import REPLY_DELIVERED
 from ogi_contracts.routing import APPLICATION_FORWARDED
-from ogi_errors import NotFound
+from ogi_errors import IllegalStep, NotFound
 from ogi_law.calendar import WorkingCalendar
 from ogi_platform.eventstore.aggregate import meta
 from ogi_platform.eventstore.application import OgiApplication, UnitOfWork, history_of
@@ -17,7 +17,7 @@ from ogi_platform.ids import aggregate_id
 from ogi_platform.messaging.envelope import EventRecord
 from ogi_platform.service.config import ServiceConfig
 from reply.clock import ClockState, Stopped
-from reply.commands import ConcludeRemedy, FileRemedy, RecordDelivery
+from reply.commands import ConcludeRemedy, FileRemedy, RecordDelivery, RecordPrinting
 from reply.deadline import (
     CLOCK_REOPENED,
     CLOCK_STOPPED,
@@ -109,6 +109,15 @@ class ReplyApplication(OgiApplication):
         deadline = uow.find(deadline_id(c.application_id), Deadline)
         if deadline is not None:
             deadline.note(Stopped(c.on), REPLY_DELIVERED, m)
+        return reply
+
+    @handles(RecordPrinting)
+    def _record_printing(self, uow: UnitOfWork, c: RecordPrinting) -> Reply:
+        """Printing is recorded once the decision's reply letter exists, never before."""
+        reply = uow.find(reply_id(c.application_id), Reply)
+        if reply is None:
+            raise IllegalStep(f"there is no reply to {c.application_id} to print yet")
+        reply.record_printing(c.actor, c.copies, c.on, meta(c.application_id, c.actor, c.on))
         return reply
 
     def tick(self, today: date) -> int:

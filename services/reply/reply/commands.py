@@ -18,6 +18,14 @@ class RecordDelivery(ApplicationCommand[Reply]):
 
 
 @dataclass(frozen=True, kw_only=True)
+class RecordPrinting(ApplicationCommand[Reply]):
+    """The actor printed ``copies`` of the reply letter on ``on``: before delivering it, or
+    after as a duplicate; refused while there is no reply."""
+
+    copies: int
+
+
+@dataclass(frozen=True, kw_only=True)
 class FileRemedy(ApplicationCommand[list[RemedyCase]]):
     """The applicant applied for reconsideration or sued about the handling, on ``on``; returns
     every remedy of the application, the new one last (R1, R2, ...)."""

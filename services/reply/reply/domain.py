@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -13,6 +14,21 @@ from ogi_errors import IllegalStep, InvalidInput
 from ogi_law.rules import DELIVERY_METHODS, choose
 from ogi_platform.eventstore.aggregate import Meta, OgiAggregate
 from ogi_platform.ids import aggregate_id
+
+#: Internal (ogi_contracts.reply.INTERNAL): the office's record, no other service's business.
+REPLY_LETTER_PRINTED = "ReplyLetterPrinted"
+#: A sanity bound on one printing, against a mistyped count; not a legal rule.
+MAX_COPIES = 100
+
+
+@dataclass(frozen=True)
+class Printing:
+    """One printing of a reply letter: which letter, who printed it, how many copies, when."""
+
+    letter_number: str
+    printed_by: str
+    copies: int
+    printed_on: date
 
 
 class Reply(OgiAggregate):
@@ -39,6 +55,7 @@ class Reply(OgiAggregate):
         self.delivered_on: date | None = None
         self.delivery_method = ""
         self.letters = 1
+        self.printings: tuple[Printing, ...] = ()
 
     def reissue(self, letter_number: str, outcome: str, letter_text: str, meta: Meta) -> None:
         """A new decision after the handling was reopened: a new letter to deliver."""
@@ -64,6 +81,22 @@ class Reply(OgiAggregate):
             raise InvalidInput("delivered_on", "is before the reply was issued")
         self._delivered(method, delivered_on, meta)
         self._closed("replied", meta)
+
+    def record_printing(self, printed_by: str, copies: int, printed_on: date, meta: Meta) -> None:
+        """The office printed the current letter: to deliver it, or after delivery as a
+        duplicate copy (office practice, no legal rule); never dated before it was issued."""
+        if not 1 <= copies <= MAX_COPIES:
+            raise InvalidInput("copies", f"must be 1 to {MAX_COPIES}")
+        if printed_on < self.issued_on:
+            raise InvalidInput("printed_on", "is before the reply was issued")
+        self._printed(self.letter_number, printed_by, copies, printed_on, meta)
+
+    @event(REPLY_LETTER_PRINTED)
+    def _printed(
+        self, letter_number: str, printed_by: str, copies: int, printed_on: date, meta: Meta
+    ) -> None:
+        printing = Printing(letter_number, printed_by, copies, printed_on)
+        self.printings = (*self.printings, printing)
 
     @event(REPLY_DELIVERED)
     def _delivered(self, method: str, delivered_on: date, meta: Meta) -> None:
