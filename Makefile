@@ -6,7 +6,7 @@ PY     := $(BIN)/python
 PIP    := $(PY) -m pip --disable-pip-version-check -q
 PACKAGES := libs/ogiproto libs/ogi_errors libs/ogi_contracts libs/ogi_platform libs/ogi_law libs/ogi_report \
             services/intake services/routing services/review services/reply services/complaint \
-            services/report cli
+            services/report services/query cli
 PROTOS := $(wildcard proto/ogi/v1/*.proto)
 GENERATED := libs/ogiproto/ogi/v1/.generated
 DATA ?= data
@@ -53,7 +53,7 @@ lint: install
 
 typecheck: install
 	$(BIN)/mypy $(foreach l,ogi_errors ogi_contracts ogi_platform ogi_law ogi_report,libs/$(l)/$(l)) \
-	  $(foreach s,intake routing review reply complaint report,services/$(s)/$(s)) \
+	  $(foreach s,intake routing review reply complaint report query,services/$(s)/$(s)) \
 	  cli/ogi_cli bench tests/conftest.py tests/unit tests/integration
 	$(BIN)/mypy tests/reliability
 	$(BIN)/mypy tests/e2e

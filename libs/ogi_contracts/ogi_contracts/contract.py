@@ -30,12 +30,23 @@ class Contract:
     heard_everywhere: Mapping[str, str] = field(default_factory=dict)
     #: Only agencies of this kind handle events (EVERY_AGENCY: all of them).
     served_kind: str = EVERY_AGENCY
+    #: Only agencies of this kind hear the ``heard_everywhere`` types from every agency; the
+    #: others hear them as any handled type, addressed to them or sent by them (EVERY_AGENCY:
+    #: every agency served hears them from everywhere).
+    everywhere_kind: str = EVERY_AGENCY
 
     def handled_for(self, agency_kind: str) -> frozenset[str]:
         """The event types this service handles for an agency of the given kind."""
         if self.served_kind not in (EVERY_AGENCY, agency_kind):
             return frozenset()
         return frozenset(self.handles)
+
+    def heard_everywhere_for(self, agency_kind: str) -> Mapping[str, str]:
+        """The handled types an agency of the given kind hears from every agency, with the
+        service that publishes each."""
+        if self.everywhere_kind not in (EVERY_AGENCY, agency_kind):
+            return {}
+        return self.heard_everywhere
 
     def check_handlers(self, agency_kind: str, handled: set[str] | frozenset[str]) -> None:
         """Refuse to run handlers that differ from the contract (a programming error)."""

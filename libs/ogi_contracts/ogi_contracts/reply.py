@@ -12,6 +12,7 @@ REPLY_DELIVERED = "ReplyDelivered"
 APPLICATION_CLOSED = "ApplicationClosed"
 APPLICATION_DUE_SOON = "ApplicationDueSoon"
 APPLICATION_OVERDUE = "ApplicationOverdue"
+DUE_DATE_CHANGED = "DueDateChanged"
 REMEDY_FILED = "RemedyFiled"
 REMEDY_CONCLUDED = "RemedyConcluded"
 
@@ -23,19 +24,14 @@ PUBLIC = frozenset(
         APPLICATION_CLOSED,
         APPLICATION_DUE_SOON,
         APPLICATION_OVERDUE,
+        DUE_DATE_CHANGED,
         REMEDY_FILED,
         REMEDY_CONCLUDED,
     }
 )
+#: The clock's bookkeeping stays in the store; its due date is public (work queues sort by it).
 INTERNAL = frozenset(
-    {
-        "DeadlineOpened",
-        "ClockFactNoted",
-        "ClockReopened",
-        "ClockStopped",
-        "DueDateChanged",
-        "ReplyLetterPrinted",
-    }
+    {"DeadlineOpened", "ClockFactNoted", "ClockReopened", "ClockStopped", "ReplyLetterPrinted"}
 )
 #: The events that move the statutory clock (reply.clockfacts), the decisions that become
 #: letters, and reopened handling.

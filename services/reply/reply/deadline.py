@@ -14,7 +14,7 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
-from ogi_contracts.reply import APPLICATION_DUE_SOON, APPLICATION_OVERDUE
+from ogi_contracts.reply import APPLICATION_DUE_SOON, APPLICATION_OVERDUE, DUE_DATE_CHANGED
 from ogi_law.calendar import WorkingCalendar
 from ogi_platform.eventstore.aggregate import Meta, OgiAggregate
 from ogi_platform.eventstore.aggregate import meta as event_meta
@@ -28,7 +28,6 @@ DEADLINE_OPENED = "DeadlineOpened"
 CLOCK_FACT_NOTED = "ClockFactNoted"
 CLOCK_STOPPED = "ClockStopped"
 CLOCK_REOPENED = "ClockReopened"
-DUE_DATE_CHANGED = "DueDateChanged"
 
 
 def deadline_id(application_id: str) -> UUID:

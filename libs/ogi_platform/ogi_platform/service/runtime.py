@@ -65,7 +65,7 @@ def contract_subjects(contract: Contract, agency: Agency) -> list[str]:
     it hears from every agency, and the rest addressed to the agency or sent by it ([] when the
     service handles nothing for this kind of agency)."""
     handled = sorted(contract.handled_for(agency.kind))
-    everywhere = contract.heard_everywhere
+    everywhere = contract.heard_everywhere_for(agency.kind)
     wide = [f"{SUBJECT_ROOT}.*.{everywhere[t]}.{t}.*" for t in handled if t in everywhere]
     return wide + addressed_to(agency, [t for t in handled if t not in everywhere])
 

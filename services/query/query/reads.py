@@ -1,0 +1,257 @@
+"""The read model's answers: SQL over its tables, one function per question, each given the
+cursor of a read-only transaction and the database's dialect (``QueryApplication.read``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from query.dialect import Dialect
+from query.paging import Order
+from query.rows import APPLICATION_COLUMNS, OPEN_STATES
+
+Row = dict[str, Any]
+
+BY_DUE_DATE = Order(("due_sort", "application_id", "agency"))
+BY_RECEIPT = Order(("received_on", "application_id", "agency"), descending=True)
+CONSULTATIONS = Order(("answer_due", "application_id", "from_agency", "ref"))
+COMPLAINTS = Order(("c.filed_on", "c.complaint_id"), descending=True)
+OVERDUE_REPORTS = Order(
+    ("r.reported_on", "r.application_id", "r.agency", "r.due_on"), descending=True
+)
+
+#: What a summary shows of an application row (not its search words).
+SHOWN = ", ".join(APPLICATION_COLUMNS)
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[Row]
+    #: Rows of the whole list (every page).
+    total: int
+    #: The sort key of the last row, if more follow.
+    last: list[str] | None
+
+
+@dataclass(frozen=True)
+class ApplicationFilter:
+    """Which applications a list holds (empty fields: no condition)."""
+
+    #: The agencies handling them (empty: every agency the read model keeps).
+    agencies: tuple[str, ...] = ()
+    #: Their states (empty: any state).
+    states: tuple[str, ...] = OPEN_STATES
+    office: str = ""
+    #: Open and past their due date (or declared overdue by the reply clock) on ``today``.
+    overdue: bool = False
+    today: str = ""
+    #: Due on or before this day (YYYY-MM-DD).
+    due_by: str = ""
+    waiting_correction: bool = False
+    waiting_fee: bool = False
+    waiting_consultation: bool = False
+    received_from: str = ""
+    received_to: str = ""
+    applicant_type: str = ""
+    applicant_id_doc: str = ""
+    outcome: str = ""
+    number: str = ""
+    #: Words that must all be found in the description, applicant name or decision.
+    words: tuple[str, ...] = ()
+
+
+def _conditions(f: ApplicationFilter, d: Dialect) -> tuple[list[str], list[Any]]:
+    conditions: list[str] = []
+    params: list[Any] = []
+
+    def add(condition: str, *values: Any) -> None:
+        conditions.append(condition)
+        params.extend(values)
+
+    if f.agencies:
+        condition, values = d.one_of("agency", f.agencies)
+        add(condition, *values)
+    if set(f.states) == set(OPEN_STATES):
+        add("open = 1")
+    elif f.states:
+        condition, values = d.one_of("state", f.states)
+        add(condition, *values)
+    for column in ("office", "applicant_type", "applicant_id_doc", "outcome", "number"):
+        if getattr(f, column):
+            add(f"{column} = {d.mark}", getattr(f, column))
+    if f.overdue:
+        add(f"open = 1 AND (overdue = 1 OR (due_on <> '' AND due_on < {d.mark}))", f.today)
+    if f.due_by:
+        add(f"due_on <> '' AND due_on <= {d.mark}", f.due_by)
+    if f.waiting_correction:
+        add("waiting_correction = 1")
+    if f.waiting_fee:
+        add("waiting_fee = 1")
+    if f.waiting_consultation:
+        add("consulting <> ''")
+    if f.received_from:
+        add(f"received_on >= {d.mark}", f.received_from)
+    if f.received_to:
+        add(f"received_on <> '' AND received_on <= {d.mark}", f.received_to)
+    if f.words:
+        if d.postgres:
+            add("words @@ plainto_tsquery('simple', %s)", " ".join(f.words))
+        else:
+            add(
+                "id IN (SELECT rowid FROM application_words WHERE application_words MATCH ?)",
+                " ".join('"' + word.replace('"', '""') + '"' for word in f.words),
+            )
+    return conditions, params
+
+
+def _page(
+    cursor: Any,
+    source: str,
+    columns: str,
+    where: tuple[list[str], list[Any]],
+    order: Order,
+    size: int,
+    after: list[str] | None,
+    mark: str,
+) -> Page:
+    """One page of the rows of ``source`` (a table, or tables joined) that meet ``where``, in
+    ``order`` after the key ``after``, with the number of rows of every page."""
+    conditions, params = where
+    clause = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+    cursor.execute(f"SELECT COUNT(*) AS total FROM {source}{clause}", params)
+    total = int(cursor.fetchone()["total"])
+    if after is not None:
+        conditions, params = [*conditions, order.after(mark)], [*params, *after]
+        clause = f" WHERE {' AND '.join(conditions)}"
+    cursor.execute(
+        f"SELECT {columns} FROM {source}{clause} ORDER BY {order.by()} LIMIT {size + 1}", params
+    )
+    rows = [dict(row) for row in cursor.fetchall()]
+    more = len(rows) > size
+    rows = rows[:size]
+    return Page(rows, total, order.key(rows[-1]) if more else None)
+
+
+def applications(
+    cursor: Any, d: Dialect, f: ApplicationFilter, order: Order, size: int, after: list[str] | None
+) -> Page:
+    where = _conditions(f, d)
+    return _page(cursor, d.table("applications"), SHOWN, where, order, size, after, d.mark)
+
+
+def consultations(
+    cursor: Any, d: Dialect, agency: str, open_only: bool, size: int, after: list[str] | None
+) -> Page:
+    """Consultations addressed to ``agency`` by the agencies handling the applications
+    (Art. 34), earliest answer date first."""
+    where = ([f"to_agency = {d.mark}"] + (["answered_on = ''"] if open_only else []), [agency])
+    return _page(cursor, d.table("consultations"), "*", where, CONSULTATIONS, size, after, d.mark)
+
+
+def _number_joined(d: Dialect, table: str, alias: str, agency: str) -> str:
+    """``table`` with the number its application has at ``agency`` (a column of the table)."""
+    return (
+        f"{d.table(table)} {alias} LEFT JOIN {d.table('applications')} a "
+        f"ON a.application_id = {alias}.application_id AND a.agency = {alias}.{agency}"
+    )
+
+
+def complaints(
+    cursor: Any,
+    d: Dialect,
+    bureau: str,
+    states: tuple[str, ...],
+    against: str,
+    size: int,
+    after: list[str] | None,
+) -> Page:
+    """A supervision bureau's complaint cases, newest first, with the number the application
+    has at the agency complained about."""
+    conditions, params = [f"c.bureau = {d.mark}"], [bureau]
+    if states:
+        condition, values = d.one_of("c.state", states)
+        conditions.append(condition)
+        params += values
+    if against:
+        conditions.append(f"c.against_agency = {d.mark}")
+        params.append(against)
+    return _page(
+        cursor,
+        _number_joined(d, "complaints", "c", "against_agency"),
+        "c.*, COALESCE(a.number, '') AS application_number",
+        (conditions, params),
+        COMPLAINTS,
+        size,
+        after,
+        d.mark,
+    )
+
+
+def overdue_reports(
+    cursor: Any, d: Dialect, since: str, agency: str, size: int, after: list[str] | None
+) -> Page:
+    """Applications the reply clock declared overdue on or after ``since`` (newest first), with
+    their number, office and state now."""
+    conditions, params = [f"r.reported_on >= {d.mark}"], [since]
+    if agency:
+        conditions.append(f"r.agency = {d.mark}")
+        params.append(agency)
+    return _page(
+        cursor,
+        _number_joined(d, "overdue_reports", "r", "agency"),
+        "r.*, COALESCE(a.number, '') AS number, COALESCE(a.office, '') AS office, "
+        "COALESCE(a.state, '') AS state",
+        (conditions, params),
+        OVERDUE_REPORTS,
+        size,
+        after,
+        d.mark,
+    )
+
+
+@dataclass(frozen=True)
+class Figures:
+    """One agency's figures: open applications, those overdue, those replied, and the median
+    working days from receipt to the reply's delivery (None: nothing replied)."""
+
+    agency: str
+    open: int
+    overdue: int
+    replied: int
+    median_reply_days: float | None
+
+
+def figures(cursor: Any, d: Dialect, today: str) -> list[Figures]:
+    """Every agency's figures, by agency code."""
+    table = d.table("applications")
+    cursor.execute(
+        "SELECT agency, COUNT(*) AS open, SUM(CASE WHEN overdue = 1 OR "
+        f"(due_on <> '' AND due_on < {d.mark}) THEN 1 ELSE 0 END) AS overdue "
+        f"FROM {table} WHERE open = 1 GROUP BY agency",
+        [today],
+    )
+    counts = {row["agency"]: (int(row["open"]), int(row["overdue"])) for row in cursor.fetchall()}
+    cursor.execute(
+        f"SELECT agency, COUNT(*) AS replied FROM {table} WHERE reply_days IS NOT NULL "
+        "GROUP BY agency"
+    )
+    replied = {row["agency"]: int(row["replied"]) for row in cursor.fetchall()}
+    answer = []
+    for agency in sorted(set(counts) | set(replied)):
+        opened, overdue = counts.get(agency, (0, 0))
+        n = replied.get(agency, 0)
+        answer.append(Figures(agency, opened, overdue, n, _median(cursor, d, agency, n)))
+    return answer
+
+
+def _median(cursor: Any, d: Dialect, agency: str, n: int) -> float | None:
+    """The median of an agency's reply days: the middle one or two, read through the index."""
+    if not n:
+        return None
+    cursor.execute(
+        f"SELECT reply_days FROM {d.table('applications')} WHERE agency = {d.mark} "
+        f"AND reply_days IS NOT NULL ORDER BY reply_days LIMIT {2 - n % 2} OFFSET {(n - 1) // 2}",
+        [agency],
+    )
+    middle = [int(row["reply_days"]) for row in cursor.fetchall()]
+    return sum(middle) / len(middle)

@@ -1,0 +1,84 @@
+"""The read model's tables and indexes, made when the store opens and dropped by a rebuild.
+
+- ``applications``: a row per application and agency handling it (``query.rows``), with the
+  indexes of the work queue (agency, open, due date), of lookup by number and identity
+  document, of received-date order and of the reply-time median.
+- full-text search: in SQLite an FTS5 table ``application_words`` of the segmented text (its
+  rowid is the row's ``id``); in PostgreSQL a ``words`` tsvector column (``to_tsvector('simple',
+  <segmented text>)``) with a GIN index.
+- ``complaints``, ``consultations``, ``overdue_reports``.
+
+The tracking of the bus position is eventsourcing's own table, written in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from query.dialect import Dialect
+from query.rows import (
+    APPLICATION_DEFAULTS,
+    COMPLAINT_DEFAULTS,
+    CONSULTATION_DEFAULTS,
+    OVERDUE_COLUMNS,
+)
+
+TABLES = ("applications", "application_words", "complaints", "consultations", "overdue_reports")
+
+
+def _column(name: str, default: Any, dialect: Dialect) -> str:
+    if isinstance(default, str):
+        return f"{name} TEXT NOT NULL DEFAULT ''"
+    kind = "BIGINT" if dialect.postgres else "INTEGER"
+    if default is None:
+        return f"{name} {kind}"
+    return f"{name} {kind} NOT NULL DEFAULT {int(default)}"
+
+
+def _columns(defaults: Mapping[str, Any], dialect: Dialect) -> str:
+    return ", ".join(_column(name, default, dialect) for name, default in defaults.items())
+
+
+def create_statements(d: Dialect) -> list[str]:
+    applications = d.table("applications")
+    id_column = "id BIGINT PRIMARY KEY" if d.postgres else "id INTEGER PRIMARY KEY"
+    words = ", words tsvector" if d.postgres else ""
+    statements = [
+        f"CREATE TABLE IF NOT EXISTS {applications} ({id_column}, "
+        f"{_columns(APPLICATION_DEFAULTS, d)}, open INTEGER NOT NULL DEFAULT 0, "
+        f"due_sort TEXT NOT NULL DEFAULT ''{words}, UNIQUE (application_id, agency))",
+        f"CREATE INDEX IF NOT EXISTS applications_queue ON {applications} "
+        "(agency, open, due_sort, application_id)",
+        f"CREATE INDEX IF NOT EXISTS applications_received ON {applications} "
+        "(agency, received_on, application_id)",
+        f"CREATE INDEX IF NOT EXISTS applications_number ON {applications} (number)",
+        f"CREATE INDEX IF NOT EXISTS applications_id_doc ON {applications} (applicant_id_doc)",
+        f"CREATE INDEX IF NOT EXISTS applications_reply_days ON {applications} "
+        "(agency, reply_days)",
+        f"CREATE TABLE IF NOT EXISTS {d.table('complaints')} "
+        f"({_columns(COMPLAINT_DEFAULTS, d)}, PRIMARY KEY (complaint_id))",
+        f"CREATE INDEX IF NOT EXISTS complaints_board ON {d.table('complaints')} "
+        "(bureau, state, filed_on)",
+        f"CREATE TABLE IF NOT EXISTS {d.table('consultations')} "
+        f"({_columns(CONSULTATION_DEFAULTS, d)}, PRIMARY KEY (application_id, from_agency, ref))",
+        f"CREATE INDEX IF NOT EXISTS consultations_addressed ON {d.table('consultations')} "
+        "(to_agency, answered_on, answer_due)",
+        f"CREATE TABLE IF NOT EXISTS {d.table('overdue_reports')} "
+        f"({', '.join(f'{c} TEXT NOT NULL' for c in OVERDUE_COLUMNS)}, "
+        "PRIMARY KEY (application_id, agency, due_on))",
+        f"CREATE INDEX IF NOT EXISTS overdue_reports_new ON {d.table('overdue_reports')} "
+        "(reported_on)",
+    ]
+    if d.postgres:
+        statements.append(
+            f"CREATE INDEX IF NOT EXISTS applications_words ON {applications} USING GIN (words)"
+        )
+    else:
+        statements.append("CREATE VIRTUAL TABLE IF NOT EXISTS application_words USING fts5(words)")
+    return statements
+
+
+def drop_statements(d: Dialect) -> list[str]:
+    """Every table of the read model (a rebuild makes them again, empty)."""
+    return [f"DROP TABLE IF EXISTS {d.table(name)}" for name in TABLES]

@@ -1,0 +1,160 @@
+"""Loading and writing the rows of a batch of events, on the cursor of its one transaction.
+
+Every row a batch may change is read with one query per table (``load``); the events are applied
+to them in memory (``query.projection``); the rows changed are written back with one statement
+per table (``write``): an upsert keyed by the row's key, so the batch costs a few round trips to
+the database however many events it holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from query.dialect import Dialect
+from query.projection import AppKey, ConsultationKey, Rows, Wanted
+from query.rows import (
+    APPLICATION_COLUMNS,
+    APPLICATION_DEFAULTS,
+    COMPLAINT_COLUMNS,
+    CONSULTATION_COLUMNS,
+    OVERDUE_COLUMNS,
+    derived,
+    search_text,
+)
+from query.words import index_words
+
+#: The most parameters of one ``IN (...)`` list (SQLite allows 32,766 in a statement).
+CHUNK = 500
+#: The columns a loaded application row has (the derived ones are computed again on writing).
+LOADED = ("id", *APPLICATION_DEFAULTS)
+
+
+def _chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(values), CHUNK):
+        yield values[start : start + CHUNK]
+
+
+def upsert(d: Dialect, table: str, columns: Sequence[str], keys: Sequence[str]) -> str:
+    """An insert of a whole row that replaces the row with the same key."""
+    updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in (*keys, "id"))
+    return (
+        f"INSERT INTO {d.table(table)} ({', '.join(columns)}) VALUES ({d.marks(len(columns))}) "
+        f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}"
+    )
+
+
+class RowStore:
+    """The rows of one batch, read and written through ``cursor`` (one transaction)."""
+
+    def __init__(self, cursor: Any, dialect: Dialect) -> None:
+        self.cursor = cursor
+        self.d = dialect
+        #: The searched text of each application row as loaded ("" for a new row).
+        self.searched: dict[AppKey, str] = {}
+
+    def _select(self, table: str, columns: Sequence[str], key: str, values: set[str]) -> list[Any]:
+        found = []
+        for chunk in _chunks(sorted(values)):
+            condition, params = self.d.one_of(key, chunk)
+            self.cursor.execute(
+                f"SELECT {', '.join(columns)} FROM {self.d.table(table)} WHERE {condition}",
+                params,
+            )
+            found += [dict(row) for row in self.cursor.fetchall()]
+        return found
+
+    def load(self, wanted: Iterable[Wanted]) -> Rows:
+        wanted = list(wanted)
+        rows = Rows()
+        ids = {w.application[0] for w in wanted if w.application}
+        for row in self._select("applications", LOADED, "application_id", ids):
+            key = (row["application_id"], row["agency"])
+            rows.applications[key] = row
+            self.searched[key] = search_text(row)
+        complaint_ids = {w.complaint for w in wanted if w.complaint}
+        for row in self._select("complaints", COMPLAINT_COLUMNS, "complaint_id", complaint_ids):
+            rows.complaints[row["complaint_id"]] = row
+        consulted = {w.consultation[0] for w in wanted if w.consultation}
+        for row in self._select("consultations", CONSULTATION_COLUMNS, "application_id", consulted):
+            key3: ConsultationKey = (row["application_id"], row["from_agency"], row["ref"])
+            rows.consultations[key3] = row
+        return rows
+
+    def next_id(self) -> int:
+        """The id after the largest one given (ids link a row to its search entry)."""
+        self.cursor.execute(f"SELECT MAX(id) AS top FROM {self.d.table('applications')}")
+        row = self.cursor.fetchone()
+        return int(row["top"] or 0) + 1
+
+    def write(self, rows: Rows, next_id: int) -> int:
+        """Write the changed rows; returns the next id to give."""
+        written = []
+        for key in sorted(rows.changed_applications):
+            row = derived(rows.applications[key])
+            if row.get("id") is None:
+                row["id"] = next_id
+                next_id += 1
+            written.append(row)
+        if written:
+            statement = upsert(
+                self.d, "applications", APPLICATION_COLUMNS, ("application_id", "agency")
+            )
+            self.cursor.executemany(
+                statement, [tuple(row[c] for c in APPLICATION_COLUMNS) for row in written]
+            )
+            self._index(
+                [
+                    (row["id"], search_text(row))
+                    for row in written
+                    if search_text(row) != self.searched.get((row["application_id"], row["agency"]))
+                ]
+            )
+        self._upsert_all(
+            "complaints",
+            COMPLAINT_COLUMNS,
+            ("complaint_id",),
+            [rows.complaints[k] for k in sorted(rows.changed_complaints)],
+        )
+        self._upsert_all(
+            "consultations",
+            CONSULTATION_COLUMNS,
+            ("application_id", "from_agency", "ref"),
+            [rows.consultations[k] for k in sorted(rows.changed_consultations)],
+        )
+        if rows.overdue_reports:
+            self.cursor.executemany(
+                f"INSERT INTO {self.d.table('overdue_reports')} ({', '.join(OVERDUE_COLUMNS)}) "
+                f"VALUES ({self.d.marks(len(OVERDUE_COLUMNS))}) ON CONFLICT DO NOTHING",
+                [tuple(r[c] for c in OVERDUE_COLUMNS) for r in rows.overdue_reports],
+            )
+        return next_id
+
+    def _upsert_all(
+        self, table: str, columns: Sequence[str], keys: Sequence[str], rows: list[dict[str, Any]]
+    ) -> None:
+        if rows:
+            self.cursor.executemany(
+                upsert(self.d, table, columns, keys),
+                [tuple(row[c] for c in columns) for row in rows],
+            )
+
+    def _index(self, texts: list[tuple[int, str]]) -> None:
+        """Segment and index the searched text of rows whose text changed."""
+        if not texts:
+            return
+        entries = [(row_id, index_words(text)) for row_id, text in texts]
+        if self.d.postgres:
+            self.cursor.executemany(
+                f"UPDATE {self.d.table('applications')} "
+                "SET words = to_tsvector('simple', %s) WHERE id = %s",
+                [(words, row_id) for row_id, words in entries],
+            )
+            return
+        self.cursor.executemany(
+            "DELETE FROM application_words WHERE rowid = ?", [(row_id,) for row_id, _ in entries]
+        )
+        self.cursor.executemany(
+            "INSERT INTO application_words (rowid, words) VALUES (?, ?)",
+            [entry for entry in entries if entry[1]],
+        )
