@@ -1,0 +1,49 @@
+"""Waiting for a read model to apply what the bus holds for it, and rebuilding it by replay."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from nats.js.errors import NotFoundError
+
+from ogi_errors import IllegalStep
+from ogi_platform.messaging.envelope import EVENT_STREAM
+from ogi_platform.service.runtime import AgencyUnit, ServiceRuntime
+
+#: How long an up-to-date answer waits for the inbox, and a rebuild for the replay.
+CATCH_UP_SECONDS = 30.0
+REBUILD_SECONDS = 540.0
+POLL_SECONDS = 0.05
+
+
+async def caught_up(runtime: ServiceRuntime, unit: AgencyUnit, seconds: float) -> None:
+    """Wait until the inbox has applied every message the bus holds for it now (its consumer
+    may not be there yet: the inbox makes it when the process starts)."""
+    assert unit.consumer is not None and runtime.nc is not None
+    js = runtime.nc.jetstream()
+    deadline = asyncio.get_running_loop().time() + seconds
+    while True:
+        try:
+            info = await js.consumer_info(EVENT_STREAM, unit.consumer.durable)
+            behind = (info.num_pending or 0) + (info.num_ack_pending or 0)
+        except NotFoundError:
+            behind = -1
+        if not behind:
+            return
+        if asyncio.get_running_loop().time() > deadline:
+            raise IllegalStep(
+                f"the read model of {unit.agency} is not up to date with the bus "
+                f"({f'{behind} events behind' if behind > 0 else 'no consumer yet'}): try again"
+            )
+        await asyncio.sleep(POLL_SECONDS)
+
+
+async def rebuild(runtime: ServiceRuntime, unit: AgencyUnit, drop: Callable[[], None]) -> int:
+    """Drop the read model (``drop``, run in the writer between two batches), consume the stream
+    again from its first message, and wait for the replay; returns the events applied."""
+    assert unit.consumer is not None
+    before = unit.consumer.applied
+    await unit.consumer.replay(drop)
+    await caught_up(runtime, unit, REBUILD_SECONDS)
+    return unit.consumer.applied - before

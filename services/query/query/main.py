@@ -1,0 +1,29 @@
+"""The query process: ``ogi-query``."""
+
+from __future__ import annotations
+
+from ogi_contracts.query import CONTRACT
+from ogi_law.agencies import DEFAULT_AGENCIES, load_agencies
+from ogi_platform.service.runtime import ServiceSpec
+from ogi_platform.service.runtime import main as run
+from query.api import servicers
+from query.application import QueryApplication
+from query.handlers import handlers
+
+SPEC = ServiceSpec(
+    contract=CONTRACT,
+    app_class=QueryApplication,
+    handlers=handlers,
+    servicers=servicers,
+    default_port=50057,
+    registry=load_agencies,
+    default_agencies=DEFAULT_AGENCIES,
+)
+
+
+def main() -> None:
+    run(SPEC)
+
+
+if __name__ == "__main__":
+    main()
