@@ -7,10 +7,12 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from ogi_contracts import ports
 from ogi_platform.messaging.envelope import READ_MODELS, SERVICES
 from ogi_platform.service.config import DEFAULT_NATS_URL
 
-DEFAULT_PORTS = {name: 50051 + i for i, name in enumerate((*SERVICES, *READ_MODELS))}
+#: The processes `ogi up` starts, in this order, and the port each listens on by default.
+DEFAULT_PORTS = {name: ports.DEFAULT_PORTS[name] for name in (*SERVICES, *READ_MODELS)}
 
 
 def ogi_home() -> Path:

@@ -13,11 +13,15 @@ from complaint.main import SPEC as COMPLAINT
 from intake.main import SPEC as INTAKE
 from ogi_contracts import CONTRACTS, contract_of
 from ogi_contracts.contract import ANY, BUREAU, OWN, Contract
+from ogi_contracts.ports import DEFAULT_PORTS
 from ogi_law.agencies import load_agencies
 from ogi_platform.eventstore.application import OgiApplication
+from ogi_platform.messaging.envelope import READ_MODELS, SERVICES
 from ogi_platform.service.runtime import ServiceSpec
 from ogi_report.projection import EVENT_TYPES
+from query.main import SPEC as QUERY
 from reply.main import SPEC as REPLY
+from report.main import SPEC as REPORT
 from review.main import SPEC as REVIEW
 from routing.main import SPEC as ROUTING
 
@@ -77,3 +81,10 @@ def test_every_stored_event_is_public_or_internal(spec: ServiceSpec) -> None:
 
 def test_the_contracts_cover_every_service() -> None:
     assert [s.contract for s in SPECS] == [c for c in CONTRACTS if c.service != "report"]
+
+
+def test_every_process_listens_on_its_own_port_written_once() -> None:
+    assert {*SERVICES, *READ_MODELS} <= set(DEFAULT_PORTS)
+    assert len(set(DEFAULT_PORTS.values())) == len(DEFAULT_PORTS)
+    for spec in [*SPECS, REPORT, QUERY]:
+        assert spec.default_port == DEFAULT_PORTS[spec.name] == spec.contract.default_port

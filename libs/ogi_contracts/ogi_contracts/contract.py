@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from ogi_contracts.ports import DEFAULT_PORTS
+
 #: Who may send an event type a service handles: its own agency only, any agency, or only a
 #: supervision bureau (an agency always may send to its own services).
 OWN = "own"
@@ -34,6 +36,11 @@ class Contract:
     #: others hear them as any handled type, addressed to them or sent by them (EVERY_AGENCY:
     #: every agency served hears them from everywhere).
     everywhere_kind: str = EVERY_AGENCY
+
+    @property
+    def default_port(self) -> int:
+        """The port of the service's gRPC server unless OGI_GRPC_PORT says otherwise."""
+        return DEFAULT_PORTS[self.service]
 
     def handled_for(self, agency_kind: str) -> frozenset[str]:
         """The event types this service handles for an agency of the given kind."""

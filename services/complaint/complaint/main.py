@@ -15,7 +15,7 @@ SPEC = ServiceSpec(
     app_class=ComplaintApplication,
     handlers=handlers,
     servicers=servicers,
-    default_port=50055,
+    default_port=CONTRACT.default_port,
     registry=load_agencies,
     default_agencies=DEFAULT_AGENCIES,
 )

@@ -15,7 +15,7 @@ SPEC = ServiceSpec(
     app_class=ReplyApplication,
     handlers=handlers,
     servicers=servicers,
-    default_port=50054,
+    default_port=CONTRACT.default_port,
     registry=load_agencies,
     default_agencies=DEFAULT_AGENCIES,
 )

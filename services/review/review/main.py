@@ -15,7 +15,7 @@ SPEC = ServiceSpec(
     app_class=ReviewApplication,
     handlers=handlers,
     servicers=servicers,
-    default_port=50053,
+    default_port=CONTRACT.default_port,
     registry=load_agencies,
     default_agencies=DEFAULT_AGENCIES,
 )
