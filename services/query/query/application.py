@@ -68,9 +68,10 @@ class QueryApplication(OgiApplication):
         try:
             with self.datastore.transaction(commit=True) as cursor:
                 store = RowStore(cursor, self.dialect)
-                rows = store.load(self.projection.wanted(record) for record in records)
-                for record in records:
-                    self.projection.apply(rows, record)
+                wanted = [self.projection.wanted(record) for record in records]
+                rows = store.load(wanted)
+                for record, rows_wanted in zip(records, wanted, strict=True):
+                    self.projection.apply(rows, record, rows_wanted)
                 next_id = self._next_id or store.next_id()
                 self._next_id = store.write(rows, next_id)
                 if tracking is not None:

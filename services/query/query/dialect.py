@@ -28,6 +28,12 @@ class Dialect:
     def marks(self, count: int) -> str:
         return ", ".join([self.mark] * count)
 
+    def unindexed(self, column: str) -> str:
+        """``column``, to be filtered without its indexes: SQLite plans without statistics and
+        would take the agency's index over a far narrower one (a number, the search words);
+        PostgreSQL's planner has them."""
+        return column if self.postgres else f"+{column}"
+
     def one_of(self, column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
         """``column`` is one of ``values``: the condition and its parameters."""
         if self.postgres:

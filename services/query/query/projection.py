@@ -112,9 +112,9 @@ class Projection:
             consultation=consultation_key(record),
         )
 
-    def apply(self, rows: Rows, record: EventRecord) -> None:
-        """Change ``rows`` (loaded as ``wanted`` says) as ``record`` tells."""
-        wanted = self.wanted(record)
+    def apply(self, rows: Rows, record: EventRecord, wanted: Wanted) -> None:
+        """Change ``rows`` (loaded as ``wanted`` says, ``self.wanted(record)``) as ``record``
+        tells."""
         if wanted.consultation is not None:
             _consultation(rows, wanted.consultation, record)
         if wanted.complaint is not None:

@@ -69,7 +69,8 @@ def _conditions(f: ApplicationFilter, d: Dialect) -> tuple[list[str], list[Any]]
         params.extend(values)
 
     if f.agencies:
-        condition, values = d.one_of("agency", f.agencies)
+        narrower = f.number or f.applicant_id_doc or f.words
+        condition, values = d.one_of(d.unindexed("agency") if narrower else "agency", f.agencies)
         add(condition, *values)
     if set(f.states) == set(OPEN_STATES):
         add("open = 1")

@@ -9,6 +9,7 @@ the database however many events it holds.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from operator import itemgetter
 from typing import Any
 
 from query.dialect import Dialect
@@ -100,9 +101,7 @@ class RowStore:
             statement = upsert(
                 self.d, "applications", APPLICATION_COLUMNS, ("application_id", "agency")
             )
-            self.cursor.executemany(
-                statement, [tuple(row[c] for c in APPLICATION_COLUMNS) for row in written]
-            )
+            self.cursor.executemany(statement, map(itemgetter(*APPLICATION_COLUMNS), written))
             self._index(
                 [
                     (row["id"], search_text(row))
@@ -135,8 +134,7 @@ class RowStore:
     ) -> None:
         if rows:
             self.cursor.executemany(
-                upsert(self.d, table, columns, keys),
-                [tuple(row[c] for c in columns) for row in rows],
+                upsert(self.d, table, columns, keys), map(itemgetter(*columns), rows)
             )
 
     def _index(self, texts: list[tuple[int, str]]) -> None:

@@ -21,7 +21,7 @@ MAX_QUERY_WORDS = 8
 
 def _kept(words: list[str]) -> list[str]:
     """Words with a letter or a digit, lower-cased (punctuation and spaces are not words)."""
-    return [w.lower() for w in words if any(ch.isalnum() for ch in w)]
+    return [w.lower() for w in words if w.isalnum() or any(ch.isalnum() for ch in w)]
 
 
 def index_words(text: str) -> str:
