@@ -54,7 +54,7 @@ lint: install
 typecheck: install
 	$(BIN)/mypy $(foreach l,ogi_errors ogi_contracts ogi_platform ogi_law ogi_report,libs/$(l)/$(l)) \
 	  $(foreach s,intake routing review reply complaint report query,services/$(s)/$(s)) \
-	  cli/ogi_cli bench tests/conftest.py tests/unit tests/integration
+	  cli/ogi_cli bench tests/conftest.py tests/harness tests/unit tests/integration
 	$(BIN)/mypy tests/reliability
 	$(BIN)/mypy tests/e2e
 

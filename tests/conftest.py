@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
+from harness.servers import PG_ADMIN
 
 from ogi_platform.natsserver import NatsServer
-
-PG_ADMIN_URL = os.environ.get("OGI_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
 @pytest.fixture
@@ -25,11 +23,10 @@ def nats_server(tmp_path: Path) -> Iterator[NatsServer]:
 
 def _admin() -> psycopg.Connection:
     try:
-        return psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=5)
+        return psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=5)
     except psycopg.OperationalError as error:
         pytest.fail(
-            f"PostgreSQL is needed at {PG_ADMIN_URL} (set OGI_TEST_PG_URL) and did not answer: "
-            f"{error}",
+            f"PostgreSQL is needed at {PG_ADMIN} (set OGI_TEST_PG_URL) and did not answer: {error}",
             pytrace=False,
         )
 
@@ -40,7 +37,7 @@ def pg_url() -> Iterator[str]:
     name = f"ogi_test_{uuid.uuid4().hex[:12]}"
     with _admin() as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
-    base = PG_ADMIN_URL.rsplit("/", 1)[0]
+    base = PG_ADMIN.rsplit("/", 1)[0]
     yield f"{base}/{name}"
     with _admin() as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

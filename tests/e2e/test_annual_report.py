@@ -22,7 +22,8 @@ from typing import Any
 import grpc
 import openpyxl
 import pytest
-from conftest import OgiSystem, dated_system
+from harness.ogisystem import OgiSystem
+from harness.servers import dated_system
 from ogi.v1 import (
     common_pb2,
     history_pb2,

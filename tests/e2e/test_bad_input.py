@@ -26,7 +26,7 @@ from ogi_cli.client import Clients
 from ogi_platform.rpc.server import field_of
 
 if TYPE_CHECKING:
-    from conftest import OgiSystem
+    from harness.ogisystem import OgiSystem
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 

@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import OgiSystem, dated_system, one_json
+from harness.ogisystem import OgiSystem, one_json
+from harness.servers import dated_system
 
 MUNICIPAL = "municipal-office"
 NATURAL_RESOURCES = "natural-resources-bureau"

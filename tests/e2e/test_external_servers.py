@@ -12,7 +12,7 @@ import psycopg
 from psycopg import sql
 
 if TYPE_CHECKING:
-    from conftest import OgiSystem
+    from harness.ogisystem import OgiSystem
 
     from ogi_platform.natsserver import NatsServer
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import OgiSystem
+from harness.ogisystem import OgiSystem
 
 
 def hops(status: dict[str, Any]) -> list[tuple[str, str]]:

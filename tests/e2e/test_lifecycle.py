@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import OgiSystem, dated_system
+from harness.ogisystem import OgiSystem
+from harness.servers import dated_system
 
 
 class Timeline:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from conftest import OgiSystem
+    from harness.ogisystem import OgiSystem
 
 
 def number_of(application: dict[str, Any]) -> tuple[str, int]:

@@ -8,8 +8,8 @@ from datetime import date
 
 import grpc
 import pytest
-from conftest import OgiSystem
 from grpc_health.v1 import health_pb2, health_pb2_grpc
+from harness.ogisystem import OgiSystem
 from ogi.v1 import intake_pb2, intake_pb2_grpc, review_pb2, review_pb2_grpc
 
 from ogi_platform.rpc.auth import Principal, issue_token

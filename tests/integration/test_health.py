@@ -13,12 +13,12 @@ import grpc
 import pytest
 from bushelpers import AGENCY, eventually, jetstream, opened, publish_all, submit_many
 from grpc_health.v1 import health_pb2, health_pb2_grpc
+from harness.runtimes import running_service
 
 from intake.application import IntakeApplication
 from ogi_law.agencies import AgencyRegistry
 from ogi_platform.eventstore.store import store_location
 from ogi_platform.natsserver import NatsServer
-from ogi_platform.service.config import ServiceConfig
 from ogi_platform.service.runtime import ServiceRuntime
 from routing.main import SPEC
 
@@ -34,27 +34,10 @@ def stores(tmp_path: Path) -> str:
 async def routing(
     stores: str, nats_server: NatsServer, tmp_path: Path
 ) -> AsyncIterator[ServiceRuntime[AgencyRegistry]]:
-    config = ServiceConfig(
-        service="routing",
-        agencies=(AGENCY,),
-        grpc_host="127.0.0.1",
-        grpc_port=0,
-        database_url=stores,
-        data_dir=tmp_path,
-        nats_url=nats_server.url,
-        nats_user=None,
-        nats_password=None,
-        agency_file=None,
-        any_port=True,
-        token_secret=b"health-test-secret-0123456789abcdef",
-        stall_seconds=STALL_SECONDS,
-    )
-    runtime = ServiceRuntime(SPEC, config)
-    await runtime.start()
-    try:
+    async with running_service(
+        SPEC, stores, nats_server.url, tmp_path, stall_seconds=STALL_SECONDS
+    ) as runtime:
         yield runtime
-    finally:
-        await runtime.stop()
 
 
 async def statuses(runtime: ServiceRuntime[AgencyRegistry]) -> set[str]:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from harness.runtimes import running_service
 from nats.js.errors import NotFoundError
 
 from ogi_law.agencies import AgencyRegistry
@@ -17,7 +18,6 @@ from ogi_platform.messaging.bus import connect, ensure_streams
 from ogi_platform.messaging.envelope import EVENT_STREAM, EventRecord
 from ogi_platform.messaging.wire import encode
 from ogi_platform.natsserver import NatsServer
-from ogi_platform.service.config import ServiceConfig
 from ogi_platform.service.runtime import ServiceRuntime
 from report.api import AnnualReportServicer
 from report.main import SPEC
@@ -72,26 +72,8 @@ async def report(
         if request.param == "sqlite"
         else str(request.getfixturevalue("pg_url"))
     )
-    config = ServiceConfig(
-        service="report",
-        agencies=(AGENCY,),
-        grpc_host="127.0.0.1",
-        grpc_port=0,
-        database_url=stores,
-        data_dir=tmp_path,
-        nats_url=nats_server.url,
-        nats_user=None,
-        nats_password=None,
-        agency_file=None,
-        any_port=True,
-        token_secret=b"report-test-secret-0123456789abcdef",
-    )
-    runtime = ServiceRuntime(SPEC, config)
-    await runtime.start()
-    try:
+    async with running_service(SPEC, stores, nats_server.url, tmp_path) as runtime:
         yield runtime
-    finally:
-        await runtime.stop()
 
 
 async def publish(url: str, events: list[EventRecord]) -> None:

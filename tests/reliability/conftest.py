@@ -1,10 +1,11 @@
 """The flow's parts as fixtures: intake's store (the test plays intake), one routing process on
-the test's nats-server, and the routing store read from the test."""
+the test's nats-server, and the routing store read from the test; and systems (`ogi up`) a test
+starts and stops itself."""
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
 
 from bushelpers import opened
 from flow import RoutingProcess
+from harness.ogisystem import OgiSystem, systems
 
 from intake.application import IntakeApplication
 from ogi_platform.natsserver import NatsServer
@@ -41,3 +43,10 @@ def routing(database_url: str, routing_process: RoutingProcess) -> Iterator[Rout
     """The routing store, read from the test (opened after the service created its tables)."""
     with opened(RoutingApplication, database_url) as app:
         yield app
+
+
+@pytest.fixture
+def system_factory(tmp_path: Path) -> Iterator[Callable[..., OgiSystem]]:
+    """Systems a test starts and stops itself: ``system_factory(data=..., home=..., env=...)``."""
+    with systems(tmp_path) as make:
+        yield make

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import grpc
@@ -21,7 +22,7 @@ from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
 
 from intake.application import IntakeApplication
-from ogi_platform.messaging.bus import RELAY_POSITION, OutboxRelay
+from ogi_platform.messaging.bus import INBOX_POSITION, RELAY_POSITION, OutboxRelay
 from ogi_platform.messaging.envelope import EVENT_STREAM, consumer_name
 from ogi_platform.natsserver import free_port
 from routing.application import RoutingApplication, routing_id
@@ -178,6 +179,58 @@ async def check_all_assigned_once(
     counts = stored_count(routing, "ApplicationAssigned")
     assert set(counts) == {routing_id(a) for a in ids}
     assert set(counts.values()) == {1}, "an application was assigned twice"
+
+
+@dataclass
+class Flow:
+    """The flow running (intake relaying, routing consuming), and where intake's relay and
+    routing's inbox stood once the applications submitted first were all assigned."""
+
+    intake: IntakeApplication
+    routing: RoutingApplication
+    service: RoutingProcess
+    js: JetStreamContext
+    ids: list[str]
+    relayed: int
+    consumed: int
+
+    async def submit(self, count: int) -> None:
+        """``count`` more applications, numbered on from the ones before."""
+        await produce(self.intake, self.ids, len(self.ids), len(self.ids) + count)
+
+    async def marks_nothing_while_submitting(self, count: int) -> None:
+        """Submit ``count`` more while the bus is not the one the flow knows: routing goes
+        NOT_SERVING, and neither the relay nor the inbox marks anything relayed or consumed
+        (given 2 s to do so)."""
+        await self.submit(count)
+        await eventually(lambda: self.service.health() == "NOT_SERVING", what="NOT_SERVING")
+        await asyncio.sleep(2.0)  # time enough for a relay or inbox that would mark something
+        assert await asyncio.to_thread(self.intake.position, RELAY_POSITION) == self.relayed
+        assert await asyncio.to_thread(self.routing.position, INBOX_POSITION) == self.consumed
+
+    async def all_assigned_once(self, timeout: float = 30) -> None:
+        await check_all_assigned_once(
+            self.intake, self.routing, self.ids, self.js, self.service, timeout=timeout
+        )
+
+
+@contextlib.asynccontextmanager
+async def flowing(
+    intake: IntakeApplication,
+    routing: RoutingApplication,
+    service: RoutingProcess,
+    nats_url: str,
+    first: int,
+) -> AsyncIterator[Flow]:
+    """Intake relays to ``nats_url`` for the body; ``first`` applications are submitted and all
+    assigned by routing before it starts."""
+    ids: list[str] = []
+    async with relaying(intake, nats_url) as js:
+        await produce(intake, ids, 0, first)
+        await eventually(lambda: assigned(routing) == first, timeout=15, what="the first ones")
+        relayed = await asyncio.to_thread(intake.position, RELAY_POSITION)
+        consumed = await asyncio.to_thread(routing.position, INBOX_POSITION)
+        yield Flow(intake, routing, service, js, ids, relayed, consumed)
 
 
 def report(fault: str, sent: int, lost: int, doubled: int, recovery_seconds: float) -> None:

@@ -10,7 +10,6 @@ forged rectification order (an agency that is no supervision bureau) is dead-let
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import sys
 import time
 from collections.abc import Iterator
@@ -23,12 +22,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "integration"))
-_spec = importlib.util.spec_from_file_location("e2e_conftest", ROOT / "e2e" / "conftest.py")
-assert _spec is not None and _spec.loader is not None
-e2e = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(e2e)
 
 from bushelpers import hand_made_event  # noqa: E402
+from harness.ogisystem import OgiSystem, running_system  # noqa: E402
 
 from ogi_platform.messaging.envelope import EVENT_STREAM  # noqa: E402
 from ogi_platform.messaging.wire import encode  # noqa: E402
@@ -38,18 +34,12 @@ PER_FLOW = 4  # applications forwarded, consulted about, and handled plainly: 12
 
 
 @pytest.fixture(scope="module")
-def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    base = tmp_path_factory.mktemp("dlq-noise")
-    running = e2e.OgiSystem(base / "home", base / "data")
-    try:
-        running.start()
+def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OgiSystem]:
+    with running_system(tmp_path_factory.mktemp("dlq-noise")) as running:
         yield running
-    finally:
-        running.stop()
-    assert not running.leftovers, running.leftovers
 
 
-def forwarded(system: Any, n: int) -> str:
+def forwarded(system: OgiSystem, n: int) -> str:
     application_id = system.under_review(description=f"城北地块规划许可 {n}")
     system.ogi_json("forward", application_id, "--to", RESOURCES, "--reason", "该信息由规划局制作")
     system.wait_until(
@@ -60,7 +50,7 @@ def forwarded(system: Any, n: int) -> str:
     return application_id
 
 
-def consulted(system: Any, n: int) -> str:
+def consulted(system: OgiSystem, n: int) -> str:
     application_id = system.under_review(agency=RESOURCES, description=f"档案馆藏图纸 {n}")
     ref = system.ogi_json("consult", application_id, "--organ", ARCHIVES)["ref"]
     system.wait_until(
@@ -78,19 +68,19 @@ def consulted(system: Any, n: int) -> str:
     return application_id
 
 
-def plain(system: Any, n: int) -> str:
+def plain(system: OgiSystem, n: int) -> str:
     application_id = system.under_review(description=f"财政预算执行报告 {n}")
     system.decide(application_id, "disclose")
     system.wait_state(application_id, "replied")
     return application_id
 
 
-def letters(system: Any) -> list[dict[str, Any]]:
+def letters(system: OgiSystem) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = system.ogi_json("dlq", "list")["dead_letters"]
     return found
 
 
-async def publish_as_admin(system: Any, subject: str, data: bytes) -> None:
+async def publish_as_admin(system: OgiSystem, subject: str, data: bytes) -> None:
     login = e2e_login(system)
     nc = await nats.connect(login.url, user=login.user or None, password=login.password or None)
     try:
@@ -99,7 +89,7 @@ async def publish_as_admin(system: Any, subject: str, data: bytes) -> None:
         await nc.close()
 
 
-def e2e_login(system: Any) -> Any:
+def e2e_login(system: OgiSystem) -> Any:
     from ogi_cli.endpoints import nats_login
 
     with pytest.MonkeyPatch.context() as patch:
@@ -109,7 +99,7 @@ def e2e_login(system: Any) -> Any:
         return nats_login()
 
 
-def test_forwards_and_consultations_leave_no_dead_letters(system: Any) -> None:
+def test_forwards_and_consultations_leave_no_dead_letters(system: OgiSystem) -> None:
     started = time.monotonic()
     with ThreadPoolExecutor(3) as pool:
         futures = [
@@ -125,7 +115,9 @@ def test_forwards_and_consultations_leave_no_dead_letters(system: Any) -> None:
           f"{PER_FLOW} plain) in {time.monotonic() - started:.1f}s: 0 dead letters")  # fmt: skip
 
 
-def test_a_forged_order_is_a_dead_letter_and_a_replay_does_not_launder_it(system: Any) -> None:
+def test_a_forged_order_is_a_dead_letter_and_a_replay_does_not_launder_it(
+    system: OgiSystem,
+) -> None:
     order = hand_made_event(
         "RectificationOrdered", "complaint",
         {"order_id": "X-R1", "complaint_id": "X", "application_id": "A0000000000001",

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 from bushelpers import eventually, stream_count
-from flow import RoutingProcess, assigned, check_all_assigned_once, produce, relaying, report
+from flow import RoutingProcess, assigned, flowing, report
 from nats.js import JetStreamContext
 
 from intake.application import IntakeApplication
-from ogi_platform.messaging.bus import INBOX_POSITION, RELAY_POSITION, connect, ensure_streams
+from ogi_platform.messaging.bus import connect, ensure_streams
 from ogi_platform.messaging.envelope import EVENT_STREAM
 from ogi_platform.natsserver import NatsServer
 from routing.application import RoutingApplication
@@ -36,36 +36,24 @@ async def test_foreign_server_on_the_port_gets_nothing_marked(
     nats_server: NatsServer,
     tmp_path: Path,
 ) -> None:
-    ids: list[str] = []
-    async with relaying(intake, nats_server.url) as js:
-        await produce(intake, ids, 0, BEFORE)
-        await eventually(lambda: assigned(routing) == BEFORE, timeout=15, what="the first ones")
-        relayed = await asyncio.to_thread(intake.position, RELAY_POSITION)
-        consumed = await asyncio.to_thread(routing.position, INBOX_POSITION)
-
+    async with flowing(intake, routing, routing_process, nats_server.url, BEFORE) as flow:
         await asyncio.to_thread(nats_server.stop)
         foreign = NatsServer(tmp_path / "foreign", port=nats_server.port).start()
         try:
             assert foreign.port == nats_server.port
             async with foreign_jetstream(foreign.url, its_own_stream) as foreign_js:
-                await produce(intake, ids, BEFORE, BEFORE + DURING)
-                await eventually(
-                    lambda: routing_process.health() == "NOT_SERVING", what="NOT_SERVING"
-                )
-                await asyncio.sleep(2.0)  # time enough for a relay or inbox to mark something
+                await flow.marks_nothing_while_submitting(DURING)
                 if its_own_stream:
                     assert await stream_count(foreign_js, EVENT_STREAM) == 0
                 else:
                     assert (await foreign_js.account_info()).streams == 0
-            assert await asyncio.to_thread(intake.position, RELAY_POSITION) == relayed
-            assert await asyncio.to_thread(routing.position, INBOX_POSITION) == consumed
             assert assigned(routing) == BEFORE
         finally:
             foreign.stop()
 
         await asyncio.to_thread(nats_server.start)
         started = time.monotonic()
-        await check_all_assigned_once(intake, routing, ids, js, routing_process, timeout=30)
+        await flow.all_assigned_once()
         recovery = time.monotonic() - started
         await eventually(lambda: routing_process.health() == "SERVING", what="SERVING")
     what = "with its own OGI stream" if its_own_stream else "with an empty JetStream"

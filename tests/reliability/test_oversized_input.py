@@ -11,26 +11,18 @@ and every acknowledged application must reach review exactly once.
 
 from __future__ import annotations
 
-import importlib.util
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import grpc
 import pytest
+from harness.ogisystem import OgiSystem, running_system
 from ogi.v1 import common_pb2, history_pb2, intake_pb2
 
 from ogi_cli.client import Clients
 from ogi_platform.rpc.server import field_of
-
-_spec = importlib.util.spec_from_file_location(
-    "e2e_system", Path(__file__).resolve().parents[1] / "e2e" / "conftest.py"
-)
-assert _spec is not None and _spec.loader is not None
-e2e = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(e2e)
 
 N = 300
 AGENCY = "municipal-office"
@@ -38,14 +30,9 @@ INTAKE_SUBMIT = "/ogi.v1.IntakeService/SubmitApplication"
 
 
 @pytest.fixture
-def system(tmp_path: Path) -> Iterator[Any]:
-    running = e2e.OgiSystem(tmp_path / "home", tmp_path / "data")
-    try:
-        running.start()
+def system(tmp_path: Path) -> Iterator[OgiSystem]:
+    with running_system(tmp_path) as running:
         yield running
-    finally:
-        running.stop()
-    assert not running.leftovers, running.leftovers
 
 
 def submit_request(
@@ -71,7 +58,7 @@ def refused_field(call: Callable[[], object]) -> str:
     return field_of(error) or ""
 
 
-def test_oversized_input_is_refused_and_stops_nothing(system: Any) -> None:
+def test_oversized_input_is_refused_and_stops_nothing(system: OgiSystem) -> None:
     operator = Clients(system.address, (system.home / "token").read_text(encoding="utf-8"))
     portal_token = system.ogi_json("token", "issue", "--role", "portal", "--name", "web")["token"]
     portal = Clients(system.address, str(portal_token))

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from bushelpers import AGENCY, eventually, last_notification_id
-from flow import RoutingProcess, assigned, check_all_assigned_once, produce, relaying, report
+from flow import RoutingProcess, flowing, report
 
 from intake.application import IntakeApplication
 from ogi_platform.messaging.bus import INBOX_POSITION, RELAY_POSITION, ensure_streams
@@ -36,22 +36,12 @@ async def test_recreated_stream_is_refused_until_recovered(
     nats_server: NatsServer,
     tmp_path: Path,
 ) -> None:
-    ids: list[str] = []
-    async with relaying(intake, nats_server.url) as js:
-        await produce(intake, ids, 0, BEFORE)
-        await eventually(lambda: assigned(routing) == BEFORE, timeout=15, what="the first ones")
-        relayed = await asyncio.to_thread(intake.position, RELAY_POSITION)
-        consumed = await asyncio.to_thread(routing.position, INBOX_POSITION)
-
-        await js.delete_stream(EVENT_STREAM)
-        await ensure_streams(js)
-        await produce(intake, ids, BEFORE, BEFORE + AFTER)
-        await eventually(lambda: routing_process.health() == "NOT_SERVING", what="NOT_SERVING")
-        await asyncio.sleep(2.0)  # time enough for a relay or inbox that would mark something
+    async with flowing(intake, routing, routing_process, nats_server.url, BEFORE) as flow:
+        await flow.js.delete_stream(EVENT_STREAM)
+        await ensure_streams(flow.js)
         # A batch the relay sent just as the stream was recreated may have landed in the new one;
         # what matters is that nothing was marked relayed or consumed.
-        assert await asyncio.to_thread(intake.position, RELAY_POSITION) == relayed
-        assert await asyncio.to_thread(routing.position, INBOX_POSITION) == consumed
+        await flow.marks_nothing_while_submitting(AFTER)
         assert "is not OGI@" in routing_process.logs()
 
         started = time.monotonic()
@@ -62,7 +52,7 @@ async def test_recreated_stream_is_refused_until_recovered(
             ("routing", RELAY_POSITION),
             ("routing", INBOX_POSITION),
         }
-        await check_all_assigned_once(intake, routing, ids, js, routing_process, timeout=30)
+        await flow.all_assigned_once()
         recovery = time.monotonic() - started
         await eventually(lambda: routing_process.health() == "SERVING", what="SERVING")
         # Intake's whole store went out again into the new stream, tracked under its epoch.

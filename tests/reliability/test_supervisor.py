@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib.util
 import json
 import os
 import signal
@@ -28,6 +27,8 @@ from typing import Any
 import grpc
 import nats
 import pytest
+from harness.ogisystem import APPLICATION, OgiSystem, wait_until
+from harness.processes import alive, cmdline, descendants
 from nats.errors import Error as NatsError
 from ogi.v1 import common_pb2, history_pb2, intake_pb2
 
@@ -36,14 +37,6 @@ from ogi_cli.datafolder import lock
 from ogi_cli.endpoints import DEFAULT_PORTS
 from ogi_platform.messaging.envelope import EVENT_STREAM
 from ogi_platform.natsserver import wait_for_port
-
-_spec = importlib.util.spec_from_file_location(
-    "e2e_conftest", Path(__file__).resolve().parents[1] / "e2e" / "conftest.py"
-)
-assert _spec and _spec.loader
-e2e = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(e2e)
-system_factory = e2e.system_factory  # the fixture, for this module's tests
 
 # What each service stores, exactly once, when an accepted application reaches it.
 ARRIVED = {
@@ -56,14 +49,14 @@ ARRIVED = {
 DRAIN_TIMEOUT = 45.0
 
 
-def clients(system: Any) -> Clients:
+def clients(system: OgiSystem) -> Clients:
     token = (system.home / "token").read_text(encoding="utf-8").strip()
     return Clients(system.address, token)
 
 
 def submit(api: Clients, index: int) -> str:
     """One application, as `ogi apply` sends it; its id once intake acknowledged it."""
-    fields = e2e.APPLICATION
+    fields = APPLICATION
     request = intake_pb2.SubmitApplicationRequest(
         agency=fields["agency"],
         applicant=common_pb2.Applicant(
@@ -82,7 +75,7 @@ class Submitter:
     """Submits applications one after another in a thread, as a counter clerk would, until
     ``count`` were acknowledged, ``stop()``, or the first refusal (the system went away)."""
 
-    def __init__(self, system: Any, count: int) -> None:
+    def __init__(self, system: OgiSystem, count: int) -> None:
         self.api = clients(system)
         self.count = count
         self.acknowledged: list[str] = []
@@ -129,7 +122,7 @@ def arrivals(api: Clients, application_id: str) -> Counter[str]:
     return seen
 
 
-def wait_all_arrived(system: Any, ids: list[str]) -> dict[str, int]:
+def wait_all_arrived(system: OgiSystem, ids: list[str]) -> dict[str, int]:
     """Wait until every application reached every service; then count them all once more.
     Returns {"lost": …, "doubled": …} (applications missing somewhere, or stored twice)."""
     api = clients(system)
@@ -153,7 +146,7 @@ def report(what: str, figures: dict[str, Any]) -> None:
     print(f"\n{what}: " + ", ".join(f"{k}={v}" for k, v in figures.items()))
 
 
-def nats_port(system: Any) -> int:
+def nats_port(system: OgiSystem) -> int:
     return int(str(system.description["nats"]).rsplit(":", 1)[1])
 
 
@@ -161,7 +154,7 @@ def nats_port(system: Any) -> int:
 
 
 def test_nats_server_killed_is_restarted_and_nothing_is_lost(
-    system_factory: Callable[..., Any],
+    system_factory: Callable[..., OgiSystem],
 ) -> None:
     system = system_factory()
     system.start()
@@ -171,7 +164,7 @@ def test_nats_server_killed_is_restarted_and_nothing_is_lost(
         submitter.wait_for(100)
         os.kill(first, signal.SIGKILL)
         killed = time.monotonic()
-        restarted = e2e.wait_until(
+        restarted = wait_until(
             lambda: system.child_pids("nats-server"),
             lambda pids: pids not in ([], [first]),
             "a new nats-server",
@@ -199,7 +192,7 @@ def test_nats_server_killed_is_restarted_and_nothing_is_lost(
 
 
 def test_nats_port_taken_meanwhile_is_not_left_for_another(
-    system_factory: Callable[..., Any],
+    system_factory: Callable[..., OgiSystem],
 ) -> None:
     """nats-server died and something else took its port before `ogi up` noticed: it says so
     and waits for the port, and never points the services elsewhere."""
@@ -207,15 +200,17 @@ def test_nats_port_taken_meanwhile_is_not_left_for_another(
     system.start()
     port = nats_port(system)
     [first] = system.child_pids("nats-server")
+    assert system.process is not None
     up = system.process.pid
     os.kill(up, signal.SIGSTOP)  # `ogi up` must not restart it before the port is taken
     try:
         os.kill(first, signal.SIGKILL)
-        squatter = e2e.wait_until(lambda: listener(port), bool, f"port {port} to be free")
+        squatter = wait_until(lambda: listener(port), bool, f"port {port} to be free")
     finally:
         os.kill(up, signal.SIGCONT)
+    assert squatter is not None
     with squatter:
-        stderr = e2e.wait_until(
+        stderr = wait_until(
             lambda: system.stderr_path.read_text(encoding="utf-8"),
             lambda text: text.count("NOT restarted") >= 2,
             "`ogi up` to report the taken port, twice",
@@ -223,7 +218,7 @@ def test_nats_port_taken_meanwhile_is_not_left_for_another(
         assert f"port {port} is taken by another process" in stderr
         assert system.child_pids("nats-server") == [], "a nats-server started elsewhere"
         application_id = submit_one(system)
-    e2e.wait_until(
+    wait_until(
         lambda: system.stderr_path.read_text(encoding="utf-8"),
         lambda text: f"restarted on port {port}" in text,
         "`ogi up` to report nats-server back on its port",
@@ -245,7 +240,7 @@ def listener(port: int) -> socket.socket | None:
     return taken
 
 
-def submit_one(system: Any) -> str:
+def submit_one(system: OgiSystem) -> str:
     api = clients(system)
     try:
         return submit(api, 0)
@@ -257,19 +252,20 @@ def submit_one(system: Any) -> str:
 
 
 def test_ogi_up_killed_leaves_no_process_and_a_new_one_loses_nothing(
-    system_factory: Callable[..., Any],
+    system_factory: Callable[..., OgiSystem],
 ) -> None:
     system = system_factory()
     system.start()
     with Submitter(system, 400).running() as submitter:
         submitter.wait_for(200)
-        started = set(e2e.descendants(system.process.pid))
+        assert system.process is not None
+        started = set(descendants(system.process.pid))
         children_gone = system.kill(signal.SIGKILL)
         submitter.stop()
     # Every service process and NATS.
-    assert len(started) == len(DEFAULT_PORTS) + 1, [e2e.cmdline(pid) for pid, _ in started]
+    assert len(started) == len(DEFAULT_PORTS) + 1, [cmdline(pid) for pid, _ in started]
     assert not system.leftovers, f"processes outlived `ogi up`: {system.leftovers}"
-    assert not [child for child in started if e2e.alive(child)]
+    assert not [child for child in started if alive(child)]
     acknowledged = list(submitter.acknowledged)
 
     restart = time.monotonic()
@@ -289,11 +285,12 @@ def test_ogi_up_killed_leaves_no_process_and_a_new_one_loses_nothing(
     assert len(acknowledged) >= 200
 
 
-def test_sighup_stops_ogi_up_cleanly(system_factory: Callable[..., Any]) -> None:
+def test_sighup_stops_ogi_up_cleanly(system_factory: Callable[..., OgiSystem]) -> None:
     system = system_factory()
     system.start()
     application_id = submit_one(system)
     home, up = system.home, system.process
+    assert up is not None
     system.kill(signal.SIGHUP)
     assert up.returncode == 0, f"`ogi up` exited {up.returncode} on SIGHUP"
     assert not system.leftovers, f"processes outlived `ogi up`: {system.leftovers}"
@@ -338,7 +335,7 @@ def _modes(folder: Path) -> dict[str, int]:
 
 
 def test_embedded_nats_refuses_anonymous_clients_and_nothing_is_readable_by_others(
-    system_factory: Callable[..., Any],
+    system_factory: Callable[..., OgiSystem],
 ) -> None:
     system = system_factory()
     system.start()
@@ -410,7 +407,7 @@ def test_a_new_ogi_up_waits_for_the_children_of_a_killed_one(tmp_path: Path) -> 
             lock(tmp_path, wait=5)
         # stopped, the child cannot act yet on the SIGTERM its parent's death sends it
         os.kill(child, signal.SIGSTOP)
-        e2e.wait_until(lambda: process_state(child), lambda state: state == "T", "child stopped")
+        wait_until(lambda: process_state(child), lambda state: state == "T", "child stopped")
         holder.kill()
         holder.wait()
         with pytest.raises(RuntimeError, match="processes of an earlier `ogi up` still hold"):
