@@ -4,9 +4,10 @@ as their own NATS user, which may not create streams or consumers (deploy/nats).
 The streams, and for every agency and service that handles events the durable consumer
 ``<code>__<service>`` with the filters of ``provisioned_filters``: everything addressed to the
 agency and everything it sent (its services hear of their own forwards, addressed elsewhere), and
-for a supervision bureau's complaint service also what it hears of every agency. A service bound
-to such a consumer ignores the event types it does not handle. What each service handles, and
-for which agencies, comes from its contract (ogi_contracts), never from server code.
+for a supervision bureau's complaint service also what it hears of every agency; a supervision
+bureau's query read model hears every event. A service bound to such a consumer ignores the event
+types it does not handle. What each service handles, and for which agencies, comes from its
+contract (ogi_contracts), never from server code.
 """
 
 from __future__ import annotations
@@ -37,8 +38,14 @@ BUREAU_WIDE_FILTERS = (
 )
 
 
+#: What a supervision bureau's query read model hears: every agency's events.
+BUREAU_QUERY_FILTERS = (f"{SUBJECT_ROOT}.>",)
+
+
 def provisioned_filters(agency: Agency, service: str) -> list[str]:
     """The filter subjects of the consumer ``<agency>__<service>`` that the admin creates."""
+    if agency.kind == "supervision_bureau" and service == "query":
+        return list(BUREAU_QUERY_FILTERS)
     filters = [f"{SUBJECT_ROOT}.*.*.*.{agency.code}", f"{SUBJECT_ROOT}.{agency.code}.>"]
     if agency.kind == "supervision_bureau" and service == "complaint":
         filters += BUREAU_WIDE_FILTERS

@@ -4,7 +4,7 @@ internal, and the ones it handles and from whom. Plain data, importable by every
 
 from __future__ import annotations
 
-from ogi_contracts import complaint, intake, reply, report, review, routing
+from ogi_contracts import complaint, intake, query, reply, report, review, routing
 from ogi_contracts.contract import Contract
 
 CONTRACTS: tuple[Contract, ...] = (
@@ -14,6 +14,7 @@ CONTRACTS: tuple[Contract, ...] = (
     reply.CONTRACT,
     complaint.CONTRACT,
     report.CONTRACT,
+    query.CONTRACT,
 )
 
 

@@ -29,7 +29,8 @@ PUBLIC = frozenset(
         REMEDY_CONCLUDED,
     }
 )
-#: The clock's bookkeeping stays in the store; its due date is public (work queues sort by it).
+#: The clock's bookkeeping and the printing of letters stay in the store; the due date is public
+#: (work queues sort by it).
 INTERNAL = frozenset(
     {"DeadlineOpened", "ClockFactNoted", "ClockReopened", "ClockStopped", "ReplyLetterPrinted"}
 )

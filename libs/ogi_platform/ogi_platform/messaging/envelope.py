@@ -12,7 +12,7 @@ from ogi_platform.ids import event_id
 
 SERVICES = ("intake", "routing", "review", "reply", "complaint")
 #: Read models fed from the bus: they consume events, publish none and keep no history.
-READ_MODELS = ("report",)
+READ_MODELS = ("report", "query")
 SUBJECT_ROOT = "ogi"
 DEAD_LETTER_ROOT = "ogidlq"
 EVENT_STREAM = "OGI"
