@@ -1,4 +1,11 @@
-"""Forwarding across agencies through the real services: A -> B -> C, with every clock."""
+"""Forwarding across agencies through the real services: A -> B -> C, with every clock.
+
+A consultation between agencies (Art. 34) crosses processes in the bureau's story
+(test_bureau); each review's part of it is proven in memory (tests/unit/
+test_review_through_events.py), the clock's pause in tests/unit/test_clock_from_events.py. The
+catalogue's suggestions are proven by tests/unit/test_domain_rules.py; here, `ogi suggest` and
+the forward it suggests.
+"""
 
 from __future__ import annotations
 
@@ -77,66 +84,25 @@ def test_forward_chain_clocks_and_trace(system: OgiSystem) -> None:
     assert letter["agency"] == "archives-bureau" and "市档案局" in letter["letter_text"]
 
 
-def test_routing_suggests_from_the_catalogues_and_staff_confirm(system: OgiSystem) -> None:
-    application_id = system.under_review(description="城北A-3地块的建设用地规划许可及附图")
-    suggestion = system.ogi_json("suggest", application_id)
+def test_routing_suggests_from_the_catalogues_and_staff_confirm(cli: OgiSystem) -> None:
+    application_id = cli.under_review(description="城北A-3地块的建设用地规划许可及附图")
+    suggestion = cli.ogi_json("suggest", application_id)
     assert suggestion["handled_by"] == "municipal-office"
     assert suggestion["suggested_agency"] == "natural-resources-bureau"
     assert suggestion["archives_law"] is False
-    archived = system.under_review(description="1948年的民国档案，已移交档案馆")
-    assert system.ogi_json("suggest", archived)["archives_law"] is True
-    system.ogi_json("forward", application_id, "--to", suggestion["suggested_agency"],
-                    "--reason", suggestion["note"])  # fmt: skip
-    system.wait_until(
-        lambda: system.status(application_id)["agency"],
+    cli.ogi_json("forward", application_id, "--to", suggestion["suggested_agency"],
+                 "--reason", suggestion["note"])  # fmt: skip
+    cli.wait_until(
+        lambda: cli.status(application_id)["agency"],
         lambda agency: agency == "natural-resources-bureau",
         "the confirmed forward",
     )
 
 
-def test_referral_names_the_competent_agency(system: OgiSystem) -> None:
-    application_id = system.under_review()
-    system.decide(application_id, "not_ours", "--competent-organ", "natural-resources-bureau")
-    system.wait_state(application_id, "replied")
-    letter = system.ogi_json("letter", application_id)["letter_text"]
+def test_referral_names_the_competent_agency(cli: OgiSystem) -> None:
+    """The review's API names the agency given by its code, with its contact, in the decision."""
+    application_id = cli.under_review()
+    cli.decide(application_id, "not_ours", "--competent-organ", "natural-resources-bureau")
+    cli.wait_state(application_id, "replied")
+    letter = cli.ogi_json("letter", application_id)["letter_text"]
     assert "市自然资源和规划局" in letter and "0000-12345680" in letter
-
-
-def test_joint_consultation_between_agencies_over_nats(system: OgiSystem) -> None:
-    """Art. 34 between agencies: the request reaches the consulted agency, its answer comes back
-    and ends the pause of the consulting agency's clock."""
-    application_id = system.under_review(agency="natural-resources-bureau")
-    consulted = system.ogi_json("consult", application_id, "--organ", "archives-bureau")
-    ref = consulted["ref"]
-    assert consulted["consultations"][0]["party"] == "市档案局"
-    system.wait_until(
-        lambda: system.status(application_id)["clock"],
-        lambda c: c["status"] == "paused",
-        "the clock to pause",
-    )
-    received = system.wait_until(
-        lambda: system.trace(application_id)["events"],
-        lambda es: any(e["type"] == "ConsultationRequestReceived" for e in es),
-        "the archives bureau to receive the consultation",
-    )
-    request = next(e for e in received if e["type"] == "ConsultationRequestReceived")
-    assert request["agency"] == "archives-bureau"
-    assert request["data"]["from_agency"] == "natural-resources-bureau"
-
-    answer = ["consultation-answer", application_id, "--agency", "archives-bureau"]
-    answer += ["--from", "natural-resources-bureau", "--ref", ref, "--answer"]
-    assert "reasons" in system.refused(*answer, "objection")  # an objection needs reasons
-    system.ogi_json(*answer, "consent")
-    review = system.wait_until(
-        lambda: system.status(application_id)["services"]["review"],
-        lambda r: r["consultations"][0]["answer"] == "consent",
-        "the answer to come back",
-    )
-    assert review["state"] == "open"
-    clock = system.wait_until(
-        lambda: system.status(application_id)["clock"],
-        lambda c: c["status"] == "running",
-        "the clock to run again",
-    )
-    assert clock["paused_periods"][0]["end"] == system.today().isoformat()
-    assert system.status(application_id)["agency"] == "natural-resources-bureau"
