@@ -61,33 +61,14 @@ async def stream_subjects(url: str) -> dict[str, int]:
         await client.close()
 
 
-def test_up_starts_on_a_fresh_postgres_database(
-    nats_server: NatsServer,
-    pg_url: str,
-    system_factory: Callable[..., OgiSystem],
-    tmp_path: Path,
-) -> None:
-    """The first `ogi up` on an empty database: every service creates its tables and serves."""
-    system = system_factory(env={"OGI_DATABASE_URL": pg_url, "OGI_NATS_URL": nats_server.url})
-    described = system.start()
-    for name, address in described["services"].items():
-        health = system.ogi_json("health", "--service", name, "--address", address)
-        assert health["serving"] is True, name
-    for agency in AGENCIES:
-        schema = agency.replace("-", "_")
-        tables = tables_with_rows(pg_url, schema)
-        for service in SERVICES:
-            assert any(t.startswith(service) for t in tables), (schema, service, tables)
-    assert system.stop() == 0
-    assert not system.leftovers, system.leftovers
-
-
 def test_up_uses_external_postgres_and_nats(
     nats_server: NatsServer,
     pg_url: str,
     system_factory: Callable[..., OgiSystem],
     tmp_path: Path,
 ) -> None:
+    """The first `ogi up` on an empty database creates every service's tables and serves; an
+    application walked through it is stored there and goes through the given NATS."""
     data = tmp_path / "up-data"
     system = system_factory(
         data=data,
@@ -97,10 +78,20 @@ def test_up_uses_external_postgres_and_nats(
     described = system.start()
     assert described["nats"] == nats_server.url
     assert described.get("database", pg_url) == pg_url
+    cli = system.cli()  # the CLI in this process (the `ogi` program: test_walk)
 
-    walked = system.walk()
+    # the first `ogi up` on an empty database: every service created its tables and serves
+    for name, address in described["services"].items():
+        health = cli.ogi_json("health", "--service", name, "--address", address)
+        assert health["serving"] is True, name
+    for agency in AGENCIES:
+        tables = tables_with_rows(pg_url, agency.replace("-", "_"))
+        for service in SERVICES:
+            assert any(t.startswith(service) for t in tables), (agency, service, tables)
+
+    walked = cli.walk()
     app_id = walked["application"]["application_id"]
-    trace = system.trace(app_id)
+    trace = cli.trace(app_id)
     assert {e["service"] for e in trace["events"]} == set(SERVICES)
 
     # the event stores are in PostgreSQL, a schema per agency, a table per service
