@@ -10,8 +10,9 @@ from pathlib import Path
 import yaml
 
 from ogi_errors import InvalidInput
+from ogi_law.labels import AGENCY_KINDS
 
-KINDS = ("municipal_office", "department", "archives_bureau", "supervision_bureau")
+KINDS = tuple(AGENCY_KINDS)
 DEFAULT_AGENCIES = (
     "municipal-office",
     "archives-bureau",
@@ -62,6 +63,10 @@ class AgencyRegistry:
         if agency is None:
             raise InvalidInput(field, f"unknown agency {code!r}")
         return agency
+
+    def find(self, code: str) -> Agency | None:
+        """The agency with this code, None if there is none (for display, not for input)."""
+        return self._by_code.get(code)
 
     def codes(self) -> list[str]:
         return list(self._by_code)

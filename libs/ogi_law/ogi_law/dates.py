@@ -24,6 +24,16 @@ def parse_date(field: str, value: str, default: date | None = None) -> date:
         raise InvalidInput(field, f"{value!r} is not a date (YYYY-MM-DD)") from None
 
 
+def chinese_date(day: date | str) -> str:
+    """A date as letters and notices write it: ``2026年12月18日`` (an ISO string is read first;
+    an empty one stays empty)."""
+    if isinstance(day, str):
+        if not day:
+            return ""
+        day = date.fromisoformat(day)
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 def not_in_future(field: str, value: date, today: date) -> date:
     if value > today:
         raise InvalidInput(field, f"{value.isoformat()} is in the future")

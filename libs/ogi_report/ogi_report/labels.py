@@ -3,12 +3,17 @@
 Part 三 (applications received and handled) has the applicant columns and the numbered rows;
 part 四 (reconsideration and litigation) has three remedy groups, each with five results. The
 Chinese labels are reproduced byte for byte from the national format; the English gloss is for
-display only.
+display only. Where a column or row stands for a code of the catalogue (applicant types,
+exemption grounds, remedy kinds and results: ogi_law.labels), its key is that code, taken from
+the catalogue in its order: the table's texts are its own, its codes are the system's.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+from ogi_law import labels as catalogue
 
 TITLE_PART_THREE = "三、收到和处理政府信息公开申请情况"
 TITLE_PART_FOUR = "四、政府信息公开行政复议、行政诉讼情况"
@@ -43,20 +48,31 @@ RemedyLabel = Label
 
 ORGANISATIONS = "法人或其他组织"
 
+
+def _keyed(codes: Iterable[str], texts: Iterable[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    """The table's texts, each under the catalogue's code in the same place (as many of each)."""
+    return [(code, *text) for code, text in zip(codes, texts, strict=True)]
+
+
 COLUMNS: tuple[Column, ...] = (
-    Column("natural_person", "自然人", "natural persons"),
-    Column("commercial", "法人或其他组织 / 商业企业", "commercial enterprises", ORGANISATIONS),
-    Column("research", "法人或其他组织 / 科研机构", "research institutions", ORGANISATIONS),
-    Column(
-        "public_interest",
-        "法人或其他组织 / 社会公益组织",
-        "public-interest organisations",
-        ORGANISATIONS,
+    *(
+        Column(*column)
+        for column in _keyed(
+            catalogue.APPLICANT_TYPES,
+            (
+                ("自然人", "natural persons"),
+                ("法人或其他组织 / 商业企业", "commercial enterprises", ORGANISATIONS),
+                ("法人或其他组织 / 科研机构", "research institutions", ORGANISATIONS),
+                (
+                    "法人或其他组织 / 社会公益组织",
+                    "public-interest organisations",
+                    ORGANISATIONS,
+                ),
+                ("法人或其他组织 / 法律服务机构", "legal-service providers", ORGANISATIONS),
+                ("法人或其他组织 / 其他", "other organisations", ORGANISATIONS),
+            ),
+        )
     ),
-    Column(
-        "legal_services", "法人或其他组织 / 法律服务机构", "legal-service providers", ORGANISATIONS
-    ),
-    Column("other_org", "法人或其他组织 / 其他", "other organisations", ORGANISATIONS),
     Column("total", "总计", "total"),
 )
 COLUMN_BY_KEY: dict[str, Column] = {c.key: c for c in COLUMNS}
@@ -98,7 +114,7 @@ OUTCOME_GROUPS: tuple[str, ...] = (
 )
 
 
-def _group(key: str, label: str, gloss: str, subs: tuple[tuple[str, str, str], ...]) -> list[Row]:
+def _group(key: str, label: str, gloss: str, subs: Iterable[tuple[str, ...]]) -> list[Row]:
     sub_rows = [Row(f"{key}.{k}", lab, g, parent=key) for k, lab, g in subs]
     return [Row(key, label, gloss, "outcome", tuple(r.key for r in sub_rows)), *sub_rows]
 
@@ -120,19 +136,21 @@ ROWS: tuple[Row, ...] = (
         "withheld",
         "（三）不予公开",
         "not disclosed",
-        (
-            ("state_secret", "1.属于国家秘密", "state secret"),
-            ("law_prohibits", "2.其他法律行政法规禁止公开", "prohibited by other laws"),
+        _keyed(
+            catalogue.EXEMPTION_GROUNDS,
             (
-                "security_stability",
-                '3.危及"三安全一稳定"',
-                "endangers national, public or economic security or social stability",
+                ("1.属于国家秘密", "state secret"),
+                ("2.其他法律行政法规禁止公开", "prohibited by other laws"),
+                (
+                    '3.危及"三安全一稳定"',
+                    "endangers national, public or economic security or social stability",
+                ),
+                ("4.保护第三方合法权益", "protects third parties' lawful rights"),
+                ("5.属于三类内部事务信息", "internal-affairs information"),
+                ("6.属于四类过程性信息", "process information"),
+                ("7.属于行政执法案卷", "administrative-enforcement file"),
+                ("8.属于行政查询事项", "administrative-query matter"),
             ),
-            ("third_party", "4.保护第三方合法权益", "protects third parties' lawful rights"),
-            ("internal_affairs", "5.属于三类内部事务信息", "internal-affairs information"),
-            ("process_info", "6.属于四类过程性信息", "process information"),
-            ("enforcement_file", "7.属于行政执法案卷", "administrative-enforcement file"),
-            ("administrative_query", "8.属于行政查询事项", "administrative-query matter"),
         ),
     ),
     *_group(
@@ -206,21 +224,25 @@ def row_name(key: str) -> str:
 
 LAWSUIT = "行政诉讼"
 
-REMEDY_GROUPS: tuple[RemedyLabel, ...] = (
-    RemedyLabel("reconsideration", "行政复议", "administrative reconsideration"),
-    RemedyLabel("lawsuit_direct", "行政诉讼·未经复议直接起诉", "sued directly", LAWSUIT, "·"),
-    RemedyLabel(
-        "lawsuit_after_reconsideration",
-        "行政诉讼·复议后起诉",
-        "sued after reconsideration",
-        LAWSUIT,
-        "·",
-    ),
+REMEDY_GROUPS: tuple[RemedyLabel, ...] = tuple(
+    RemedyLabel(*group)
+    for group in _keyed(
+        catalogue.REMEDY_KINDS,
+        (
+            ("行政复议", "administrative reconsideration"),
+            ("行政诉讼·未经复议直接起诉", "sued directly", LAWSUIT, "·"),
+            ("行政诉讼·复议后起诉", "sued after reconsideration", LAWSUIT, "·"),
+        ),
+    )
 )
 REMEDY_RESULTS: tuple[RemedyLabel, ...] = (
-    RemedyLabel("upheld", "结果维持", "upheld"),
-    RemedyLabel("corrected", "结果纠正", "corrected"),
-    RemedyLabel("other", "其他结果", "other result"),
+    *(
+        RemedyLabel(*result)
+        for result in _keyed(
+            catalogue.REMEDY_RESULTS,
+            (("结果维持", "upheld"), ("结果纠正", "corrected"), ("其他结果", "other result")),
+        )
+    ),
     RemedyLabel("pending", "尚未审结", "pending"),
     RemedyLabel("total", "总计", "total"),
 )
@@ -228,5 +250,5 @@ REMEDY_GROUP_BY_KEY: dict[str, RemedyLabel] = {g.key: g for g in REMEDY_GROUPS}
 REMEDY_RESULT_BY_KEY: dict[str, RemedyLabel] = {r.key: r for r in REMEDY_RESULTS}
 REMEDY_GROUP_KEYS: tuple[str, ...] = tuple(g.key for g in REMEDY_GROUPS)
 REMEDY_RESULT_KEYS: tuple[str, ...] = tuple(r.key for r in REMEDY_RESULTS)
-CONCLUDED_RESULTS: tuple[str, ...] = ("upheld", "corrected", "other")
+CONCLUDED_RESULTS: tuple[str, ...] = tuple(catalogue.REMEDY_RESULTS)
 """The results a concluded remedy can have; ``pending`` and ``total`` are the table's."""

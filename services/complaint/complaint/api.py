@@ -20,10 +20,11 @@ from complaint.commands import (
     RecordFinding,
     RejectComplaint,
 )
-from complaint.domain import COMPLAINT_GROUNDS, Complaint, checked_text
+from complaint.domain import Complaint, checked_text
 from ogi_errors import InvalidInput, NotFound
 from ogi_law.agencies import AgencyRegistry
 from ogi_law.dates import day_from_input
+from ogi_law.labels import COMPLAINT_GROUNDS
 from ogi_law.rules import choose
 from ogi_platform.ids import checked_application_id
 from ogi_platform.rpc.auth import allowed, caller, require

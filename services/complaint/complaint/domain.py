@@ -33,15 +33,6 @@ APPLICATION_KNOWN = "ApplicationKnown"
 APPLICATION_KNOWN_AT = "ApplicationKnownAt"
 OVERDUE_REPORTED = "OverdueReported"
 
-COMPLAINT_GROUNDS = {
-    "overdue": "逾期未答复",
-    "no_reply": "未予答复",
-    "unlawful_refusal": "违法不予公开",
-    "improper_fee": "违规收费",
-    "failed_proactive_disclosure": "未依法主动公开",
-    "other": "其他",
-}
-
 
 def complaint_key(application_id: str, number: int | str) -> str:
     return f"{application_id}-C{number}"

@@ -7,20 +7,15 @@ from html import escape
 from typing import Any
 
 from ogi_law.agencies import Agency
-from ogi_law.rules import EXEMPTION_GROUNDS, FORMS, OUTCOMES
-
-
-def _cn_date(d: date) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"
+from ogi_law.dates import chinese_date
+from ogi_law.labels import FORMS, ground_label
+from ogi_law.rules import OUTCOMES
 
 
 def _outcome_paragraph(decision: dict[str, Any]) -> str:
     outcome = OUTCOMES[decision["outcome"]]
     basis = f"根据《中华人民共和国政府信息公开条例》{outcome.article}的规定"
-    grounds = "；".join(
-        f"{EXEMPTION_GROUNDS[g].label}（{EXEMPTION_GROUNDS[g].article or '相关规定'}）"
-        for g in decision.get("grounds", [])
-    )
+    grounds = "；".join(ground_label(g, "相关规定") for g in decision.get("grounds", []))
     form = FORMS.get(decision.get("form_of_provision", ""), "")
     reason = decision.get("reason", "")
     code = outcome.code
@@ -79,14 +74,14 @@ def compose_letter(
         f"{letter_number}",
         "",
         f"{application['applicant']['name']}：",
-        f"    本机关于{_cn_date(received)}收到您（单位）提出的政府信息公开申请"
+        f"    本机关于{chinese_date(received)}收到您（单位）提出的政府信息公开申请"
         f"（申请编号：{application.get('application_number', '')}），"
         f"申请获取：{application['description']}。",
         f"    {_outcome_paragraph(decision)}",
         f"    {_remedies(agency, outcome.refusal)}",
         "",
         f"{agency.name}",
-        f"{_cn_date(issued_on)}",
+        f"{chinese_date(issued_on)}",
         f"（联系方式：{agency.contact}）" if agency.contact else "",
     ]
     return "\n".join(line for line in lines if line is not None).rstrip() + "\n"

@@ -28,6 +28,7 @@ from ogi_contracts.review import (
 )
 from ogi_errors import IllegalStep, InvalidInput
 from ogi_law.calendar import WorkingCalendar
+from ogi_law.labels import ORGAN_ANSWERS, SECRECY_RESULTS, THIRD_PARTY_ANSWERS
 from ogi_law.rules import choose, required_text
 from ogi_platform.eventstore.aggregate import Meta, OgiAggregate
 from ogi_platform.eventstore.aggregate import meta as event_meta
@@ -55,17 +56,6 @@ CONSULTATION_REQUEST_RECEIVED = "ConsultationRequestReceived"
 CONSULTATION_DAYS = 15  # Art. 32 (third party) and Art. 34 (co-producing organs)
 MAX_EXTENSION_DAYS = 20  # Art. 33
 EXTENSION_APPROVER_ROLE = "head_of_ogi_office"
-SECRECY_RESULTS = {
-    "cleared": "经保密审查，不涉及国家秘密",
-    "secret": "经保密审查，属于国家秘密",
-    "referred": "不能确定是否涉密，已报保密行政管理部门确定",
-}
-THIRD_PARTY_ANSWERS = {"consent": "同意公开", "refusal": "不同意公开", "none": "逾期未答复"}
-ORGAN_ANSWERS = {
-    "consent": "同意公开",
-    "objection": "不同意公开",
-    "consent_by_silence": "逾期未答复，视为同意",
-}
 
 
 class Review(OgiAggregate):

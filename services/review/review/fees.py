@@ -12,8 +12,8 @@ part above each threshold (“…的部分”):
 from __future__ import annotations
 
 from ogi_errors import InvalidInput
+from ogi_law.labels import FEE_METHODS
 
-FEE_METHODS = {"per_application": "按件计收", "per_page": "按量计收"}
 PAYMENT_PERIOD_DAYS = 20  # local rules: working days to pay after the fee notice
 
 _PAGE_TIERS = ((30, 0), (100, 10), (200, 20), (None, 40))

@@ -1,0 +1,260 @@
+"""The catalogue of labels: every code the system speaks, in the Regulations' Chinese.
+
+One place for the CLI, the reply letter, the annual report and a web front end to turn codes into
+the terms of the Regulations (State Council Decree 711; article numbers are its own unless
+another instrument is named). The vocabularies the rules validate against are the rules' own
+(``ogi_law.rules``: outcomes, exemption grounds, applicant types, forms, channels, delivery
+methods, remedies) and are reused here, not copied; the others are defined here and validated
+against by the services that use them (review: secrecy results, answers, fee methods;
+complaint: grounds). Plain dicts only: `ogi --help` imports this module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ogi_law.rules import (
+    APPLICANT_TYPES,
+    CHANNELS,
+    DELIVERY_METHODS,
+    EXEMPTION_GROUNDS,
+    FORMS,
+    OUTCOMES,
+    REMEDY_KINDS,
+    REMEDY_RESULTS,
+)
+
+__all__ = [
+    "ACTORS",
+    "AGENCY_KINDS",
+    "APPLICANT_TYPES",
+    "APPLICATION_STATES",
+    "CHANNELS",
+    "CLOCK_STATUSES",
+    "COMPLAINT_GROUNDS",
+    "COMPLAINT_OUTCOMES",
+    "COMPLAINT_STATES",
+    "CONSULTATION_KINDS",
+    "DELIVERY_METHODS",
+    "EVENT_TYPES",
+    "EXTENSION_APPROVER_ROLES",
+    "FEE_METHODS",
+    "FINDINGS",
+    "FORMS",
+    "GROUNDS",
+    "ORGAN_ANSWERS",
+    "OUTCOME_LABELS",
+    "REMEDY_KINDS",
+    "REMEDY_RESULTS",
+    "REPLY_STATES",
+    "REVIEW_STATES",
+    "ROLES",
+    "ROUTING_STATES",
+    "SECRECY_RESULTS",
+    "SERVICES",
+    "THIRD_PARTY_ANSWERS",
+    "ground_label",
+    "label",
+    "outcome_label",
+]
+
+#: Where an application stands: intake's states and the overall state `ogi status` and the read
+#: model derive from every service's view.
+APPLICATION_STATES = {
+    "received": "已收到申请",
+    "accepted": "已登记受理",
+    "assigned": "已分办",
+    "awaiting_correction": "待补正（第三十条）",
+    "under_review": "审查中",
+    "decided": "已作出答复决定",
+    "replied": "已答复",
+    "delivered": "答复书已送达",
+    "reopened": "重新办理（督促整改）",
+    "closed": "已办结",
+    "withdrawn": "申请人已撤回",
+    "lapsed": "逾期未补正，视为放弃申请（第三十条）",
+    "unpaid": "逾期未缴费，不再处理（第四十二条）",
+    "forwarded": "已转送掌握信息的机关",
+    "unknown": "状态不明",
+}
+ROUTING_STATES = {"assigned": "已分办至承办科室", "forwarded": "已转送其他机关", "closed": "已办结"}
+REVIEW_STATES = {"open": "审查中", "decided": "已作出答复决定", "closed": "审查已结束"}
+REPLY_STATES = {"issued": "答复书已出具，待送达", "delivered": "答复书已送达", "closed": "已办结"}
+
+#: Art. 17: the confidentiality review before anything is disclosed.
+SECRECY_RESULTS = {
+    "cleared": "经保密审查，不涉及国家秘密",
+    "secret": "经保密审查，属于国家秘密",
+    "referred": "不能确定是否涉密，已报保密行政管理部门确定",
+}
+#: Consultations: a third party whose rights may be harmed (Art. 32), organs that made or hold
+#: the information together (Art. 34).
+CONSULTATION_KINDS = {
+    "third_party": "征求第三方意见（第三十二条）",
+    "organ": "征求其他机关意见（第三十四条）",
+}
+THIRD_PARTY_ANSWERS = {"consent": "同意公开", "refusal": "不同意公开", "none": "逾期未答复"}
+ORGAN_ANSWERS = {
+    "consent": "同意公开",
+    "objection": "不同意公开",
+    "consent_by_silence": "逾期未答复，视为同意",
+}
+#: Art. 33: an extension is approved by the head of the OGI office.
+EXTENSION_APPROVER_ROLES = {"head_of_ogi_office": "政府信息公开工作机构负责人"}
+#: Art. 42; 国办函〔2020〕109号.
+FEE_METHODS = {"per_application": "按件计收", "per_page": "按量计收"}
+
+#: The reply clock (Art. 30-35), as the reply service reports it.
+CLOCK_STATUSES = {
+    "not_started": "尚未起算",
+    "running": "计时中",
+    "paused": "暂停计时（征求意见期间不计入，第三十二条、第三十四条）",
+    "awaiting_correction": "中止计时，等待申请人补正（第三十条）",
+    "stopped": "已停止计时",
+    "overdue": "已逾期",
+}
+
+#: Complaints and reports to the supervision bureau (Art. 47, 51).
+COMPLAINT_GROUNDS = {
+    "overdue": "逾期未答复",
+    "no_reply": "未予答复",
+    "unlawful_refusal": "违法不予公开",
+    "improper_fee": "违规收费",
+    "failed_proactive_disclosure": "未依法主动公开",
+    "other": "其他",
+}
+COMPLAINT_STATES = {
+    "received": "已收到投诉",
+    "accepted": "已受理",
+    "rejected": "不予受理",
+    "investigating": "调查中",
+    "found": "已作出调查结论",
+    "closed": "已办结",
+}
+#: What an upheld complaint led to (Art. 47, 52, 53).
+COMPLAINT_OUTCOMES = {
+    "rectification_order": "督促整改（第四十七条）",
+    "criticism": "通报批评（第四十七条）",
+    "accountability": "建议追究责任（第五十二条、第五十三条）",
+}
+FINDINGS = {"upheld": "投诉成立", "not_upheld": "投诉不成立"}
+
+AGENCY_KINDS = {
+    "municipal_office": "本级人民政府办公厅（室）",
+    "department": "政府工作部门",
+    "archives_bureau": "档案馆（依档案法提供利用）",
+    "supervision_bureau": "政府信息公开工作主管部门（监督机构）",
+}
+ROLES = {"staff": "机关工作人员", "portal": "公众服务门户", "operator": "运维人员"}
+#: Who an event names as its actor (``staff:张三@municipal-office``, ``system:reply``).
+ACTORS = {"applicant": "申请人", "complainant": "投诉人", "system": "系统", **ROLES}
+SERVICES = {
+    "intake": "受理",
+    "routing": "分办",
+    "review": "审查",
+    "reply": "答复",
+    "complaint": "投诉",
+    "report": "年度报告",
+    "query": "查询",
+}
+
+#: Every event type the services store, public and internal (ogi_contracts), as a reader of an
+#: application's history names it.
+EVENT_TYPES = {
+    # intake
+    "ApplicationReceived": "收到申请（第二十九条、第三十一条）",
+    "ApplicationAccepted": "登记受理",
+    "CorrectionRequested": "一次性告知补正（第三十条）",
+    "ApplicationCorrected": "收到补正，重新起算（第三十条）",
+    "CorrectionLapsed": "逾期未补正，视为放弃申请（第三十条）",
+    "ApplicationWithdrawn": "申请人撤回申请",
+    "ApplicationForwardNoted": "记录转送",
+    "ApplicationClosedNoted": "记录办结",
+    "ApplicationNumberIssued": "编发申请编号",
+    "NumberSeriesStarted": "启用年度申请编号",
+    "MonthlyCountStarted": "开始申请人当月申请计数",
+    "ApplicationCounted": "计入申请人当月申请数",
+    # routing
+    "ApplicationAssigned": "分办至承办科室",
+    "ApplicationReassigned": "改派承办科室",
+    "ApplicationForwarded": "转送掌握信息的机关",
+    "RoutingClosed": "分办结束",
+    # review
+    "ReviewOpened": "开始审查",
+    "ReviewMovedToOffice": "改由其他科室审查",
+    "ReviewApplicationCorrected": "审查中记录补正",
+    "ConfidentialityReviewed": "保密审查（第十七条）",
+    "ThirdPartyConsultationStarted": "书面征求第三方意见（第三十二条）",
+    "ThirdPartyAnswered": "第三方答复意见（第三十二条）",
+    "ThirdPartyNotifiedOfDisclosure": "决定公开，书面告知第三方（第三十二条）",
+    "OrganConsultationStarted": "征求其他机关意见（第三十四条）",
+    "OrganAnswered": "被征求意见机关答复（第三十四条）",
+    "ConsultationFileOpened": "收到征求意见，立卷",
+    "ConsultationRequestReceived": "收到其他机关的征求意见（第三十四条）",
+    "ConsultationAnswered": "答复其他机关的征求意见（第三十四条）",
+    "ExtensionGranted": "延长答复期限（第三十三条）",
+    "ReplyDateSet": "确定答复期限（第三十五条）",
+    "FeeNoticeIssued": "发出收费通知（第四十二条）",
+    "FeePaid": "申请人缴纳费用（第四十二条）",
+    "FeeUnpaidClosed": "逾期未缴费，不再处理（第四十二条）",
+    "DecisionMade": "作出答复决定（第三十六条至第三十九条）",
+    "HandlingReopened": "督促整改，重新办理（第四十七条）",
+    "RectificationAnswered": "报告整改情况",
+    "ReviewClosed": "审查结束",
+    # reply
+    "DeadlineOpened": "开始计算答复期限（第三十三条）",
+    "ClockFactNoted": "记录影响期限的事实",
+    "ClockReopened": "重新办理，恢复计时",
+    "ClockStopped": "停止计时",
+    "DueDateChanged": "答复期限变更",
+    "ApplicationDueSoon": "答复期限即将届满",
+    "ApplicationOverdue": "逾期未答复（第三十三条）",
+    "ReplyIssued": "出具答复书（第三十六条）",
+    "ReplyReissued": "重新出具答复书",
+    "ReplyLetterPrinted": "打印答复书",
+    "ReplyDelivered": "答复书送达（第四十条）",
+    "ApplicationClosed": "申请办结",
+    "RemedyFiled": "申请行政复议或提起行政诉讼（第五十一条）",
+    "RemedyConcluded": "行政复议、行政诉讼审结",
+    # complaint
+    "ComplaintFiled": "收到投诉、举报（第五十一条）",
+    "ComplaintAccepted": "受理投诉",
+    "ComplaintRejected": "不予受理投诉",
+    "InvestigationTraceAttached": "调取申请办理全过程记录",
+    "FindingMade": "作出调查结论",
+    "RectificationOrdered": "督促整改（第四十七条）",
+    "RectificationAnswerReceived": "收到整改情况报告",
+    "RectificationAnswerOverdue": "逾期未报告整改情况",
+    "CriticismNoticeIssued": "通报批评（第四十七条）",
+    "AccountabilityRecommended": "提出追究责任建议（第五十二条、第五十三条）",
+    "ComplaintClosed": "投诉办结，告知投诉人",
+    "ApplicationKnown": "获悉申请",
+    "ApplicationKnownAt": "获悉申请转由其他机关办理",
+    "OverdueReported": "收到逾期未答复报告",
+}
+
+#: Outcomes (Art. 35-39) and exemption grounds (Art. 14-16) as their labels.
+OUTCOME_LABELS = {code: outcome.label for code, outcome in OUTCOMES.items()}
+GROUNDS = {code: ground.label for code, ground in EXEMPTION_GROUNDS.items()}
+
+
+def label(vocabulary: Mapping[str, str], code: str) -> str:
+    """The Chinese term of ``code``; the code itself when the vocabulary has none (a newer
+    service's code is shown rather than lost), empty for an empty code."""
+    return vocabulary.get(code, code)
+
+
+def outcome_label(code: str) -> str:
+    """An outcome with the article it comes from: ``予以公开（第三十六条第（二）项）``."""
+    outcome = OUTCOMES.get(code)
+    return f"{outcome.label}（{outcome.article}）" if outcome else code
+
+
+def ground_label(code: str, no_article: str = "") -> str:
+    """An exemption ground with its article: ``属于国家秘密（第十四条）``; a ground no article
+    names (an administrative query) with ``no_article`` in its place, or alone."""
+    ground = EXEMPTION_GROUNDS.get(code)
+    if ground is None:
+        return code
+    article = ground.article or no_article
+    return f"{ground.label}（{article}）" if article else ground.label
