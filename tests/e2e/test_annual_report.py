@@ -276,7 +276,8 @@ def expected_2026() -> dict[tuple[str, str], int]:
 @pytest.fixture(scope="module")
 def reported(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[OgiSystem, Path]]:
     base = tmp_path_factory.mktemp("annual")
-    with dated_system(base, TODAY) as (system, today):
+    with dated_system(base, TODAY) as (running, today):
+        system = running.cli()  # the CLI in this process (the `ogi` program: test_walk)
         api = Api(system, today)
         try:
             for number, case in enumerate(CASES, start=1):
