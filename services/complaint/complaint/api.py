@@ -55,9 +55,21 @@ def view(complaint: Complaint) -> complaint_pb2.ComplaintView:
                 answer_due=o["answer_due"],
                 answer=o["answer"],
                 answer_late=Complaint.answered_late(o),
+                requirements=o.get("requirements", ""),
+                answered_on=str(o.get("answered_on", "")),
             )
             for order_id, o in complaint.orders.items()
         ],
+        complainant_contact=complaint.complainant_contact,
+        acceptance_note=complaint.acceptance_note,
+        rejection_reasons=complaint.rejection_reasons,
+        finding_reasons=complaint.finding_reasons,
+        criticisms=complaint.criticisms,
+        recommendations=[
+            complaint_pb2.RecommendationView(body=body, text=text)
+            for body, text in complaint.recommendations
+        ],
+        closing_notice=complaint.closing_notice,
     )
 
 
@@ -90,6 +102,7 @@ class ComplaintServicer(complaint_pb2_grpc.ComplaintServiceServicer):
             FileComplaint(
                 actor=f"complainant:{complainant}", on=filed_on, application_id=application_id,
                 against_agency=against, ground=ground, text=text, complainant=complainant,
+                complainant_contact=request.complainant_contact.strip(),
             ),
         )  # fmt: skip
         return complaint_pb2.FileComplaintResponse(complaint=view(complaint))

@@ -162,6 +162,7 @@ class ComplaintApplication(OgiApplication):
             ground=c.ground,
             text=c.text,
             complainant=c.complainant,
+            complainant_contact=c.complainant_contact,
             filed_on=c.on,
             meta=meta(c.application_id, c.actor, c.on),
         )

@@ -20,6 +20,8 @@ class FileComplaint(Command[Complaint]):
     ground: str
     text: str
     complainant: str
+    #: How the bureau tells the complainant what became of the complaint.
+    complainant_contact: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -68,6 +68,7 @@ class Complaint(OgiAggregate):
         complainant: str,
         filed_on: date,
         meta: Meta,
+        complainant_contact: str = "",
     ) -> None:
         self.complaint_id = complaint_id
         self.bureau = bureau
@@ -76,11 +77,19 @@ class Complaint(OgiAggregate):
         self.ground = ground
         self.text = text
         self.complainant = complainant
+        self.complainant_contact = complainant_contact
         self.filed_on = filed_on
         self.state = "received"
         self.upheld: bool | None = None
         self.orders: dict[str, dict[str, Any]] = {}
         self.outcomes: list[str] = []
+        # What the bureau decided, in its own words (the case file `ogi case show` reads).
+        self.acceptance_note = ""
+        self.rejection_reasons = ""
+        self.finding_reasons = ""
+        self.criticisms: list[str] = []
+        self.recommendations: list[tuple[str, str]] = []
+        self.closing_notice = ""
 
     # The case (Art. 47, 51-53): accepted or rejected, investigated with the full trace, found
     # upheld or not, outcomes, closed with notice to the complainant. Every public event names
@@ -99,6 +108,7 @@ class Complaint(OgiAggregate):
         self, note: str, meta: Meta, complaint_id: str = "", against_agency: str = ""
     ) -> None:
         self.state = "accepted"
+        self.acceptance_note = note
 
     def reject(self, reasons: str, meta: Meta) -> None:
         self._require("received")
@@ -111,6 +121,7 @@ class Complaint(OgiAggregate):
         self, reasons: str, meta: Meta, complaint_id: str = "", against_agency: str = ""
     ) -> None:
         self.state = "rejected"
+        self.rejection_reasons = reasons
 
     def attach_trace(self, trace_json: str, event_count: int, meta: Meta) -> None:
         """The full cross-agency history of the application, attached to the case file."""
@@ -142,6 +153,7 @@ class Complaint(OgiAggregate):
         against_agency: str = "",
     ) -> None:
         self.upheld = upheld
+        self.finding_reasons = reasons
         self.state = "found"
 
     def _require_upheld(self) -> None:
@@ -180,7 +192,11 @@ class Complaint(OgiAggregate):
         answer_due: str,
         meta: Meta,
     ) -> None:
-        self.orders[order_id] = {"answer_due": answer_due, "answer": ""}
+        self.orders[order_id] = {
+            "answer_due": answer_due,
+            "answer": "",
+            "requirements": requirements,
+        }
         self.outcomes = [*self.outcomes, "rectification_order"]
 
     def issue_criticism(self, text: str, meta: Meta) -> None:
@@ -191,6 +207,7 @@ class Complaint(OgiAggregate):
     @event(CRITICISM_NOTICE_ISSUED)
     def _criticised(self, agency: str, text: str, meta: Meta, complaint_id: str = "") -> None:
         self.outcomes = [*self.outcomes, "criticism"]
+        self.criticisms = [*self.criticisms, text]
 
     def recommend_accountability(self, body: str, text: str, meta: Meta) -> None:
         """A handling recommendation to the body with power to act (Art. 52, 53)."""
@@ -208,6 +225,7 @@ class Complaint(OgiAggregate):
         self, body: str, text: str, meta: Meta, complaint_id: str = "", against_agency: str = ""
     ) -> None:
         self.outcomes = [*self.outcomes, "accountability"]
+        self.recommendations = [*self.recommendations, (body, text)]
 
     def agency_answered(self, order_id: str, text: str, meta: Meta) -> None:
         order = self.orders.get(order_id)
@@ -269,6 +287,7 @@ class Complaint(OgiAggregate):
         self, notice: str, meta: Meta, complaint_id: str = "", against_agency: str = ""
     ) -> None:
         self.state = "closed"
+        self.closing_notice = notice
 
 
 class KnownApplication(OgiAggregate):
