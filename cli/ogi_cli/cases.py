@@ -11,7 +11,10 @@ from ogi.v1 import complaint_pb2, review_pb2
 from ogi_cli.arguments import whole_number
 from ogi_cli.client import Clients
 from ogi_cli.commands import as_dict, call, trace
+from ogi_cli.helptext import listed
+from ogi_cli.parser import GROUPS, Commands
 from ogi_errors import InvalidInput
+from ogi_law.labels import FINDINGS
 
 
 def _case(clients: Clients, method: str, request: Any) -> dict[str, Any]:
@@ -106,41 +109,51 @@ def rectify(clients: Clients, args: argparse.Namespace) -> dict[str, Any]:
     return as_dict(call(clients, "review", "AnswerRectification", request).review)
 
 
-def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
+def add_parsers(add: Commands) -> None:
     """`ogi case STEP COMPLAINT …` for the bureau; `ogi rectify APP` for the agency."""
-    case = sub.add_parser("case", parents=[common], help="the bureau's complaint cases")
-    steps = case.add_subparsers(dest="step", required=True, parser_class=type(case))
+    steps = Commands(add("case", GROUPS["case"][1]), "step")
 
     def step(name: str, run: Any, help_text: str) -> argparse.ArgumentParser:
-        parser: argparse.ArgumentParser = steps.add_parser(name, parents=[common], help=help_text)
-        parser.add_argument("complaint_id")
-        parser.add_argument("--on", help="date of the step (default today)")
+        parser = steps(name, help_text, "complaint")
+        parser.add_argument(
+            "complaint_id", metavar="投诉编号", help="投诉编号（ogi complain 给出）"
+        )
+        parser.add_argument("--on", help="该步骤的日期（YYYY-MM-DD，默认今天）")
         parser.set_defaults(run=run)
         return parser
 
-    step("show", show, "the case")
-    step("accept", accept, "accept the complaint").add_argument("--note")
-    step("reject", reject, "reject it, with reasons").add_argument("--reasons", required=True)
-    step("investigate", investigate, "attach the application's full trace")
-    found = step("find", find, "the finding")
-    found.add_argument("--upheld", required=True, choices=["yes", "no"])
-    found.add_argument("--reasons", required=True)
-    ordered = step("order", order, "order the agency to rectify (督促整改)")
-    ordered.add_argument("--requirements", required=True)
-    ordered.add_argument("--days", type=whole_number, help="working days to answer (default 15)")
-    step("criticise", criticise, "notice of criticism (通报批评)").add_argument(
-        "--text", required=True
+    step("show", show, "投诉案件的全部情况：投诉人、监督机构的各项决定、被投诉机关的答复")
+    step("accept", accept, "受理投诉").add_argument("--note", help="受理意见")
+    step("reject", reject, "不予受理投诉，说明理由").add_argument(
+        "--reasons", required=True, help="不予受理的理由"
     )
-    recommended = step("recommend", recommend, "recommend accountability")
-    recommended.add_argument("--body", required=True, help="the body with power to act")
-    recommended.add_argument("--text", required=True)
-    step("close", close, "close, with notice to the complainant").add_argument(
-        "--notice", required=True
+    step("investigate", investigate, "调取申请在各机关的全部办理记录，附入案卷")
+    found = step("find", find, "作出调查结论")
+    found.add_argument(
+        "--upheld",
+        required=True,
+        choices=["yes", "no"],
+        help=listed("投诉是否成立", {"yes": FINDINGS["upheld"], "no": FINDINGS["not_upheld"]}),
+    )
+    found.add_argument("--reasons", required=True, help="结论理由")
+    ordered = step("order", order, "督促被投诉机关整改（第四十七条）")
+    ordered.add_argument("--requirements", required=True, help="整改要求")
+    ordered.add_argument(
+        "--days", type=whole_number, help="机关报告整改情况的期限，工作日（默认 15）"
+    )
+    step("criticise", criticise, "通报批评（第四十七条）").add_argument(
+        "--text", required=True, help="通报批评的内容"
+    )
+    recommended = step("recommend", recommend, "建议追究责任（第五十二条、第五十三条）")
+    recommended.add_argument("--body", required=True, help="有权处理的机关")
+    recommended.add_argument("--text", required=True, help="处理建议")
+    step("close", close, "办结投诉，告知投诉人").add_argument(
+        "--notice", required=True, help="告知投诉人的处理结果"
     )
 
-    answer = sub.add_parser("rectify", parents=[common], help="answer a rectification order")
-    answer.add_argument("application_id")
-    answer.add_argument("--order", required=True)
-    answer.add_argument("--text", required=True)
-    answer.add_argument("--on")
+    answer = add("rectify", GROUPS["rectify"][1], "review")
+    answer.add_argument("application_id", metavar="申请标识", help="申请标识（A 开头）")
+    answer.add_argument("--order", required=True, help="整改通知编号")
+    answer.add_argument("--text", required=True, help="整改情况")
+    answer.add_argument("--on", help="答复日期（YYYY-MM-DD，默认今天）")
     answer.set_defaults(run=rectify)

@@ -203,6 +203,7 @@ def complain(clients: Clients, args: argparse.Namespace) -> dict[str, Any]:
         ground=args.ground,
         text=args.text,
         complainant=args.complainant or "",
+        complainant_contact=args.contact or "",
         filed_on=args.on or "",
     )
     return as_dict(call(clients, "complaint", "FileComplaint", request).complaint)

@@ -13,21 +13,22 @@ from __future__ import annotations
 import argparse
 import asyncio
 import hashlib
-import os
-import unicodedata
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import nats
 from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
 
+from ogi_cli.cjk import table as cjk_table
 from ogi_cli.endpoints import nats_login
+from ogi_cli.helptext import AGENCIES, listed
 from ogi_cli.natsclient import admin_client
+from ogi_cli.parser import GROUPS, Commands, nats_options
+from ogi_cli.registry import registry
 from ogi_contracts import CONTRACTS
 from ogi_errors import DomainError, IllegalStep, InvalidInput, NotFound
-from ogi_law.agencies import load_agencies
+from ogi_law.labels import EVENT_TYPES, SERVICES, label
 from ogi_platform.messaging.envelope import (
     DEAD_LETTER_ROOT,
     DEAD_LETTER_STREAM,
@@ -192,29 +193,24 @@ async def _run(args: argparse.Namespace) -> list[dict[str, Any]]:
         await nc.close()
 
 
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
 def table(rows: list[dict[str, Any]]) -> str:
-    """The letters as a table with Chinese headings, wide characters counted as two columns."""
-    keys = list(HEADINGS)
-    cells = [[HEADINGS[k] for k in keys]]
-    cells += [[str(row[k]).replace("\n", " ")[:19 if k == "time" else 200] for k in keys]
-              for row in rows]  # fmt: skip
-    widths = [max(_width(line[i]) for line in cells) for i in range(len(keys))]
-    return "".join(
-        "  ".join(c + " " * (w - _width(c)) for c, w in zip(line, widths, strict=True)).rstrip()
-        + "\n"
-        for line in cells
-    )
+    """The letters as a table with Chinese headings, event types as the catalogue names them."""
+    cells = [
+        [
+            label(EVENT_TYPES, str(row[k]))
+            if k == "event_type"
+            else str(row[k])[: 19 if k == "time" else 200]
+            for k in HEADINGS
+        ]
+        for row in rows
+    ]
+    return cjk_table(list(HEADINGS.values()), cells)
 
 
 def _check_choice(args: argparse.Namespace) -> None:
     """--agency and --service become a subject filter: only known names."""
     if args.agency:
-        agency_file = os.environ.get("OGI_AGENCY_FILE")
-        load_agencies(Path(agency_file) if agency_file else None).get(args.agency, "agency")
+        registry().get(args.agency, "agency")
     services = tuple(contract.service for contract in CONTRACTS)
     if args.service and args.service not in services:
         raise InvalidInput("service", f"unknown service {args.service!r}: one of {services}")
@@ -242,21 +238,23 @@ def replay(args: argparse.Namespace) -> dict[str, Any]:
     return {"_text": f"已重放 {len(replayed)} 封死信：\n" + table(replayed)}
 
 
-def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
-    dlq = sub.add_parser("dlq", parents=[common], help="dead letters: list, replay")
-    steps = dlq.add_subparsers(dest="dlq_command", required=True, parser_class=type(dlq))
+def add_parsers(add: Commands) -> None:
+    steps = Commands(add("dlq", GROUPS["dlq"][1]), "dlq_command")
 
     def step(name: str, run: Any, help_text: str) -> argparse.ArgumentParser:
-        parser: argparse.ArgumentParser = steps.add_parser(name, parents=[common], help=help_text)
-        parser.add_argument("--url", help="NATS URL (default OGI_NATS_URL)")
-        parser.add_argument("--user", help="an admin user (default admin, with a password)")
-        parser.add_argument("--password", help="its password (default ADMIN_NATS_PASSWORD)")
-        parser.add_argument("--agency", help="only this agency's dead letters")
-        parser.add_argument("--service", help="only this service's dead letters")
+        parser = steps(name, help_text)
+        nats_options(parser)
+        parser.add_argument("--agency", help=f"只看该机关的死信：\n{AGENCIES}")
+        parser.add_argument(
+            "--service",
+            help=listed(
+                "只看该服务的死信", {c.service: SERVICES.get(c.service, "") for c in CONTRACTS}
+            ),
+        )
         parser.set_defaults(local=run)
         return parser
 
-    step("list", list_letters, "list the dead letters")
-    replayed = step("replay", replay, "republish dead letters to their consumers, then remove")
-    replayed.add_argument("seq", nargs="*", type=int, help="dead-letter sequences (see list)")
-    replayed.add_argument("--all", action="store_true", help="every dead letter (of --agency…)")
+    step("list", list_letters, "列出死信")
+    replayed = step("replay", replay, "把死信重新发给它的消费者，然后删除")
+    replayed.add_argument("seq", nargs="*", type=int, metavar="序号", help="死信序号（见 list）")
+    replayed.add_argument("--all", action="store_true", help="全部死信（或 --agency…的全部）")

@@ -5,26 +5,24 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-from pathlib import Path
 from typing import Any
 
 from ogi_cli import recover
 from ogi_cli.endpoints import NatsLogin, nats_login
+from ogi_cli.helptext import AGENCIES
 from ogi_cli.natsclient import admin_client
+from ogi_cli.parser import GROUPS, Commands, nats_options
 from ogi_cli.provision import provision as provision_all
+from ogi_cli.registry import registry
 from ogi_contracts import CONTRACTS
-from ogi_law.agencies import load_agencies
 
 
 def provision(args: argparse.Namespace) -> dict[str, Any]:
-    agency_file = os.environ.get("OGI_AGENCY_FILE")
-    registry = load_agencies(Path(agency_file) if agency_file else None)
-    agencies = args.agency or registry.codes()
+    agencies = args.agency or registry().codes()
     for code in agencies:
-        registry.get(code, "agency")
+        registry().get(code, "agency")
     login = nats_login(args.url, args.user, args.password)
-    consumers = asyncio.run(_provision(login, agencies, registry))
+    consumers = asyncio.run(_provision(login, agencies, registry()))
     return {"nats": login.url, "consumers": consumers}
 
 
@@ -38,17 +36,12 @@ async def _provision(
         await nc.close()
 
 
-def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
-    nats_parser = sub.add_parser("nats", parents=[common], help="NATS administration")
-    steps = nats_parser.add_subparsers(
-        dest="nats_command", required=True, parser_class=type(nats_parser)
+def add_parsers(add: Commands) -> None:
+    steps = Commands(add("nats", GROUPS["nats"][1]), "nats_command")
+    provisioned = steps("provision", "创建事件流和每个机关的消费者", "provision")
+    nats_options(provisioned)
+    provisioned.add_argument(
+        "--agency", action="append", help=f"只为这些机关（可重复）：\n{AGENCIES}"
     )
-    provisioned = steps.add_parser(
-        "provision", parents=[common], help="create the streams and every agency's consumers"
-    )
-    provisioned.add_argument("--url", help="NATS URL (default OGI_NATS_URL)")
-    provisioned.add_argument("--user", help="an admin user (default admin, with a password)")
-    provisioned.add_argument("--password", help="its password (default ADMIN_NATS_PASSWORD)")
-    provisioned.add_argument("--agency", action="append", help="only these agencies (repeat)")
     provisioned.set_defaults(local=provision)
-    recover.add_parser(steps, common)
+    recover.add_parser(steps)

@@ -21,10 +21,12 @@ from typing import Any
 from eventsourcing.persistence import PersistenceError
 
 from ogi_cli.endpoints import endpoints_file, nats_login
+from ogi_cli.helptext import AGENCIES
 from ogi_cli.natsclient import admin_client
+from ogi_cli.parser import Commands, nats_options
+from ogi_cli.registry import registry
 from ogi_contracts import CONTRACTS
 from ogi_errors import InvalidInput
-from ogi_law.agencies import load_agencies
 from ogi_platform.eventstore.application import OgiApplication
 from ogi_platform.eventstore.store import store_location
 from ogi_platform.messaging.bus import INBOX_POSITION, RELAY_POSITION, ensure_streams
@@ -45,11 +47,9 @@ def _database_url(given: str | None) -> str | None:
 
 
 def recover(args: argparse.Namespace) -> dict[str, Any]:
-    agency_file = os.environ.get("OGI_AGENCY_FILE")
-    registry = load_agencies(Path(agency_file) if agency_file else None)
-    agencies = args.agency or registry.codes()
+    agencies = args.agency or registry().codes()
     for code in agencies:
-        registry.get(code, "agency")
+        registry().get(code, "agency")
     login = nats_login(args.url, args.user, args.password)
     identity = asyncio.run(_current_stream(login))
     url = _database_url(args.database_url)
@@ -112,18 +112,16 @@ def _adopt(
         app.close()
 
 
-def add_parser(steps: Any, common: argparse.ArgumentParser) -> None:
-    recovered = steps.add_parser(
-        "recover",
-        parents=[common],
-        help="adopt the event stream NATS has now (after it was lost and recreated)",
-    )
-    recovered.add_argument("--url", help="NATS URL (default OGI_NATS_URL)")
-    recovered.add_argument("--user", help="an admin user (default admin, with a password)")
-    recovered.add_argument("--password", help="its password (default ADMIN_NATS_PASSWORD)")
+def add_parser(steps: Commands) -> None:
+    recovered = steps("recover", "采用 NATS 现有的事件流（事件流丢失并重建之后）", "recover")
+    nats_options(recovered)
     recovered.add_argument(
-        "--database-url", help="the services' stores (default OGI_DATABASE_URL, or `ogi up`'s)"
+        "--database-url", help="各服务的存储（默认 OGI_DATABASE_URL，或 ogi up 使用的）"
     )
-    recovered.add_argument("--data-dir", help="SQLite stores without a URL (default OGI_DATA_DIR)")
-    recovered.add_argument("--agency", action="append", help="only these agencies (repeat)")
+    recovered.add_argument(
+        "--data-dir", help="未给 URL 时 SQLite 存储所在目录（默认 OGI_DATA_DIR）"
+    )
+    recovered.add_argument(
+        "--agency", action="append", help=f"只为这些机关（可重复）：\n{AGENCIES}"
+    )
     recovered.set_defaults(local=recover)

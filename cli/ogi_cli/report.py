@@ -11,7 +11,10 @@ from ogi.v1 import reply_pb2, report_pb2
 
 from ogi_cli.client import Clients
 from ogi_cli.commands import as_dict, call, output_file, whole_number, write_file
+from ogi_cli.helptext import AGENCIES, listed
+from ogi_cli.parser import GROUPS, Commands
 from ogi_errors import InvalidInput
+from ogi_law.labels import REMEDY_KINDS, REMEDY_RESULTS
 from ogi_law.rules import choose
 from ogi_report.render import FORMATS, render
 from ogi_report.table import AnnualTable, BrokenTable, sum_tables
@@ -19,6 +22,13 @@ from ogi_report.table import AnnualTable, BrokenTable, sum_tables
 #: Formats that are text, printed when no --out file is given.
 PRINTABLE = ("markdown", "csv", "html")
 REPORT_TIMEOUT_SECONDS = 600.0  # a rebuild consumes the whole stream again
+FORMAT_NAMES = {
+    "markdown": "Markdown 文本",
+    "csv": "CSV 表格",
+    "html": "网页",
+    "xlsx": "Excel 工作簿",
+    "json": "JSON（可用 ogi report combine 汇总）",
+}
 
 
 def _format(args: argparse.Namespace) -> str:
@@ -116,42 +126,41 @@ def conclude_remedy(clients: Clients, args: argparse.Namespace) -> dict[str, Any
     return {"application_id": args.application_id, "remedies": as_dict(response)["remedies"]}
 
 
-def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
-    report = sub.add_parser("report", parents=[common], help="the annual report (Art. 49, 50)")
-    kinds = report.add_subparsers(dest="report_kind", required=True, parser_class=type(report))
-    annual_parser = kinds.add_parser("annual", parents=[common], help="part 三 and 四 of a year")
+def add_parsers(add: Commands) -> None:
+    kinds = Commands(add("report", GROUPS["report"][1]), "report_kind")
+    formats = listed("格式（默认 markdown）", {f: FORMAT_NAMES.get(f, f) for f in FORMATS})
+    annual_parser = kinds(
+        "annual", "一个年度的第三部分和第四部分（收到和处理申请、复议诉讼）", "report_file"
+    )
     who = annual_parser.add_mutually_exclusive_group(required=True)
-    who.add_argument("--agency", help="the agency code")
-    who.add_argument("--all-agencies", action="store_true", help="the government-level total")
-    annual_parser.add_argument("--year", type=whole_number, required=True)
-    annual_parser.add_argument("--format", help=f"{'|'.join(FORMATS)} (default markdown)")
-    annual_parser.add_argument("--out", help="write to this file (needed for xlsx)")
+    who.add_argument("--agency", help=f"机关：\n{AGENCIES}")
+    who.add_argument("--all-agencies", action="store_true", help="本级政府的汇总表")
+    annual_parser.add_argument("--year", type=whole_number, required=True, help="年度")
+    annual_parser.add_argument("--format", help=formats)
+    annual_parser.add_argument("--out", help="写入该文件（xlsx 必须）")
     annual_parser.add_argument(
-        "--rebuild", action="store_true", help="drop the read model and replay it from the bus"
+        "--rebuild", action="store_true", help="删除读模型，从消息总线重新读取全部事件"
     )
     annual_parser.set_defaults(run=annual)
-    combined = kinds.add_parser(
-        "combine", parents=[common], help="add up agencies' JSON tables (government level)"
+    combined = kinds("combine", "把各机关的 JSON 表相加为本级政府的汇总表", "report_file")
+    combined.add_argument(
+        "files", nargs="+", metavar="文件", help="用 --format json --out 写出的表"
     )
-    combined.add_argument("files", nargs="+", help="tables written with --format json --out")
-    combined.add_argument("--format", help=f"{'|'.join(FORMATS)} (default markdown)")
-    combined.add_argument("--out", help="write to this file (needed for xlsx)")
+    combined.add_argument("--format", help=formats)
+    combined.add_argument("--out", help="写入该文件（xlsx 必须）")
     combined.set_defaults(local=combine)
 
-    remedy = sub.add_parser("remedy", parents=[common], help="reconsideration and lawsuits")
-    steps = remedy.add_subparsers(dest="remedy_step", required=True, parser_class=type(remedy))
-    filed = steps.add_parser("file", parents=[common], help="record a case filed")
-    filed.add_argument("application_id")
-    filed.add_argument(
-        "--kind", required=True, help="reconsideration|lawsuit_direct|lawsuit_after_reconsideration"
-    )
-    filed.add_argument("--body", help="the reconsideration body or court")
-    filed.add_argument("--case-number")
-    filed.add_argument("--on", help="date filed")
+    steps = Commands(add("remedy", GROUPS["remedy"][1]), "remedy_step")
+    filed = steps("file", "记录申请人申请行政复议或提起行政诉讼", "remedies")
+    filed.add_argument("application_id", metavar="申请标识", help="申请标识（A 开头）")
+    filed.add_argument("--kind", required=True, help=listed("类型", REMEDY_KINDS))
+    filed.add_argument("--body", help="复议机关或法院")
+    filed.add_argument("--case-number", help="案号")
+    filed.add_argument("--on", help="申请或起诉日期（YYYY-MM-DD）")
     filed.set_defaults(run=file_remedy)
-    concluded = steps.add_parser("conclude", parents=[common], help="record a case's result")
-    concluded.add_argument("application_id")
-    concluded.add_argument("--ref", required=True, help="R1, R2, ... as filed")
-    concluded.add_argument("--result", required=True, help="upheld|corrected|other")
-    concluded.add_argument("--on", help="date of the decision or judgment")
+    concluded = steps("conclude", "记录复议决定或判决的结果", "remedies")
+    concluded.add_argument("application_id", metavar="申请标识", help="申请标识（A 开头）")
+    concluded.add_argument("--ref", required=True, help="编号：R1、R2……（记录时给出）")
+    concluded.add_argument("--result", required=True, help=listed("结果", REMEDY_RESULTS))
+    concluded.add_argument("--on", help="复议决定或判决的日期（YYYY-MM-DD）")
     concluded.set_defaults(run=conclude_remedy)

@@ -1,5 +1,6 @@
 """`ogi` starts fast: parsing a command line, and `ogi --help`, import no gRPC, NATS, event
-store or service code; a command's module comes in when the command runs."""
+store or service code, nor YAML (the agency registry is read only for a help text that lists the
+agencies); a command's module comes in when the command runs."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import sys
 
 import pytest
 
-from ogi_cli.main import GROUPS, _parser
+from ogi_cli.parser import GROUPS, Commands, Parser, build
 
 HEAVY = ("grpc", "nats", "eventsourcing", "intake", "routing", "review", "reply", "complaint")
 
@@ -23,7 +24,7 @@ def imported_after(code: str) -> list[str]:
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     ).stdout
     loaded = {name.split(".")[0] for name in json.loads(out.splitlines()[-1])}
-    return sorted(loaded & {*HEAVY, "report", "openpyxl"})
+    return sorted(loaded & {*HEAVY, "report", "openpyxl", "yaml"})
 
 
 def test_importing_the_cli_imports_no_grpc_nats_store_or_service() -> None:
@@ -32,11 +33,11 @@ def test_importing_the_cli_imports_no_grpc_nats_store_or_service() -> None:
 
 def test_help_and_parsing_import_nothing_heavy() -> None:
     code = (
-        "from ogi_cli.main import _parser\n"
+        "from ogi_cli.parser import build\n"
         "for argv in (['status', 'A1'], ['decide', 'A1', '--outcome', 'x'], ['due',"
         " '--received-on', '2026-01-05']):\n"
-        "    _parser(argv).parse_args(argv)\n"
-        "_parser([]).format_help()"
+        "    build(argv).parse_args(argv)\n"
+        "build([]).format_help()"
     )
     assert imported_after(code) == []
 
@@ -54,9 +55,8 @@ def _help_lines(parser: argparse.ArgumentParser) -> dict[str, str]:
 def test_the_help_lines_of_a_group_are_its_modules_own(module: str) -> None:
     """Without its module, a group's command shows the same help line as with it."""
     names = [name for name, (of, _) in GROUPS.items() if of == module]
-    common = argparse.ArgumentParser(add_help=False)
-    real = argparse.ArgumentParser()
-    importlib.import_module(f"ogi_cli.{module}").add_parsers(real.add_subparsers(), common)
+    real = Parser()
+    importlib.import_module(f"ogi_cli.{module}").add_parsers(Commands(real, "command"))
     assert {n: GROUPS[n][1] for n in names} == _help_lines(real)
-    with_module = _help_lines(_parser([names[0]]))
+    with_module = _help_lines(build([names[0]]))
     assert {n: with_module[n] for n in names} == {n: GROUPS[n][1] for n in names}
