@@ -182,10 +182,6 @@ class ServiceRuntime(Generic[R]):
     async def read(self, unit: AgencyUnit, fn: Callable[..., T], *args: Any) -> T:
         return await asyncio.to_thread(fn, *args)
 
-    async def write(self, unit: AgencyUnit, fn: Callable[..., T], *args: Any) -> T:
-        # Transitional: removed once every service hands its writes over as commands.
-        return await unit.writer.run(fn, *args)
-
     async def execute(self, unit: AgencyUnit, command: Command[T]) -> T:
         """Handle ``command`` in the store's writer thread (see ``OgiApplication.handle``)."""
         return await unit.writer.run(unit.app.handle, command)
