@@ -20,6 +20,7 @@ from google.protobuf import descriptor_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
+from ogi_law import labels
 from ogi_platform.ids import correlation_id
 
 if TYPE_CHECKING:
@@ -293,10 +294,12 @@ def test_trace_is_in_causal_order(walk: dict[str, Any]) -> None:
 def test_trace_in_plain_text_lists_the_events(system: OgiSystem, walk: dict[str, Any]) -> None:
     code, out, err = system.ogi("trace", walk["application"]["application_id"])
     assert code == 0, err
-    lines = out.strip().splitlines()
+    heading, *lines = out.strip().splitlines()
+    assert heading.split() == ["记录时间", "发生日期", "机关", "环节", "事件", "操作人"]
     assert len(lines) == len(walk["trace"]["events"])
     for line, event in zip(lines, walk["trace"]["events"], strict=True):
-        assert event["type"] in line and event["service"] in line
+        assert labels.EVENT_TYPES[event["type"]] in line
+        assert labels.SERVICES[event["service"]] in line
 
 
 # -- every outcome and every ground ------------------------------------------------------------
@@ -479,8 +482,10 @@ def test_json_flag_before_the_command(system: OgiSystem, walk: dict[str, Any]) -
 def test_plain_output_is_readable(system: OgiSystem, walk: dict[str, Any]) -> None:
     code, out, err = system.ogi("status", walk["application"]["application_id"])
     assert code == 0, err
-    assert "state: closed" in out.splitlines()
-    assert f"application_number: {walk['application']['application_number']}" in out
+    fields = dict(line.split(maxsplit=1) for line in out.splitlines())
+    assert fields["状态"] == "已办结" and fields["办理结果"] == labels.outcome_label("withhold")
+    assert fields["申请编号"] == walk["application"]["application_number"]
+    assert fields["答复期限"].startswith("已停止计时") and "{" not in out
 
 
 # -- gRPC health and reflection ----------------------------------------------------------------
