@@ -190,7 +190,7 @@ class QueryServicer(query_pb2_grpc.QueryServiceServicer):
         unit = self.runtime.unit(request.agency, "act")
         at = Reader(unit, (unit.agency,))
         async with self.rebuilding.setdefault(unit.agency, asyncio.Lock()):
-            applied = await rebuild(self.runtime, unit, at.app.drop)
+            applied = await rebuild(self.runtime, unit, at.app)
         return query_pb2.RebuildReadModelResponse(events_applied=applied)
 
 

@@ -103,6 +103,17 @@ class QueryApplication(OgiApplication):
                 cursor.execute(statement)
         self._next_id = None
 
+    def tidy(self) -> None:
+        """After a rebuild: let the database's planner know the tables as they now are
+        (PostgreSQL also reclaims the row versions the replay left behind)."""
+        if self.dialect.postgres:
+            with self.datastore.get_connection() as conn:  # autocommit: VACUUM needs it
+                for table in ("applications", "complaints", "consultations", "overdue_reports"):
+                    conn.execute(f"VACUUM (ANALYZE) {self.dialect.table(table)}")
+        else:
+            with self.datastore.transaction(commit=True) as cursor:
+                cursor.execute("PRAGMA optimize")
+
 
 class QueryBatch(UnitOfWork):
     """The unit of work of a batch of inbound events: the handlers note them, the commit applies

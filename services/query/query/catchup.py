@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 
 from nats.js.errors import NotFoundError
 
 from ogi_errors import IllegalStep
 from ogi_platform.messaging.envelope import EVENT_STREAM
 from ogi_platform.service.runtime import AgencyUnit, ServiceRuntime
+from query.application import QueryApplication
 
 #: How long an up-to-date answer waits for the inbox, and a rebuild for the replay.
 CATCH_UP_SECONDS = 30.0
@@ -39,11 +39,12 @@ async def caught_up(runtime: ServiceRuntime, unit: AgencyUnit, seconds: float) -
         await asyncio.sleep(POLL_SECONDS)
 
 
-async def rebuild(runtime: ServiceRuntime, unit: AgencyUnit, drop: Callable[[], None]) -> int:
-    """Drop the read model (``drop``, run in the writer between two batches), consume the stream
-    again from its first message, and wait for the replay; returns the events applied."""
+async def rebuild(runtime: ServiceRuntime, unit: AgencyUnit, app: QueryApplication) -> int:
+    """Drop the read model (in the writer, between two batches), consume the stream again from
+    its first message, wait for the replay and tidy the tables; returns the events applied."""
     assert unit.consumer is not None
     before = unit.consumer.applied
-    await unit.consumer.replay(drop)
+    await unit.consumer.replay(app.drop)
     await caught_up(runtime, unit, REBUILD_SECONDS)
+    await unit.writer.run(app.tidy)
     return unit.consumer.applied - before

@@ -35,7 +35,10 @@ class Dialect:
         return column if self.postgres else f"+{column}"
 
     def one_of(self, column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
-        """``column`` is one of ``values``: the condition and its parameters."""
+        """``column`` is one of ``values``: the condition and its parameters (one value: an
+        equality, which the planners can read an index's order under)."""
+        if len(values) == 1:
+            return f"{column} = {self.mark}", list(values)
         if self.postgres:
             return f"{column} = ANY({self.mark})", [list(values)]
         return f"{column} IN ({self.marks(len(values))})", list(values)

@@ -42,12 +42,18 @@ def _columns(defaults: Mapping[str, Any], dialect: Dialect) -> str:
 
 def create_statements(d: Dialect) -> list[str]:
     applications = d.table("applications")
-    id_column = "id BIGINT PRIMARY KEY" if d.postgres else "id INTEGER PRIMARY KEY"
-    words = ", words tsvector" if d.postgres else ""
-    statements = [
-        f"CREATE TABLE IF NOT EXISTS {applications} ({id_column}, "
+    # SQLite: the id is the rowid (the search entry's); PostgreSQL keeps the words in the row.
+    key = (
+        "id BIGINT NOT NULL, {columns}, words tsvector, PRIMARY KEY (application_id, agency)"
+        if d.postgres
+        else "id INTEGER PRIMARY KEY, {columns}, UNIQUE (application_id, agency)"
+    )
+    columns = (
         f"{_columns(APPLICATION_DEFAULTS, d)}, open INTEGER NOT NULL DEFAULT 0, "
-        f"due_sort TEXT NOT NULL DEFAULT ''{words}, UNIQUE (application_id, agency))",
+        "due_sort TEXT NOT NULL DEFAULT ''"
+    )
+    statements = [
+        f"CREATE TABLE IF NOT EXISTS {applications} ({key.format(columns=columns)})",
         f"CREATE INDEX IF NOT EXISTS applications_queue ON {applications} "
         "(agency, open, due_sort, application_id)",
         f"CREATE INDEX IF NOT EXISTS applications_received ON {applications} "

@@ -29,6 +29,8 @@ from query.words import index_words
 CHUNK = 500
 #: The columns a loaded application row has (the derived ones are computed again on writing).
 LOADED = ("id", *APPLICATION_DEFAULTS)
+APPLICATION_KEY = ("application_id", "agency")
+Row = dict[str, Any]
 
 
 def _chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
@@ -36,11 +38,19 @@ def _chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
         yield values[start : start + CHUNK]
 
 
-def upsert(d: Dialect, table: str, columns: Sequence[str], keys: Sequence[str]) -> str:
-    """An insert of a whole row that replaces the row with the same key."""
+def upsert(
+    d: Dialect,
+    table: str,
+    columns: Sequence[str],
+    keys: Sequence[str],
+    values: Sequence[str] = (),
+) -> str:
+    """An insert of a whole row that replaces the row with the same key; ``values`` are the SQL
+    of each column's value (default: a parameter each)."""
     updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in (*keys, "id"))
     return (
-        f"INSERT INTO {d.table(table)} ({', '.join(columns)}) VALUES ({d.marks(len(columns))}) "
+        f"INSERT INTO {d.table(table)} ({', '.join(columns)}) "
+        f"VALUES ({', '.join(values) if values else d.marks(len(columns))}) "
         f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}"
     )
 
@@ -97,18 +107,16 @@ class RowStore:
                 row["id"] = next_id
                 next_id += 1
             written.append(row)
-        if written:
-            statement = upsert(
-                self.d, "applications", APPLICATION_COLUMNS, ("application_id", "agency")
-            )
-            self.cursor.executemany(statement, map(itemgetter(*APPLICATION_COLUMNS), written))
-            self._index(
-                [
-                    (row["id"], search_text(row))
-                    for row in written
-                    if search_text(row) != self.searched.get((row["application_id"], row["agency"]))
-                ]
-            )
+        searched = [
+            row
+            for row in written
+            if search_text(row) != self.searched.get((row["application_id"], row["agency"]))
+        ]
+        if self.d.postgres:
+            self._write_postgres(written, searched)
+        else:
+            self._upsert_all("applications", APPLICATION_COLUMNS, APPLICATION_KEY, written)
+            self._index_sqlite(searched)
         self._upsert_all(
             "complaints",
             COMPLAINT_COLUMNS,
@@ -137,18 +145,27 @@ class RowStore:
                 upsert(self.d, table, columns, keys), map(itemgetter(*columns), rows)
             )
 
-    def _index(self, texts: list[tuple[int, str]]) -> None:
-        """Segment and index the searched text of rows whose text changed."""
-        if not texts:
-            return
-        entries = [(row_id, index_words(text)) for row_id, text in texts]
-        if self.d.postgres:
+    def _write_postgres(self, written: list[Row], searched: list[Row]) -> None:
+        """Each row in one statement, its search words with it when its text changed: a second
+        write of the row would make another version of it in every index."""
+        renewed = {id(row) for row in searched}
+        with_words = [row for row in written if id(row) in renewed]
+        without = [row for row in written if id(row) not in renewed]
+        self._upsert_all("applications", APPLICATION_COLUMNS, APPLICATION_KEY, without)
+        if with_words:
+            columns = (*APPLICATION_COLUMNS, "words")
+            values = [*[self.d.mark] * len(APPLICATION_COLUMNS), "to_tsvector('simple', %s)"]
+            get = itemgetter(*APPLICATION_COLUMNS)
             self.cursor.executemany(
-                f"UPDATE {self.d.table('applications')} "
-                "SET words = to_tsvector('simple', %s) WHERE id = %s",
-                [(words, row_id) for row_id, words in entries],
+                upsert(self.d, "applications", columns, APPLICATION_KEY, values),
+                [(*get(row), index_words(search_text(row))) for row in with_words],
             )
+
+    def _index_sqlite(self, searched: list[Row]) -> None:
+        """Segment and index the searched text of rows whose text changed (FTS5, by row id)."""
+        if not searched:
             return
+        entries = [(row["id"], index_words(search_text(row))) for row in searched]
         self.cursor.executemany(
             "DELETE FROM application_words WHERE rowid = ?", [(row_id,) for row_id, _ in entries]
         )
