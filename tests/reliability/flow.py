@@ -222,12 +222,17 @@ async def flowing(
     nats_url: str,
     first: int,
 ) -> AsyncIterator[Flow]:
-    """Intake relays to ``nats_url`` for the body; ``first`` applications are submitted and all
-    assigned by routing before it starts."""
+    """Intake relays to ``nats_url`` for the body; ``first`` applications are submitted, all
+    assigned by routing and everything intake stored relayed before it starts (the relay may
+    still be sending events routing does not take when the last one is assigned)."""
     ids: list[str] = []
     async with relaying(intake, nats_url) as js:
         await produce(intake, ids, 0, first)
         await eventually(lambda: assigned(routing) == first, timeout=15, what="the first ones")
+        stored = await asyncio.to_thread(last_notification_id, intake)
+        await eventually(
+            lambda: intake.position(RELAY_POSITION) == stored, timeout=15, what="all relayed"
+        )
         relayed = await asyncio.to_thread(intake.position, RELAY_POSITION)
         consumed = await asyncio.to_thread(routing.position, INBOX_POSITION)
         yield Flow(intake, routing, service, js, ids, relayed, consumed)
