@@ -77,14 +77,14 @@ def test_the_case_file_holds_every_decision_and_whom_to_tell(
     order = f"{case}-R1"
     bureau.hear("RectificationAnswered", "review", "2026-11-20", agency=RESOURCES,
                 to_agency=BUREAU, order_id=order, complaint_id=case, text="已重新答复")  # fmt: skip
-    for step in (
+    for later in (
         IssueCriticism(actor=STAFF, on=ON, complaint_id=case, text="予以通报批评"),
         RecommendAccountability(actor=STAFF, on=ON, complaint_id=case, body="市监察委员会",
                                 text="建议追究有关人员责任"),
         CloseComplaint(actor=STAFF, on=date(2026, 11, 23), complaint_id=case,
                        notice="经督促，被投诉机关已重新答复"),
     ):  # fmt: skip
-        bureau.handle(step)
+        bureau.handle(later)
 
     case_file = shown(bureau, case)
     assert {k: case_file[k] for k in (

@@ -13,7 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ogi_law import labels as catalogue
+from ogi_law.labels import APPLICANT_TYPES, EXEMPTION_GROUNDS, REMEDY_KINDS
+from ogi_law.labels import REMEDY_RESULTS as REMEDY_RESULT_CODES
 
 TITLE_PART_THREE = "三、收到和处理政府信息公开申请情况"
 TITLE_PART_FOUR = "四、政府信息公开行政复议、行政诉讼情况"
@@ -58,7 +59,7 @@ COLUMNS: tuple[Column, ...] = (
     *(
         Column(*column)
         for column in _keyed(
-            catalogue.APPLICANT_TYPES,
+            APPLICANT_TYPES,
             (
                 ("自然人", "natural persons"),
                 ("法人或其他组织 / 商业企业", "commercial enterprises", ORGANISATIONS),
@@ -137,7 +138,7 @@ ROWS: tuple[Row, ...] = (
         "（三）不予公开",
         "not disclosed",
         _keyed(
-            catalogue.EXEMPTION_GROUNDS,
+            EXEMPTION_GROUNDS,
             (
                 ("1.属于国家秘密", "state secret"),
                 ("2.其他法律行政法规禁止公开", "prohibited by other laws"),
@@ -227,7 +228,7 @@ LAWSUIT = "行政诉讼"
 REMEDY_GROUPS: tuple[RemedyLabel, ...] = tuple(
     RemedyLabel(*group)
     for group in _keyed(
-        catalogue.REMEDY_KINDS,
+        REMEDY_KINDS,
         (
             ("行政复议", "administrative reconsideration"),
             ("行政诉讼·未经复议直接起诉", "sued directly", LAWSUIT, "·"),
@@ -239,7 +240,7 @@ REMEDY_RESULTS: tuple[RemedyLabel, ...] = (
     *(
         RemedyLabel(*result)
         for result in _keyed(
-            catalogue.REMEDY_RESULTS,
+            REMEDY_RESULT_CODES,
             (("结果维持", "upheld"), ("结果纠正", "corrected"), ("其他结果", "other result")),
         )
     ),
@@ -250,5 +251,5 @@ REMEDY_GROUP_BY_KEY: dict[str, RemedyLabel] = {g.key: g for g in REMEDY_GROUPS}
 REMEDY_RESULT_BY_KEY: dict[str, RemedyLabel] = {r.key: r for r in REMEDY_RESULTS}
 REMEDY_GROUP_KEYS: tuple[str, ...] = tuple(g.key for g in REMEDY_GROUPS)
 REMEDY_RESULT_KEYS: tuple[str, ...] = tuple(r.key for r in REMEDY_RESULTS)
-CONCLUDED_RESULTS: tuple[str, ...] = tuple(catalogue.REMEDY_RESULTS)
+CONCLUDED_RESULTS: tuple[str, ...] = tuple(REMEDY_RESULT_CODES)
 """The results a concluded remedy can have; ``pending`` and ``total`` are the table's."""
