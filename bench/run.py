@@ -1,4 +1,5 @@
-"""`make bench`: throughput of the stores, the outbox relay, the inbox and the whole path.
+"""`make bench`: throughput of the stores, the outbox relay, the inbox and the whole path; the
+annual report's and the query side's read models (query_bench.py: 1,000,000 applications).
 
 Figures are printed, not asserted. Everything runs on this machine: a nats-server from the
 wheel on a free port, SQLite in a temporary folder, and the machine's PostgreSQL (a temporary
@@ -20,6 +21,7 @@ from pathlib import Path
 
 import psycopg
 from annual import bench_annual_rebuild
+from query_bench import bench_query
 
 from intake.application import IntakeApplication
 from intake.commands import SubmitApplication
@@ -127,6 +129,9 @@ def main() -> None:
     parser.add_argument(
         "--annual-n", type=int, default=20_000, help="applications for the annual report"
     )
+    parser.add_argument(
+        "--query-n", type=int, default=1_000_000, help="applications in the query read model"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -149,6 +154,8 @@ def main() -> None:
                     return make_app(kind, url, at, "archives-bureau")
 
                 bench_annual_rebuild(annual_store, args.annual_n, nats.url)
+                asyncio.run(_purge(nats.url))
+                bench_query(label, url, folder / label, args.query_n, nats.url)
                 asyncio.run(_purge(nats.url))
             if pg:
                 drop(pg)
