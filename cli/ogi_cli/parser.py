@@ -50,6 +50,7 @@ GROUPS: dict[str, tuple[str, str]] = {
     "remedy": ("report", "行政复议和行政诉讼（第五十一条）"),
     "nats": ("natsadmin", "NATS 管理"),
     "dlq": ("dlq", "死信：列出、重放"),
+    "web": ("webusers", "网页服务：工作人员的账户"),
 }
 
 
