@@ -241,6 +241,7 @@ async def test_the_bus_feeds_lists_lookup_and_search_and_a_rebuild_answers_the_s
         assert due["days_left"] == 10 and "overdue" not in due
         found = before["found"]["application"]
         assert (found["application_id"], found["state"]) == ("A1", "under_review")
+        assert (await office("FindApplication", number=" szfb-2026-00001"))["application"] == found
         assert numbers(before["search"]) == ["SZFB-2026-00001"]
         assert before["search"]["searched"] == ["城市更新", "批复"]
 

@@ -73,20 +73,21 @@ class QueryServicer(query_pb2_grpc.QueryServiceServicer):
     ) -> query_pb2.FindApplicationResponse:
         """The number's prefix names the agency that gave it (``number_prefix``); a caller who
         may not read that agency's lists is told it is not found, as for an absent number."""
-        number = request.number.strip().upper()
+        number = request.number.strip()
         if not number:
             raise InvalidInput("number", "is required (e.g. SZFB-2026-00001)")
         absent = NotFound(f"application number {number} not found")
-        agency = next(
+        giver = next(
             (
-                a.code
+                a
                 for a in self.runtime.registry.all()
-                if number.startswith(f"{a.number_prefix}-")
+                if number.upper().startswith(f"{a.number_prefix.upper()}-")
             ),
             None,
         )
-        if agency is None or not may_list(self.runtime, agency):
+        if giver is None or not may_list(self.runtime, giver.code):
             raise absent
+        agency, number = giver.code, giver.number_prefix + number[len(giver.number_prefix) :]
         at = reader(self.runtime, agency, "number")
         await self._fresh(at, request.up_to_date)
         wanted = ApplicationFilter(agencies=at.agencies, states=(), number=number)

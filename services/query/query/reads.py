@@ -72,9 +72,9 @@ def _conditions(f: ApplicationFilter, d: Dialect) -> tuple[list[str], list[Any]]
         narrower = f.number or f.applicant_id_doc or f.words
         condition, values = d.one_of(d.unindexed("agency") if narrower else "agency", f.agencies)
         add(condition, *values)
-    if set(f.states) == set(OPEN_STATES):
-        add("open = 1")
-    elif f.states:
+    if f.states and set(f.states) <= set(OPEN_STATES):
+        add("open = 1")  # the work queue's index holds the open rows
+    if f.states and set(f.states) != set(OPEN_STATES):
         condition, values = d.one_of("state", f.states)
         add(condition, *values)
     for column in ("office", "applicant_type", "applicant_id_doc", "outcome", "number"):

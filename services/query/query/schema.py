@@ -1,8 +1,8 @@
 """The read model's tables and indexes, made when the store opens and dropped by a rebuild.
 
 - ``applications``: a row per application and agency handling it (``query.rows``), with the
-  indexes of the work queue (agency, open, due date), of lookup by number and identity
-  document, of received-date order and of the reply-time median.
+  indexes of the work queue (the open rows by agency and due date), of lookup by number and
+  identity document, of received-date order and of the reply-time median.
 - full-text search: in SQLite an FTS5 table ``application_words`` of the segmented text (its
   rowid is the row's ``id``); in PostgreSQL a ``words`` tsvector column (``to_tsvector('simple',
   <segmented text>)``) with a GIN index.
@@ -54,8 +54,9 @@ def create_statements(d: Dialect) -> list[str]:
     )
     statements = [
         f"CREATE TABLE IF NOT EXISTS {applications} ({key.format(columns=columns)})",
-        f"CREATE INDEX IF NOT EXISTS applications_queue ON {applications} "
-        "(agency, open, due_sort, application_id)",
+        # The work queue: open rows only (most rows are settled and never listed by due date).
+        f"CREATE INDEX IF NOT EXISTS applications_open_queue ON {applications} "
+        "(agency, due_sort, application_id) WHERE open = 1",
         f"CREATE INDEX IF NOT EXISTS applications_received ON {applications} "
         "(agency, received_on, application_id)",
         f"CREATE INDEX IF NOT EXISTS applications_number ON {applications} (number)",
