@@ -12,7 +12,8 @@ from ogi_cli.arguments import whole_number
 from ogi_cli.client import Clients
 from ogi_cli.commands import as_dict, call, trace
 from ogi_cli.helptext import listed
-from ogi_cli.parser import GROUPS, Commands
+from ogi_cli.parser import APPLICATION_HELP, APPLICATION_ID, GROUPS, Commands
+from ogi_cli.queryparser import add_case_list
 from ogi_errors import InvalidInput
 from ogi_law.labels import FINDINGS
 
@@ -122,6 +123,7 @@ def add_parsers(add: Commands) -> None:
         parser.set_defaults(run=run)
         return parser
 
+    add_case_list(steps)
     step("show", show, "投诉案件的全部情况：投诉人、监督机构的各项决定、被投诉机关的答复")
     step("accept", accept, "受理投诉").add_argument("--note", help="受理意见")
     step("reject", reject, "不予受理投诉，说明理由").add_argument(
@@ -152,7 +154,7 @@ def add_parsers(add: Commands) -> None:
     )
 
     answer = add("rectify", GROUPS["rectify"][1], "review")
-    answer.add_argument("application_id", metavar="申请标识", help="申请标识（A 开头）")
+    answer.add_argument("application_id", metavar=APPLICATION_ID, help=APPLICATION_HELP)
     answer.add_argument("--order", required=True, help="整改通知编号")
     answer.add_argument("--text", required=True, help="整改情况")
     answer.add_argument("--on", help="答复日期（YYYY-MM-DD，默认今天）")

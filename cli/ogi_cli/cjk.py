@@ -75,3 +75,17 @@ def wrap(text: str, columns: int, hanging: int = 0) -> list[str]:
             line += piece
     lines.append(line.rstrip())
     return lines
+
+
+def shorten(text: str, columns: int) -> str:
+    """``text`` on one line in at most ``columns`` columns, cut with … when longer (a summary
+    in a table column: the whole text is in the command's --json)."""
+    text = " ".join(text.split())
+    if width(text) <= columns:
+        return text
+    kept = ""
+    for char in text:
+        if width(kept) + char_width(char) > columns - 1:
+            break
+        kept += char
+    return kept.rstrip() + "…"

@@ -9,6 +9,7 @@ from ogi.v1 import (
     complaint_pb2_grpc,
     history_pb2_grpc,
     intake_pb2_grpc,
+    query_pb2_grpc,
     reply_pb2_grpc,
     report_pb2_grpc,
     review_pb2_grpc,
@@ -21,6 +22,7 @@ STUBS: dict[str, Any] = {
     "review": review_pb2_grpc.ReviewServiceStub,
     "reply": reply_pb2_grpc.ReplyServiceStub,
     "complaint": complaint_pb2_grpc.ComplaintServiceStub,
+    "query": query_pb2_grpc.QueryServiceStub,
 }
 
 TIMEOUT_SECONDS = 15.0

@@ -20,11 +20,22 @@ HANGING = 4
 #: The widest listed line whose meaning stands in a column (an 80-column help's text).
 ALIGNED = 52
 #: Options whose value is a code of a listed vocabulary.
-CODED = "outcome ground form channel applicant_type method result kind answer role service format"
+CODED = (
+    "outcome ground form channel applicant_type method result kind answer role service format"
+    " state waiting sort"
+)
 #: What an option's value is, by its destination (``--on 日期``); any other is 文字 (text).
 METAVARS = {
-    **dict.fromkeys(("on", "received_on", "due", "notified_on"), "日期"),
-    **dict.fromkeys(("days", "working_days", "period", "pages", "copies", "year"), "数"),
+    **dict.fromkeys(
+        ("on", "received_on", "due", "notified_on", "received_from", "received_to", "since"),
+        "日期",
+    ),
+    **dict.fromkeys(
+        ("days", "working_days", "period", "pages", "copies", "year", "due_within", "page"),
+        "数",
+    ),
+    "page_size": "件数",
+    "page_token": "标记",
     **dict.fromkeys(("agency", "to", "against", "bureau", "from_agency"), "机关"),
     **dict.fromkeys(CODED.split(), "代码"),
     **dict.fromkeys(("out", "html"), "文件"),

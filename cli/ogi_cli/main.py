@@ -76,6 +76,8 @@ def run_up(args: argparse.Namespace) -> int:
         return _fail(f"cannot start: {error}", args.json, 1)
     description["ready_seconds"] = round(time.monotonic() - started, 2)
     _print(description, args.json, "up")
+    if not args.json and description.get("web"):
+        print(f"网页：{description['web']}")
     sys.stdout.flush()
     try:
         while not stopping:
@@ -136,10 +138,12 @@ def _run(argv: list[str]) -> int:
 
     from ogi_cli.client import Clients
     from ogi_cli.endpoints import resolve_endpoints
+    from ogi_cli.numbers import resolve_numbers
     from ogi_cli.tokens import resolve_token
 
     clients = Clients(resolve_endpoints(), resolve_token())
     try:
+        resolve_numbers(clients, args)  # an application number given for an application id
         _print(args.run(clients, args), args.json, args.show)
         return 0
     except grpc.RpcError as error:

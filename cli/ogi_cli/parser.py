@@ -39,7 +39,8 @@ DESCRIPTION = (
     "其中的状态、结果等保持代码形式。"
 )
 JSON_HELP = "输出一个 JSON 文档（代码不翻译）"
-APPLICATION_ID = "申请标识"
+APPLICATION_ID = "申请标识或编号"
+APPLICATION_HELP = "申请标识（A 开头），或机关给出的申请编号（如 SZFB-2026-00001）"
 
 #: Commands defined by modules of their own, with their help lines: such a module is imported
 #: only when one of its commands is given (test_cli_imports checks the lines are the modules').
@@ -123,7 +124,7 @@ class Commands:
 
 
 def application(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    parser.add_argument("application_id", metavar=APPLICATION_ID, help="申请标识（A 开头）")
+    parser.add_argument("application_id", metavar=APPLICATION_ID, help=APPLICATION_HELP)
     return parser
 
 
@@ -147,6 +148,10 @@ def build(argv: list[str] | None = None) -> argparse.ArgumentParser:
     _intake(add)
     _review(add)
     _reply(add)
+    # Imported here: the read side's parsers build on this module's Commands and lazy.
+    from ogi_cli.queryparser import add_query_commands
+
+    add_query_commands(add)
     chosen = GROUPS.get(command_of(argv or []), ("", ""))[0]
     for module in dict.fromkeys(module for module, _ in GROUPS.values()):
         if module == chosen:
@@ -375,7 +380,7 @@ def _reply(add: Commands) -> None:
         metavar=APPLICATION_ID,
         nargs="?",
         default="",
-        help="所投诉的申请；对机关工作的一般投诉可省略，用 --against 指明机关",
+        help="所投诉的申请（申请标识或编号）；对机关工作的一般投诉可省略，用 --against 指明机关",
     )
     complain.add_argument("--ground", required=True, help=listed("投诉事由", COMPLAINT_GROUNDS))
     complain.add_argument("--text", required=True, help="投诉内容")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import base64
+import binascii
 import json
 import os
 from datetime import timedelta
@@ -65,3 +67,16 @@ def issue(args: argparse.Namespace) -> dict[str, Any]:
         "actor": principal.actor,
         "expires_on": expires.isoformat() if expires else "",
     }
+
+
+def holder(token: str) -> Principal | None:
+    """Who ``token`` names, read without checking its signature (the services check it): the
+    CLI only chooses by it which list a command asks for when none is named. None when there is
+    no token or it cannot be read."""
+    parts = token.split(".")
+    try:
+        payload = parts[1] if len(parts) == 3 else ""
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        return checked_principal(claims["role"], claims["name"], claims.get("agency", ""))
+    except (ValueError, KeyError, TypeError, binascii.Error, InvalidInput):
+        return None

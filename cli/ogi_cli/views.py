@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from ogi_cli import human
+from ogi_cli import human, queryviews
 from ogi_cli.cjk import table
 from ogi_cli.clocktext import clock_sentence
 from ogi_cli.human import Field, Rows, View, agency, date, each, numbered, term, working_days, yes
@@ -332,4 +332,5 @@ VIEWS: dict[str, Callable[[Result], str]] = {
     "clock": clock,
     "status": status,
     "trace": trace,
+    **queryviews.VIEWS,  # the read side's lists and boards
 }
