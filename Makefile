@@ -6,7 +6,7 @@ PY     := $(BIN)/python
 PIP    := $(PY) -m pip --disable-pip-version-check -q
 PACKAGES := libs/ogiproto libs/ogi_errors libs/ogi_contracts libs/ogi_platform libs/ogi_law libs/ogi_report \
             services/intake services/routing services/review services/reply services/complaint \
-            services/report services/query cli
+            services/report services/query cli web
 PROTOS := $(wildcard proto/ogi/v1/*.proto)
 GENERATED := libs/ogiproto/ogi/v1/.generated
 DATA ?= data
@@ -54,9 +54,10 @@ lint: install
 typecheck: install
 	$(BIN)/mypy $(foreach l,ogi_errors ogi_contracts ogi_platform ogi_law ogi_report,libs/$(l)/$(l)) \
 	  $(foreach s,intake routing review reply complaint report query,services/$(s)/$(s)) \
-	  cli/ogi_cli bench tests/conftest.py tests/harness tests/unit tests/integration
+	  cli/ogi_cli web/ogi_web bench tests/conftest.py tests/harness tests/unit tests/integration
 	$(BIN)/mypy tests/reliability
 	$(BIN)/mypy tests/e2e
+	$(BIN)/mypy tests/web
 
 # Tests run in parallel, a test file per worker (a file's tests share its `ogi up`; systems on
 # PostgreSQL take turns: see tests/e2e/conftest.py); most of an end-to-end test's time is spent

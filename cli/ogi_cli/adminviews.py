@@ -46,6 +46,7 @@ TOKEN: View = (
     Field("expiry", "有效期至"),
     Field("token", "令牌"),
 )
+WEB_USER: View = (Field("actor", "网页账户", actor), Field("file", "账户文件"))
 DUE: View = (
     Field("received_on", "收到申请日期", date),
     Field("working_days", "工作日数", working_days),
@@ -129,6 +130,7 @@ VIEWS: dict[str, Callable[[Result], str]] = {
     "up": up,
     "health": health,
     "token": token,
+    "web_user": lambda r: human.render(r, WEB_USER),
     "due": due,
     "report_file": report_file,
     "provision": lambda r: human.render(r, PROVISION),

@@ -5,9 +5,10 @@ deploy/nats (passwords kept in the data folder; the services connect as admin, s
 every agency), SQLite stores in the data folder (unless OGI_DATABASE_URL is set), and one process
 per service serving every default agency. Crashed services and a crashed nats-server are
 restarted (nats-server on its own port only: clients are never moved to another server), at most
-MAX_RESTARTS times each within RESTART_WINDOW seconds. SIGINT, SIGTERM and SIGHUP stop
-everything cleanly; the children die with `ogi up` whatever kills it. Everything it writes is
-for its owner alone (umask 077).
+MAX_RESTARTS times each within RESTART_WINDOW seconds. The web front end (ogi_web) is one more
+child, on 127.0.0.1, told where the services are by the endpoints.json written here. SIGINT,
+SIGTERM and SIGHUP stop everything cleanly; the children die with `ogi up` whatever kills it.
+Everything it writes is for its owner alone (umask 077).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +34,8 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from ogi_cli import datafolder
 from ogi_cli.endpoints import DEFAULT_PORTS, endpoints_file, ogi_home
 from ogi_cli.tokens import SECRET_FILE, token_file, write_private
+from ogi_cli.webusers import USERS_FILE
+from ogi_contracts.ports import DEFAULT_PORTS as PORTS
 from ogi_law.agencies import DEFAULT_AGENCIES
 from ogi_platform.lifeline import Lifeline
 from ogi_platform.natsconfig import ADMIN
@@ -78,14 +83,17 @@ class ServiceProcess:
     def address(self) -> str:
         return f"127.0.0.1:{self.port}"
 
+    def port_env(self) -> dict[str, str]:
+        """The preferred port, or any free one (the process reports which)."""
+        return {"OGI_GRPC_PORT": str(self.port), "OGI_GRPC_ANY_PORT": "1"}
+
+    def serving(self, timeout: float) -> bool:
+        return wait_serving(self.address, timeout)
+
     def start(self) -> None:
-        """Start on the preferred port, or any free one (the service reports which)."""
+        """Start on the preferred port, or any free one (the process reports which)."""
         self.ready_path.unlink(missing_ok=True)
-        env = self.env | {
-            "OGI_GRPC_PORT": str(self.port),
-            "OGI_GRPC_ANY_PORT": "1",
-            "OGI_READY_FILE": str(self.ready_path),
-        }
+        env = self.env | self.port_env() | {"OGI_READY_FILE": str(self.ready_path)}
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", f"{self.name}.main"],
@@ -108,7 +116,7 @@ class ServiceProcess:
                 continue
             if ready.get("pid") == self.process.pid:
                 self.port = int(ready["port"])
-                return wait_serving(self.address, max(1.0, deadline - time.monotonic()))
+                return self.serving(max(1.0, deadline - time.monotonic()))
             time.sleep(0.05)
         return False
 
@@ -124,6 +132,28 @@ class ServiceProcess:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+
+
+class WebProcess(ServiceProcess):
+    """The web front end (``ogi_web``): HTTP on 127.0.0.1, ready once /healthz answers."""
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.address}/"
+
+    def port_env(self) -> dict[str, str]:
+        return {"OGI_WEB_PORT": str(self.port), "OGI_WEB_ANY_PORT": "1"}
+
+    def serving(self, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{self.url}healthz", timeout=0.5) as answer:
+                    if answer.status == 200:
+                        return True
+            except (OSError, urllib.error.URLError):
+                time.sleep(0.1)
+        return False
 
 
 def wait_serving(address: str, timeout: float) -> bool:
@@ -150,6 +180,7 @@ class System:
         self.nats_restarts = RestartWindow()
         self.nats_retry_at = 0.0
         self.services: list[ServiceProcess] = []
+        self.web: WebProcess | None = None
         self._lock: IO[str] | None = None
 
     def start(self, timeout: float = 30.0) -> dict[str, Any]:
@@ -184,11 +215,30 @@ class System:
             )
             service.start()
             self.services.append(service)
-        for service in self.services:
+        self.web = WebProcess(
+            "ogi_web",
+            PORTS["web"],
+            base_env
+            | {
+                "OGI_WEB_HOST": "127.0.0.1",
+                "OGI_WEB_ENDPOINTS_FILE": str(self.data_dir / "endpoints.json"),
+                "OGI_WEB_USERS_FILE": str(self.data_dir / USERS_FILE),
+            },
+            logs / "web.log",
+            run / "web.ready",
+            lifeline,
+        )
+        self.web.start()
+        for service in self.children:
             if not service.wait_ready(timeout):
                 self.stop()
                 raise RuntimeError(f"{service.name} did not start: see {service.log_path}")
         return self.publish_endpoints()
+
+    @property
+    def children(self) -> list[ServiceProcess]:
+        """Every process started here but nats-server: the services, then the web."""
+        return [*self.services, *([self.web] if self.web else [])]
 
     def _start_nats(self, lifeline: Lifeline, log: Path) -> dict[str, str]:
         """The embedded nats-server with the users of deploy/nats; the services' login (admin:
@@ -228,6 +278,7 @@ class System:
         database = os.environ.get("OGI_DATABASE_URL") or f"sqlite:{self.data_dir / 'stores'}"
         described: dict[str, Any] = {
             "services": {s.name: s.address for s in self.services},
+            **({"web": self.web.url} if self.web else {}),
             "nats": datafolder.without_password(self.nats_url),
             "database": datafolder.without_password(database),
             "data": str(self.data_dir),
@@ -245,7 +296,7 @@ class System:
         RESTART_WINDOW seconds.
         """
         notes = self._supervise_nats()
-        for service in self.services:
+        for service in self.children:
             if service.process and service.process.poll() is not None:
                 now = time.monotonic()
                 if service.restarts.exhausted(now):
@@ -285,9 +336,9 @@ class System:
         return [f"{exited}; restarted on port {nats.port}"]
 
     def stop(self) -> None:
-        for service in self.services:
+        for service in self.children:
             service.stop()
-        for service in self.services:
+        for service in self.children:
             service.wait(timeout=15)
         if self.nats:
             self.nats.stop()

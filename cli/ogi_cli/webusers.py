@@ -141,19 +141,24 @@ def add(args: argparse.Namespace) -> dict[str, Any]:
         "hash": hash_password(password),
     }
     write_private(path, json.dumps(document, ensure_ascii=False, indent=2) + "\n")
-    result = {"name": principal.name, "role": principal.role, "agency": principal.agency}
-    if args.json:
-        return result | {"file": str(path)}
-    return {"_text": f"已保存网页账户 {principal.actor}（{path}）\n"}
+    return {
+        "name": principal.name,
+        "role": principal.role,
+        "agency": principal.agency,
+        "actor": principal.actor,
+        "file": str(path),
+    }
 
 
 def add_parsers(add_command: Commands) -> None:
     """`ogi web user add NAME --agency X --role staff [--file F]`."""
     web = Commands(add_command("web", GROUPS["web"][1]), "web_command")
     user = Commands(web("user", "网页工作人员账户"), "user_command")
-    added = user("add", "新增账户或重设密码（密码从终端输入两次，或从标准输入读取一行）")
+    added = user(
+        "add", "新增账户或重设密码（密码从终端输入两次，或从标准输入读取一行）", "web_user"
+    )
     added.add_argument("name", metavar="用户名", help="登录用的用户名")
     added.add_argument("--role", default="staff", help="角色：staff（默认）或 operator")
     added.add_argument("--agency", help=f"工作人员所在机关（staff 必填）：\n{AGENCIES}")
     added.add_argument("--file", help="账户文件（默认 OGI_WEB_USERS_FILE 或 ogi up 的数据目录）")
-    added.set_defaults(local=add, show="")
+    added.set_defaults(local=add)

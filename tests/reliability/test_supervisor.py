@@ -262,8 +262,8 @@ def test_ogi_up_killed_leaves_no_process_and_a_new_one_loses_nothing(
         started = set(descendants(system.process.pid))
         children_gone = system.kill(signal.SIGKILL)
         submitter.stop()
-    # Every service process and NATS.
-    assert len(started) == len(DEFAULT_PORTS) + 1, [cmdline(pid) for pid, _ in started]
+    # Every service process, the web front end and NATS.
+    assert len(started) == len(DEFAULT_PORTS) + 2, [cmdline(pid) for pid, _ in started]
     assert not system.leftovers, f"processes outlived `ogi up`: {system.leftovers}"
     assert not [child for child in started if alive(child)]
     acknowledged = list(submitter.acknowledged)
