@@ -27,6 +27,8 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^is longer than (\d+) characters"), "不能超过 {0} 个字"),
     (re.compile(r"is not one of"), "请从所列选项中选择"),
     (re.compile(r"is not a date|YYYY-MM-DD"), "日期格式应为 YYYY-MM-DD"),
+    (re.compile(r"is in the future"), "不能晚于今天"),
+    (re.compile(r"needs at least one exemption ground"), "须选择至少一项不予公开的理由和依据"),
 )
 
 

@@ -9,6 +9,7 @@ from starlette.routing import Route
 
 from ogi_web.pages import page
 from ogi_web.portal import apply, complain, lookup
+from ogi_web.staff import casefile, consultations, queue, signin
 
 
 async def home(request: Request) -> HTMLResponse:
@@ -23,4 +24,15 @@ ROUTES = [
     Route("/lookup", lookup.look_up, methods=["POST"]),
     Route("/lookup/letter", lookup.letter, methods=["POST"]),
     Route("/complain", complain.complain, methods=["POST"]),
+    Route("/staff/signin", signin.show_form, methods=["GET"]),
+    Route("/staff/signin", signin.sign_in, methods=["POST"]),
+    Route("/staff/signout", signin.sign_out, methods=["POST"]),
+    Route("/staff/", queue.queue, methods=["GET"]),
+    Route("/staff/search", queue.search, methods=["POST"]),
+    Route("/staff/consultations", consultations.show, methods=["GET"]),
+    Route("/staff/consultations/answer", consultations.answer, methods=["POST"]),
+    Route("/staff/applications/{application_id}", casefile.show, methods=["GET"]),
+    Route("/staff/applications/{application_id}/letter", casefile.letter, methods=["GET"]),
+    Route("/staff/applications/{application_id}/preview", casefile.preview, methods=["POST"]),
+    Route("/staff/applications/{application_id}/actions/{action}", casefile.act, methods=["POST"]),
 ]
