@@ -49,15 +49,17 @@ def _timeout(args: argparse.Namespace) -> float:
     return UP_TO_DATE_TIMEOUT if getattr(args, "up_to_date", False) else TIMEOUT_SECONDS
 
 
-def _applications(clients: Clients, args: argparse.Namespace, **fixed: Any) -> dict[str, Any]:
-    """ListApplications with the filters given (``fixed``: what the command itself sets)."""
+def _applications(
+    clients: Clients, args: argparse.Namespace, overdue: bool = False
+) -> dict[str, Any]:
+    """ListApplications with the filters given (``overdue``: only those, whatever was given)."""
     waiting = set(getattr(args, "waiting", None) or ())
     request = query_pb2.ListApplicationsRequest(
         agency=args.agency or "",
         states=getattr(args, "state", None) or [],
         all_states=getattr(args, "all", False),
         office=getattr(args, "office", None) or "",
-        overdue=getattr(args, "overdue", False),
+        overdue=overdue or getattr(args, "overdue", False),
         waiting_correction="correction" in waiting,
         waiting_fee="fee" in waiting,
         waiting_consultation="consultation" in waiting,
@@ -69,7 +71,6 @@ def _applications(clients: Clients, args: argparse.Namespace, **fixed: Any) -> d
         sort=getattr(args, "sort", None) or "",
         page_size=args.page_size or 0,
         up_to_date=getattr(args, "up_to_date", False),
-        **fixed,
     )
     if getattr(args, "due_within", None) is not None:
         request.due_within_days = args.due_within

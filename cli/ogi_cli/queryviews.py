@@ -39,8 +39,11 @@ def days_left(row: Row) -> str:
 
 
 def state(row: Row) -> str:
-    """The state as the catalogue names it, with what the application waits for."""
+    """The state as the catalogue names it, with what the application waits for and the
+    agency that forwarded it here (its time limit counts from this agency's receipt)."""
     notes = [note for flag, note in WAITING if row.get(flag)]
+    if row.get("forwarded_from"):
+        notes.append(f"{agency_name(str(row['forwarded_from']))}转来")
     text = APPLICATION_STATES.get(str(row.get("state")), str(row.get("state")))
     return text + (f"（{'，'.join(notes)}）" if notes else "")
 

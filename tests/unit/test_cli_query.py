@@ -45,7 +45,13 @@ def summary(**fields: Any) -> dict[str, Any]:
 QUEUE = {
     "applications": [
         summary(overdue=True, days_left=-3),
-        summary(number="ZRZY-2026-00002", due_on="2026-06-23", days_left=11, waiting_fee=True),
+        summary(
+            number="ZRZY-2026-00002",
+            due_on="2026-06-23",
+            days_left=11,
+            waiting_fee=True,
+            forwarded_from="municipal-office",
+        ),
         summary(
             number="ZRZY-2026-00003",
             state="awaiting_correction",
@@ -108,7 +114,9 @@ def test_the_work_queue_is_a_chinese_table_with_the_days_left() -> None:
     overdue, waiting_fee, correction = lines[2:5]
     assert "2026年6月3日" in overdue and "已逾期 3" in overdue and "审查中" in overdue
     assert "2025年度全市矿产资源开…" in overdue  # the summary shortened
-    assert "审查中（待缴费）" in waiting_fee and waiting_fee.split()[-2] == "11"
+    assert (
+        "审查中（待缴费，市人民政府办公室转来）" in waiting_fee and waiting_fee.split()[-2] == "11"
+    )
     assert "中止计时" in correction and "待补正（第三十条）" in correction
     assert " 0 " not in correction
     assert "共 120 件，本页 3 件（第 1 页）。" in lines
@@ -119,11 +127,9 @@ def test_the_work_queue_is_a_chinese_table_with_the_days_left() -> None:
 def test_the_columns_line_up_whatever_the_width_of_the_characters() -> None:
     from ogi_cli.cjk import width
 
-    lines = text("applications", QUEUE).splitlines()[1:5]
-    starts = {line.index("2026年") if "2026年" in line else None for line in lines[1:]}
-    heading = lines[0]
+    heading, *rows = text("applications", QUEUE).splitlines()[1:4]  # two rows with due dates
     column = width(heading[: heading.index("到期日")])
-    assert {width(line[:s]) for line, s in zip(lines[1:], starts, strict=False) if s} == {column}
+    assert [width(row[: row.index("2026年6月")]) for row in rows] == [column, column]
 
 
 def test_a_list_of_several_agencies_names_each_rows_agency() -> None:
