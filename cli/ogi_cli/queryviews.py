@@ -92,7 +92,11 @@ def footer(result: Result, rows: str, unit: str) -> str:
 
 
 def _table(result: Result, rows: str, columns: Sequence[Field], unit: str, none: str) -> str:
+    """The rows as a table with the footer; ``none`` when there is none at all (a page past the
+    last still tells the total)."""
     records = result.get(rows, [])
+    if not records and not result.get("total"):
+        return f"{none}\n"
     body = rows_table(records, columns) if records else f"{none}\n"
     return body + footer(result, rows, unit)
 

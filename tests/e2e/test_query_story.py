@@ -174,6 +174,10 @@ def test_a_work_queue_by_due_date_lookups_by_number_and_words_the_bureaus_boards
     assert reports[0]["number"] == overdue["application_number"]
     assert reports[0]["due_on"] == "2026-06-02"
     assert "2026年6月2日" in a.text(BUREAU, "overdue")
+    figures = {f["agency"]: f for f in a.json(BUREAU, "figures")["agencies"]}
+    assert (figures[nrb]["open"], figures[nrb]["overdue"]) == (4, 1)
+    assert "市自然资源和规划局" in a.text(BUREAU, "figures")
+    assert "没有其他机关征求意见。" in a.text(nrb, "consultations")
     mine = rows(a.json(nrb, "overdue"))
     assert [r["application_id"] for r in mine] == [overdue["application_id"]]
     assert "已逾期 2" in a.text(nrb, "overdue")
