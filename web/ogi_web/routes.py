@@ -7,6 +7,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
+from ogi_web.bureau import cases, overdue, reports
 from ogi_web.pages import page
 from ogi_web.portal import apply, complain, lookup
 from ogi_web.staff import casefile, consultations, queue, signin
@@ -35,4 +36,10 @@ ROUTES = [
     Route("/staff/applications/{application_id}/letter", casefile.letter, methods=["GET"]),
     Route("/staff/applications/{application_id}/preview", casefile.preview, methods=["POST"]),
     Route("/staff/applications/{application_id}/actions/{action}", casefile.act, methods=["POST"]),
+    Route("/bureau/", cases.cases, methods=["GET"]),
+    Route("/bureau/cases/{complaint_id}", cases.show, methods=["GET"]),
+    Route("/bureau/cases/{complaint_id}/steps/{step}", cases.act, methods=["POST"]),
+    Route("/bureau/overdue", overdue.board, methods=["GET"]),
+    Route("/bureau/reports", reports.report, methods=["GET"]),
+    Route("/bureau/reports/{agency}/{year}/{format}", reports.download, methods=["GET"]),
 ]
