@@ -112,7 +112,7 @@ def applications(result: Result) -> str:
     columns = QUEUE if heading or not rows else (*QUEUE, AGENCY_COLUMN)
     searched = result.get("searched")
     text = f"查找的词：{' '.join(searched)}\n" if searched else ""
-    if result.get("today"):
+    if result.get("today") and rows:
         text += f"{heading}剩余工作日自{date(result['today'])}起算\n"
     shown = {
         **result,
