@@ -1,5 +1,6 @@
 # One image for every OGI process: the five services (ogi-intake, ogi-routing, ogi-review,
-# ogi-reply, ogi-complaint) and the ogi CLI. Pick one with the container command, e.g.
+# ogi-reply, ogi-complaint), the read models (ogi-report, ogi-query), the web front end (ogi-web,
+# HTTP on OGI_WEB_PORT) and the ogi CLI. Pick one with the container command, e.g.
 #   docker build -t ogi:latest .
 #   docker run --rm ogi:latest ogi --help
 FROM python:3.11-slim
@@ -27,6 +28,6 @@ USER 10001:10001
 WORKDIR /tmp
 
 ENV OGI_GRPC_PORT=50051
-EXPOSE 50051
+EXPOSE 50051 8080
 
 CMD ["ogi", "--help"]

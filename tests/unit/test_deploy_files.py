@@ -314,8 +314,8 @@ def test_overlay_renders_valid_kubernetes_objects(code: str) -> None:
     documents = render(OVERLAYS / code)
     assert Counter(d["kind"] for d in documents) == {
         "ConfigMap": 1,
-        "Deployment": len(SERVICES),
-        "Service": len(SERVICES),
+        "Deployment": len(SERVICES) + 1,  # and the web front end
+        "Service": len(SERVICES) + 1,
     }
     failures = []
     for document in documents:
@@ -371,6 +371,23 @@ def test_overlay_deployments_are_probed_confined_and_served(code: str) -> None:
         assert selector.items() <= template["metadata"]["labels"].items()
         assert selector == deployments[name]["spec"]["selector"]["matchLabels"]
         assert services[name]["spec"]["ports"][0]["port"] == GRPC_PORT
+
+
+@pytest.mark.parametrize("code", AGENCIES)
+def test_overlay_web_front_end_is_probed_over_http_and_finds_its_services(code: str) -> None:
+    documents = render(OVERLAYS / code)
+    [container] = _by_kind(documents, "Deployment")[f"{code}-web"]["spec"]["template"]["spec"][
+        "containers"
+    ]
+    assert container["command"] == ["ogi-web"]
+    for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
+        assert container[probe]["httpGet"] == {"path": "/healthz", "port": "http"}
+    assert container["securityContext"]["readOnlyRootFilesystem"] is True
+    config = _by_kind(documents, "ConfigMap")[f"{code}-ogi-config"]["data"]
+    endpoints = dict(pair.split("=") for pair in config["OGI_ENDPOINTS"].split(","))
+    services = _by_kind(documents, "Service")
+    assert endpoints == {s: f"{code}-{s}:{GRPC_PORT}" for s in SERVICES}
+    assert all(address.split(":")[0] in services for address in endpoints.values())
 
 
 def test_renderer_refuses_kustomize_features_it_does_not_implement(tmp_path: Path) -> None:
