@@ -51,6 +51,8 @@ lint: install
 	cd proto && ../$(BIN)/buf lint
 	$(BIN)/lint-imports --no-cache
 
+# Several passes: the test folders' conftest modules all have the module name `conftest`, which
+# one mypy run refuses; the passes after the first reuse its cache (about 0.3 s each).
 typecheck: install
 	$(BIN)/mypy $(foreach l,ogi_errors ogi_contracts ogi_platform ogi_law ogi_report,libs/$(l)/$(l)) \
 	  $(foreach s,intake routing review reply complaint report query,services/$(s)/$(s)) \
@@ -60,9 +62,10 @@ typecheck: install
 	$(BIN)/mypy tests/web
 
 # Tests run in parallel, a test file per worker (a file's tests share its `ogi up`; systems on
-# PostgreSQL take turns: see tests/e2e/conftest.py); most of an end-to-end test's time is spent
-# waiting on other processes: 4 workers take about 4.5 minutes here, but load the 2 cores so much
-# that timing-bound fault tests grow flaky; 2 is the default (TEST_WORKERS=4 make test for speed).
+# PostgreSQL take turns: see tests/harness/postgresturn.py); most of an end-to-end test's time is
+# spent waiting on other processes: 4 workers take about 4.5 minutes here, but load the 2 cores so
+# much that timing-bound fault tests grow flaky; 2 is the default (TEST_WORKERS=4 make test for
+# speed).
 # A failed test is run again (up to twice) and reported as rerun: some end-to-end and fault tests
 # still race the system under load (listed in the closing note of the session that added this).
 TEST_WORKERS ?= 2
