@@ -22,6 +22,7 @@ from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
 from ogi_law import labels
 from ogi_platform.ids import correlation_id
+from ogi_platform.messaging.envelope import READ_MODELS
 
 if TYPE_CHECKING:
     from conftest import OgiSystem
@@ -95,7 +96,8 @@ def walk(system: OgiSystem) -> dict[str, Any]:
 
 def test_up_describes_where_everything_listens(system: OgiSystem) -> None:
     description = system.description
-    assert set(description["services"]) == SERVICES | {"report"}  # and the report read model
+    # the five services and the read models (the annual report, the query side)
+    assert set(description["services"]) == SERVICES | set(READ_MODELS)
     for name, address in description["services"].items():
         assert re.fullmatch(r"[\w.\-]+:\d+", address), (name, address)
     assert description["nats"].startswith("nats://")
