@@ -433,17 +433,25 @@ def test_search_finds_every_word_in_description_name_or_decision(office: QueryAp
                        reason="涉及商业秘密"))  # fmt: skip
     feed(office, records)
 
-    def found(text: str) -> list[str]:
-        page = listed(office, states=(), words=tuple(query_words(text)), order=BY_RECEIPT)
-        return sorted(r["application_id"] for r in page.rows)
+    def found(text: str, agency: str = OFFICE) -> list[str]:
+        page = office.read(reads.search, tuple(query_words(text)), agency, 50, None)
+        return [r["application_id"] for r in page.rows]
 
     assert found("城市更新 批复") == ["S1"]
     assert found("土地 合同") == ["S2"]
     assert found("李四") == ["S2"]
     assert found("商业秘密") == ["S2"]
-    assert found("请公开") == ["S1", "S2"]
+    assert found("请公开") == ["S2", "S1"], "the most recently received first"
+    assert found("请公开", "") == ["S2", "S1"]
+    assert found("请公开", NATURAL) == []
     assert found("土地 批复") == []
     assert found("财政") == []
+    words = tuple(query_words("请公开"))
+    first = office.read(reads.search, words, OFFICE, 1, None)
+    last = str(first.rows[0]["id"])
+    assert (first.total, len(first.rows), first.last) == (2, 1, [last])
+    rest = office.read(reads.search, words, OFFICE, 1, int(last))
+    assert [r["application_id"] for r in rest.rows] == ["S1"] and rest.last is None
 
 
 def test_words_are_segmented_and_punctuation_is_not_a_word() -> None:
@@ -459,7 +467,6 @@ def test_drop_empties_the_model_and_its_positions(office: QueryApplication) -> N
     assert office.position(INBOX_POSITION) == 0
     assert listed(office, states=()).total == 0
     feed(office, arrival(bus, "A2", OFFICE, "SZFB-2026-00002", description="城市更新"), position=4)
-    assert [r["application_id"] for r in listed(office, states=(), words=("城市更新",)).rows] == [
-        "A2"
-    ]
+    found = office.read(reads.search, ("城市更新",), OFFICE, 50, None)
+    assert [r["application_id"] for r in found.rows] == ["A2"]
     assert listed(office).rows[0]["state"] in OPEN_STATES

@@ -19,7 +19,14 @@ from query import reads
 from query.access import Reader, bureau_reader, may_list, reader
 from query.catchup import CATCH_UP_SECONDS, caught_up, rebuild
 from query.paging import key_of, page_size, token_of
-from query.reads import COMPLAINTS, CONSULTATIONS, OVERDUE_REPORTS, ApplicationFilter, Page
+from query.reads import (
+    BY_NEWEST,
+    COMPLAINTS,
+    CONSULTATIONS,
+    OVERDUE_REPORTS,
+    ApplicationFilter,
+    Page,
+)
 from query.requests import application_filter, complaint_states, optional_date, sort_of
 from query.views import (
     agency_figures,
@@ -108,11 +115,13 @@ class QueryServicer(query_pb2_grpc.QueryServiceServicer):
         if not words:
             raise InvalidInput("words", "holds no word to look for")
         at = reader(self.runtime, request.agency)
-        size, order = page_size(request.page_size), sort_of("received")
-        after = key_of(request.page_token, order)
+        size, before = page_size(request.page_size), key_of(request.page_token, BY_NEWEST)
+        if before is not None and not before[0].isdigit():
+            raise InvalidInput("page_token", "is not a token this list gave")
         await self._fresh(at, request.up_to_date)
-        wanted = ApplicationFilter(agencies=at.agencies, states=(), words=words)
-        page = await self._read(at, reads.applications, wanted, order, size, after)
+        agency = at.agencies[0] if at.agencies else ""
+        last = int(before[0]) if before else None
+        page = await self._read(at, reads.search, words, agency, size, last)
         today = today_in_china()
         return query_pb2.SearchApplicationsResponse(
             applications=[application_summary(r, today, at.app.calendars) for r in page.rows],

@@ -14,6 +14,8 @@ Row = dict[str, Any]
 
 BY_DUE_DATE = Order(("due_sort", "application_id", "agency"))
 BY_RECEIPT = Order(("received_on", "application_id", "agency"), descending=True)
+#: Search results: the row id, given in the order the read model first heard of them.
+BY_NEWEST = Order(("id",), descending=True)
 CONSULTATIONS = Order(("answer_due", "application_id", "from_agency", "ref"))
 COMPLAINTS = Order(("c.filed_on", "c.complaint_id"), descending=True)
 OVERDUE_REPORTS = Order(
@@ -56,8 +58,6 @@ class ApplicationFilter:
     applicant_id_doc: str = ""
     outcome: str = ""
     number: str = ""
-    #: Words that must all be found in the description, applicant name or decision.
-    words: tuple[str, ...] = ()
 
 
 def _conditions(f: ApplicationFilter, d: Dialect) -> tuple[list[str], list[Any]]:
@@ -69,7 +69,7 @@ def _conditions(f: ApplicationFilter, d: Dialect) -> tuple[list[str], list[Any]]
         params.extend(values)
 
     if f.agencies:
-        narrower = f.number or f.applicant_id_doc or f.words
+        narrower = f.number or f.applicant_id_doc
         condition, values = d.one_of(d.unindexed("agency") if narrower else "agency", f.agencies)
         add(condition, *values)
     if f.states and set(f.states) <= set(OPEN_STATES):
@@ -94,14 +94,6 @@ def _conditions(f: ApplicationFilter, d: Dialect) -> tuple[list[str], list[Any]]
         add(f"received_on >= {d.mark}", f.received_from)
     if f.received_to:
         add(f"received_on <> '' AND received_on <= {d.mark}", f.received_to)
-    if f.words:
-        if d.postgres:
-            add("words @@ plainto_tsquery('simple', %s)", " ".join(f.words))
-        else:
-            add(
-                "id IN (SELECT rowid FROM application_words WHERE application_words MATCH ?)",
-                " ".join('"' + word.replace('"', '""') + '"' for word in f.words),
-            )
     return conditions, params
 
 
@@ -138,6 +130,63 @@ def applications(
 ) -> Page:
     where = _conditions(f, d)
     return _page(cursor, d.table("applications"), SHOWN, where, order, size, after, d.mark)
+
+
+def _phrase(word: str) -> str:
+    return '"' + word.replace('"', '""') + '"'
+
+
+def search(
+    cursor: Any, d: Dialect, words: tuple[str, ...], agency: str, size: int, before: int | None
+) -> Page:
+    """Applications whose searched text (description, applicant name, decision) holds every
+    word, of one agency ("" : every agency kept), the most recently received first (by the row's
+    id, given in the order the read model first heard of them), ``before`` a row id.
+
+    SQLite answers from its FTS5 table alone, which holds each row's agency too, and reads only
+    the rows of the page; PostgreSQL from the GIN index of the rows' words."""
+    if d.postgres:
+        conditions = ["words @@ plainto_tsquery('simple', %s)"]
+        params: list[Any] = [" ".join(words)]
+        if agency:
+            conditions.append("agency = %s")
+            params.append(agency)
+        where = " AND ".join(conditions)
+        table = d.table("applications")
+        cursor.execute(f"SELECT COUNT(*) AS total FROM {table} WHERE {where}", params)
+        total = int(cursor.fetchone()["total"])
+        if before is not None:
+            where, params = f"{where} AND id < %s", [*params, before]
+        cursor.execute(
+            f"SELECT {SHOWN} FROM {table} WHERE {where} ORDER BY id DESC LIMIT {size + 1}", params
+        )
+        rows = [dict(row) for row in cursor.fetchall()]
+    else:
+        match = "words : (" + " AND ".join(_phrase(word) for word in words) + ")"
+        if agency:
+            match = f"agency : {_phrase(agency)} AND {match}"
+        cursor.execute(
+            "SELECT COUNT(*) AS total FROM application_search WHERE application_search MATCH ?",
+            [match],
+        )
+        total = int(cursor.fetchone()["total"])
+        condition, params = ("", [match]) if before is None else (" AND rowid < ?", [match, before])
+        cursor.execute(
+            f"SELECT rowid AS id FROM application_search WHERE application_search MATCH ?"
+            f"{condition} ORDER BY rowid DESC LIMIT {size + 1}",
+            params,
+        )
+        ids = [int(row["id"]) for row in cursor.fetchall()]
+        found = {}
+        if ids:
+            cursor.execute(
+                f"SELECT {SHOWN} FROM applications WHERE id IN ({d.marks(len(ids))})", ids
+            )
+            found = {int(row["id"]): dict(row) for row in cursor.fetchall()}
+        rows = [found[i] for i in ids if i in found]
+    more = len(rows) > size
+    rows = rows[:size]
+    return Page(rows, total, [str(rows[-1]["id"])] if more else None)
 
 
 def consultations(

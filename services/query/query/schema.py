@@ -3,9 +3,9 @@
 - ``applications``: a row per application and agency handling it (``query.rows``), with the
   indexes of the work queue (the open rows by agency and due date), of lookup by number and
   identity document, of received-date order and of the reply-time median.
-- full-text search: in SQLite an FTS5 table ``application_words`` of the segmented text (its
-  rowid is the row's ``id``); in PostgreSQL a ``words`` tsvector column (``to_tsvector('simple',
-  <segmented text>)``) with a GIN index.
+- full-text search: in SQLite an FTS5 table ``application_search`` of the segmented text and
+  the agency (its rowid is the row's ``id``); in PostgreSQL a ``words`` tsvector column
+  (``to_tsvector('simple', <segmented text>)``) with a GIN index.
 - ``complaints``, ``consultations``, ``overdue_reports``.
 
 The tracking of the bus position is eventsourcing's own table, written in the same transaction.
@@ -24,7 +24,7 @@ from query.rows import (
     OVERDUE_COLUMNS,
 )
 
-TABLES = ("applications", "application_words", "complaints", "consultations", "overdue_reports")
+TABLES = ("applications", "application_search", "complaints", "consultations", "overdue_reports")
 
 
 def _column(name: str, default: Any, dialect: Dialect) -> str:
@@ -82,7 +82,12 @@ def create_statements(d: Dialect) -> list[str]:
             f"CREATE INDEX IF NOT EXISTS applications_words ON {applications} USING GIN (words)"
         )
     else:
-        statements.append("CREATE VIRTUAL TABLE IF NOT EXISTS application_words USING fts5(words)")
+        # The agency too, so that a search is answered from this table alone; "-" inside a
+        # token keeps an agency code one token.
+        statements.append(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS application_search "
+            """USING fts5(words, agency, tokenize="unicode61 tokenchars '-'")"""
+        )
     return statements
 
 

@@ -165,11 +165,11 @@ class RowStore:
         """Segment and index the searched text of rows whose text changed (FTS5, by row id)."""
         if not searched:
             return
-        entries = [(row["id"], index_words(search_text(row))) for row in searched]
+        entries = [(row["id"], index_words(search_text(row)), row["agency"]) for row in searched]
         self.cursor.executemany(
-            "DELETE FROM application_words WHERE rowid = ?", [(row_id,) for row_id, _ in entries]
+            "DELETE FROM application_search WHERE rowid = ?", [(entry[0],) for entry in entries]
         )
         self.cursor.executemany(
-            "INSERT INTO application_words (rowid, words) VALUES (?, ?)",
+            "INSERT INTO application_search (rowid, words, agency) VALUES (?, ?, ?)",
             [entry for entry in entries if entry[1]],
         )
