@@ -132,6 +132,9 @@ def story() -> list[EventRecord]:
         chain=[hop],
     )
     p.arrival("A4", NATURAL, "ZRZY-2026-00002", "2026-03-05", "2026-04-02", "请公开规划许可")
+    p(OFFICE, "review", "OrganConsultationStarted", "A1", "2026-03-09", to=NATURAL, ref="C1",
+      organ="市自然资源和规划局", answer_due="2026-03-20", organ_agency=NATURAL,
+      description="城市更新项目批复文件")  # fmt: skip
     p(BUREAU, "complaint", "ComplaintFiled", "A2", "2026-03-16", complaint_id="A2-C1",
       application_id="A2", against_agency=OFFICE, ground="no_reply", text="逾期未答复",
       complainant="张三", filed_on="2026-03-16", bureau=BUREAU)  # fmt: skip
@@ -245,6 +248,13 @@ async def test_the_bus_feeds_lists_lookup_and_search_and_a_rebuild_answers_the_s
         assert numbers(before["search"]) == ["SZFB-2026-00001"]
         assert before["search"]["searched"] == ["城市更新", "批复"]
 
+        asked = await natural("ListConsultations", open_only=True)
+        assert [(c["from_agency"], c["ref"], c["days_left"]) for c in asked["consultations"]] == [
+            (OFFICE, "C1", 4)
+        ]
+        assert numbers(await office("ListApplications", waiting_consultation=True)) == [
+            "SZFB-2026-00001"
+        ]
         work = await natural("ListApplications")
         assert numbers(work) == ["ZRZY-2026-00001", "ZRZY-2026-00002"]
         assert work["applications"][0]["forwarded_from"] == OFFICE

@@ -54,11 +54,6 @@ class QueryApplication(OgiApplication):
         self.calendars = Calendars(config.calendar_dir if config else None)
         self.projection = Projection(self.agency, kind == BUREAU, self.calendars.between)
 
-    @property
-    def supervises(self) -> bool:
-        """Whether the read model holds every agency's applications (a supervision bureau's)."""
-        return self.projection.everything
-
     def unit_of_work(self) -> QueryBatch:
         return QueryBatch(self)
 
