@@ -77,6 +77,10 @@ class RowStore:
 
     def load(self, wanted: Iterable[Wanted]) -> Rows:
         wanted = list(wanted)
+        if self.d.postgres:
+            # Rows are read by key only. Without statistics (a fresh table filled by a rebuild;
+            # autovacuum off) the planner would read a list of keys by scanning the table.
+            self.cursor.execute("SET LOCAL enable_seqscan = off")
         rows = Rows()
         ids = {w.application[0] for w in wanted if w.application}
         for row in self._select("applications", LOADED, "application_id", ids):
