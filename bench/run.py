@@ -1,5 +1,7 @@
-"""`make bench`: throughput of the stores, the outbox relay, the inbox and the whole path; the
-annual report's and the query side's read models (query_bench.py: 1,000,000 applications).
+"""`make bench`: throughput of the stores, the outbox relay, the inbox and the whole path;
+intake as its gRPC clients see it (intake_bench.py: locating with 5 and 101 agencies served,
+submissions with 32 in flight); the annual report's and the query side's read models
+(query_bench.py: 1,000,000 applications).
 
 Figures are printed, not asserted. Everything runs on this machine: a nats-server from the
 wheel on a free port, SQLite in a temporary folder, and the machine's PostgreSQL (a temporary
@@ -21,6 +23,7 @@ from pathlib import Path
 
 import psycopg
 from annual import bench_annual_rebuild
+from intake_bench import bench_intake
 from query_bench import bench_query
 
 from intake.application import IntakeApplication
@@ -144,6 +147,9 @@ def main() -> None:
             for label, url in targets:
                 print(f"{label}, {args.n} applications:")
                 asyncio.run(relay_and_inbox(url, folder / label, nats.url, args.n))
+                asyncio.run(_purge(nats.url))
+                print(f"{label}, intake over gRPC:")
+                bench_intake(url, folder / label / "intake", nats.url, args.n)
                 asyncio.run(_purge(nats.url))
                 print(f"{label}, annual report from {args.annual_n} applications:")
                 annual_folder = folder / label

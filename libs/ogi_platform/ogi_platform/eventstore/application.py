@@ -17,7 +17,7 @@ from eventsourcing.persistence import (
 )
 
 from ogi_errors import InvalidInput, NotFound
-from ogi_platform.eventstore.aggregate import OgiAggregate
+from ogi_platform.eventstore.aggregate import Meta, OgiAggregate
 from ogi_platform.eventstore.commands import Command, CommandHandler, handlers_of
 from ogi_platform.messaging.envelope import EventRecord, record_of
 from ogi_platform.messaging.wire import encode
@@ -69,6 +69,7 @@ class OgiApplication(Application[UUID]):
     def __init__(self, agency: str, env: dict[str, str] | None = None) -> None:
         self.agency = agency
         self._commit_listeners: list[Callable[[], None]] = []
+        self._recorded_listeners: list[Callable[[set[str]], None]] = []
         self.configure(None)
         super().__init__(env)
 
@@ -100,6 +101,11 @@ class OgiApplication(Application[UUID]):
     def on_commit(self, listener: Callable[[], None]) -> None:
         """Call ``listener`` (from the committing thread) after every commit."""
         self._commit_listeners.append(listener)
+
+    def on_recorded(self, listener: Callable[[set[str]], None]) -> None:
+        """Call ``listener`` (from the committing thread) after every commit of events, with the
+        ids of the applications they are about (locating reads this: service.locating)."""
+        self._recorded_listeners.append(listener)
 
     def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork(self)
@@ -163,6 +169,10 @@ class OgiApplication(Application[UUID]):
             self.require_carriable(event)
         self._record(processing)
         self._take_snapshots(processing)
+        if self._recorded_listeners and processing.events:
+            about = {application_of(event) for event in processing.events} - {""}
+            for recorded in self._recorded_listeners:
+                recorded(about)
         for listener in self._commit_listeners:
             listener()
 
@@ -223,6 +233,13 @@ class UnitOfWork:
             return 0
         self.app.record(processing)
         return len(processing.events)
+
+
+def application_of(event: Any) -> str:
+    """The id of the application an event is about ("" if none: a complaint about an agency's
+    work in general)."""
+    event_meta: Meta | None = getattr(event, "meta", None)
+    return event_meta["application_id"] if event_meta else ""
 
 
 def history_of(app: OgiApplication, aggregate_ids: list[UUID]) -> list[EventRecord]:

@@ -1,4 +1,5 @@
-"""The HistoryService every service process serves: its stored events of one application."""
+"""The HistoryService every service process serves: its stored events of one application, read
+from the stores the process's index says may hold them (service.locating)."""
 
 from __future__ import annotations
 
@@ -34,7 +35,8 @@ class HistoryServicer(history_pb2_grpc.HistoryServiceServicer):
     ) -> history_pb2.ListEventsResponse:
         records: list[EventRecord] = []
         principal = caller()
-        for unit in self.runtime.units.values():
+        stores = self.runtime.index.stores_of(request.application_id)
+        for unit in [u for u in self.runtime.units.values() if u.agency in stores]:
             if not allowed(principal, "read", unit.agency, self.runtime.supervisors):
                 continue  # another agency's part of the history, not this caller's to see
             records += await self.runtime.read(unit, unit.app.history, request.application_id)

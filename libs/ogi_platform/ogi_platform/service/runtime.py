@@ -1,4 +1,5 @@
-"""A service process: one store, relay and inbox per agency served, one gRPC server for all."""
+"""A service process: one store, relay and inbox per agency served, one gRPC server for all, and
+an index of which store holds which application (service.locating)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ import os
 import signal
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -30,6 +30,7 @@ from ogi_platform.rpc import auth
 from ogi_platform.rpc.server import Registration, start_server
 from ogi_platform.service.agencies import Agencies, Agency
 from ogi_platform.service.config import ServiceConfig, load_config
+from ogi_platform.service.locating import ApplicationIndex, handling_agency
 from ogi_platform.today import today_in_china
 
 log = logging.getLogger(__name__)
@@ -148,6 +149,9 @@ class ServiceRuntime(Generic[R]):
         for code in config.agencies:
             self.registry.get(code, "OGI_AGENCIES")
         self.units: dict[str, AgencyUnit] = {}
+        #: The stores of ``units``, for locating.
+        self.apps: dict[str, OgiApplication] = {}
+        self.index = ApplicationIndex()
         self.nc: Client | None = None
         self.server: grpc.aio.Server | None = None
         self.health: health.aio.HealthServicer | None = None
@@ -190,19 +194,14 @@ class ServiceRuntime(Generic[R]):
         """The agency unit whose store holds the application (after forwards, the one that did
         not forward it away, else the one that acted on it last), if the caller may ``access``
         it. A caller who may not even read it gets the answer for an absent application, so
-        no one learns which ids exist, nor where."""
+        no one learns which ids exist, nor where. Only the stores the index names are asked."""
         if not application_id:
             raise InvalidInput("application_id", "is required")
-        ranked: list[tuple[bool, datetime, AgencyUnit]] = []
-        for unit in self.units.values():
-            seen = await asyncio.to_thread(unit.app.last_activity, application_id)
-            if seen is not None:
-                away = await asyncio.to_thread(unit.app.not_handled_here, application_id)
-                ranked.append((not away, seen, unit))
         absent = NotFound(f"application {application_id} not found in {self.spec.name}")
-        if not ranked:
+        agency = await handling_agency(self.index, self.apps, application_id)
+        if agency is None:
             raise absent
-        unit = max(ranked, key=lambda r: (r[0], r[1]))[2]
+        unit = self.units[agency]
         if not auth.allowed(auth.caller(), "read", unit.agency, self.supervisors):
             raise absent
         auth.require(access, unit.agency, self.supervisors)
@@ -237,7 +236,9 @@ class ServiceRuntime(Generic[R]):
             app = await asyncio.to_thread(
                 build_app, self.spec, self.config, agency, locations[agency]
             )
+            await asyncio.to_thread(self.index.serve, app)  # before it commits anything
             self.units[agency] = AgencyUnit(agency, app, bus.Writer(f"{self.spec.name}-{agency}"))
+            self.apps[agency] = app
         self.nc = await bus.connect(
             self.config.nats_url,
             name=f"ogi-{self.spec.name}",
