@@ -46,15 +46,15 @@ def _token(request: Request, form: Posted) -> str:
         form.problem = "请填写用户名和密码，或者粘贴访问令牌。"
         return ""
     accounts = web.settings.users_file
-    principal = (
+    account = (
         account_signed_in(accounts, form.text("username"), form.text("password"))
         if accounts
         else None
     )
-    if principal is None:
+    if account is None:
         form.problem = WRONG
         return ""
-    return web.credentials.staff(principal)
+    return web.credentials.staff(account)
 
 
 async def sign_in(request: Request) -> Response:
