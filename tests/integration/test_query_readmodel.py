@@ -263,6 +263,13 @@ async def test_the_bus_feeds_lists_lookup_and_search_and_a_rebuild_answers_the_s
             ("SZFB-2026-00003", NATURAL)
         ]
         assert numbers(await office("ListApplications", overdue=True)) == ["SZFB-2026-00002"]
+        first = await office("SearchApplications", words="请公开", page_size=2)
+        rest = await office(
+            "SearchApplications", words="请公开", page_token=first["next_page_token"]
+        )
+        assert numbers(first) + numbers(rest) == [
+            "SZFB-2026-00003", "SZFB-2026-00002", "SZFB-2026-00001",
+        ] and first["total"] == rest["total"] == 3  # fmt: skip
         assert numbers(await natural("SearchApplications", words="土地 合同")) == [
             "ZRZY-2026-00001"
         ]

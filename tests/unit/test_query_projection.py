@@ -449,8 +449,8 @@ def test_search_finds_every_word_in_description_name_or_decision(office: QueryAp
     words = tuple(query_words("请公开"))
     first = office.read(reads.search, words, OFFICE, 1, None)
     last = str(first.rows[0]["id"])
-    assert (first.total, len(first.rows), first.last) == (2, 1, [last])
-    rest = office.read(reads.search, words, OFFICE, 1, int(last))
+    assert (first.total, len(first.rows), first.last) == (2, 1, [last, "2"])
+    rest = office.read(reads.search, words, OFFICE, 1, reads.Resume(int(last), 2))
     assert [r["application_id"] for r in rest.rows] == ["S1"] and rest.last is None
 
 

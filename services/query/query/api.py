@@ -18,14 +18,14 @@ from ogi_platform.today import today_in_china
 from query import reads
 from query.access import Reader, bureau_reader, may_list, reader
 from query.catchup import CATCH_UP_SECONDS, caught_up, rebuild
-from query.paging import key_of, page_size, token_of
+from query.paging import key_of, numbers_of, page_size, token_of
 from query.reads import (
-    BY_NEWEST,
     COMPLAINTS,
     CONSULTATIONS,
     OVERDUE_REPORTS,
     ApplicationFilter,
     Page,
+    Resume,
 )
 from query.requests import application_filter, complaint_states, optional_date, sort_of
 from query.views import (
@@ -115,13 +115,12 @@ class QueryServicer(query_pb2_grpc.QueryServiceServicer):
         if not words:
             raise InvalidInput("words", "holds no word to look for")
         at = reader(self.runtime, request.agency)
-        size, before = page_size(request.page_size), key_of(request.page_token, BY_NEWEST)
-        if before is not None and not before[0].isdigit():
-            raise InvalidInput("page_token", "is not a token this list gave")
+        size, resume = page_size(request.page_size), numbers_of(request.page_token, 2)
         await self._fresh(at, request.up_to_date)
         agency = at.agencies[0] if at.agencies else ""
-        last = int(before[0]) if before else None
-        page = await self._read(at, reads.search, words, agency, size, last)
+        page = await self._read(
+            at, reads.search, words, agency, size, Resume(*resume) if resume else None
+        )
         today = today_in_china()
         return query_pb2.SearchApplicationsResponse(
             applications=[application_summary(r, today, at.app.calendars) for r in page.rows],

@@ -64,3 +64,13 @@ def key_of(token: str, order: Order) -> list[str] | None:
     ):
         raise InvalidInput("page_token", "is not a token this list gave")
     return key
+
+
+def numbers_of(token: str, count: int) -> list[int] | None:
+    """The ``count`` whole numbers a page token holds (None: the first page)."""
+    if not token:
+        return None
+    key = key_of(token, Order(tuple(f"n{i}" for i in range(count))))
+    if key is None or not all(value.isdigit() for value in key):
+        raise InvalidInput("page_token", "is not a token this list gave")
+    return [int(value) for value in key]

@@ -9,13 +9,12 @@ from typing import Any
 from query.dialect import Dialect
 from query.paging import Order
 from query.rows import APPLICATION_COLUMNS, OPEN_STATES
+from query.words import agency_lexeme
 
 Row = dict[str, Any]
 
 BY_DUE_DATE = Order(("due_sort", "application_id", "agency"))
 BY_RECEIPT = Order(("received_on", "application_id", "agency"), descending=True)
-#: Search results: the row id, given in the order the read model first heard of them.
-BY_NEWEST = Order(("id",), descending=True)
 CONSULTATIONS = Order(("answer_due", "application_id", "from_agency", "ref"))
 COMPLAINTS = Order(("c.filed_on", "c.complaint_id"), descending=True)
 OVERDUE_REPORTS = Order(
@@ -132,61 +131,84 @@ def applications(
     return _page(cursor, d.table("applications"), SHOWN, where, order, size, after, d.mark)
 
 
+@dataclass(frozen=True)
+class Resume:
+    """Where a search's next page starts (before a row id), and the total its first page
+    counted (a search is counted once, not page after page)."""
+
+    before: int
+    total: int
+
+
+def search(
+    cursor: Any, d: Dialect, words: tuple[str, ...], agency: str, size: int, resume: Resume | None
+) -> Page:
+    """Applications whose searched text (description, applicant name, decision) holds every
+    word, of one agency ("" : every agency kept), the most recently received first (by the row's
+    id, given in the order the read model first heard of them). The page's key is the last row's
+    id and the total."""
+    found = _postgres_matches if d.postgres else _sqlite_matches
+    rows, total = found(cursor, d, words, agency, size + 1, resume)
+    more = len(rows) > size
+    rows = rows[:size]
+    return Page(rows, total, [str(rows[-1]["id"]), str(total)] if more else None)
+
+
+def _postgres_matches(
+    cursor: Any, d: Dialect, words: tuple[str, ...], agency: str, limit: int, resume: Resume | None
+) -> tuple[list[Row], int]:
+    """From the GIN index of the rows' words, which hold the row's agency as a lexeme too: the
+    index alone finds an agency's matches, and the first page counts them in the same pass."""
+    terms = "plainto_tsquery('simple', %s)"
+    params: list[Any] = [" ".join(words)]
+    if agency:
+        terms = f"({terms} && %s::tsquery)"
+        params.append(f"'{agency_lexeme(agency)}'")
+    where = f"words @@ {terms}"
+    if resume is not None:
+        where, params = f"{where} AND id < %s", [*params, resume.before]
+    counted = "" if resume else ", COUNT(*) OVER () AS total"
+    cursor.execute(
+        f"SELECT {SHOWN}{counted} FROM {d.table('applications')} WHERE {where} "
+        f"ORDER BY id DESC LIMIT {limit}",
+        params,
+    )
+    rows = [dict(row) for row in cursor.fetchall()]
+    if resume is not None:
+        return rows, resume.total
+    return rows, int(rows[0]["total"]) if rows else 0
+
+
 def _phrase(word: str) -> str:
     return '"' + word.replace('"', '""') + '"'
 
 
-def search(
-    cursor: Any, d: Dialect, words: tuple[str, ...], agency: str, size: int, before: int | None
-) -> Page:
-    """Applications whose searched text (description, applicant name, decision) holds every
-    word, of one agency ("" : every agency kept), the most recently received first (by the row's
-    id, given in the order the read model first heard of them), ``before`` a row id.
-
-    SQLite answers from its FTS5 table alone, which holds each row's agency too, and reads only
-    the rows of the page; PostgreSQL from the GIN index of the rows' words."""
-    if d.postgres:
-        conditions = ["words @@ plainto_tsquery('simple', %s)"]
-        params: list[Any] = [" ".join(words)]
-        if agency:
-            conditions.append("agency = %s")
-            params.append(agency)
-        where = " AND ".join(conditions)
-        table = d.table("applications")
-        cursor.execute(f"SELECT COUNT(*) AS total FROM {table} WHERE {where}", params)
+def _sqlite_matches(
+    cursor: Any, d: Dialect, words: tuple[str, ...], agency: str, limit: int, resume: Resume | None
+) -> tuple[list[Row], int]:
+    """From the FTS5 table alone, which holds each row's agency too (and reads its rowids in
+    order); only the page's rows are read."""
+    match = "words : (" + " AND ".join(_phrase(word) for word in words) + ")"
+    if agency:
+        match = f"agency : {_phrase(agency)} AND {match}"
+    source = "FROM application_search WHERE application_search MATCH ?"
+    params: list[Any]
+    if resume is None:
+        cursor.execute(f"SELECT COUNT(*) AS total {source}", [match])
         total = int(cursor.fetchone()["total"])
-        if before is not None:
-            where, params = f"{where} AND id < %s", [*params, before]
-        cursor.execute(
-            f"SELECT {SHOWN} FROM {table} WHERE {where} ORDER BY id DESC LIMIT {size + 1}", params
-        )
-        rows = [dict(row) for row in cursor.fetchall()]
+        condition, params = "", [match]
     else:
-        match = "words : (" + " AND ".join(_phrase(word) for word in words) + ")"
-        if agency:
-            match = f"agency : {_phrase(agency)} AND {match}"
-        cursor.execute(
-            "SELECT COUNT(*) AS total FROM application_search WHERE application_search MATCH ?",
-            [match],
-        )
-        total = int(cursor.fetchone()["total"])
-        condition, params = ("", [match]) if before is None else (" AND rowid < ?", [match, before])
-        cursor.execute(
-            f"SELECT rowid AS id FROM application_search WHERE application_search MATCH ?"
-            f"{condition} ORDER BY rowid DESC LIMIT {size + 1}",
-            params,
-        )
-        ids = [int(row["id"]) for row in cursor.fetchall()]
-        found = {}
-        if ids:
-            cursor.execute(
-                f"SELECT {SHOWN} FROM applications WHERE id IN ({d.marks(len(ids))})", ids
-            )
-            found = {int(row["id"]): dict(row) for row in cursor.fetchall()}
-        rows = [found[i] for i in ids if i in found]
-    more = len(rows) > size
-    rows = rows[:size]
-    return Page(rows, total, [str(rows[-1]["id"])] if more else None)
+        total = resume.total
+        condition, params = " AND rowid < ?", [match, resume.before]
+    cursor.execute(
+        f"SELECT rowid AS id {source}{condition} ORDER BY rowid DESC LIMIT {limit}", params
+    )
+    ids = [int(row["id"]) for row in cursor.fetchall()]
+    if not ids:
+        return [], total
+    cursor.execute(f"SELECT {SHOWN} FROM applications WHERE id IN ({d.marks(len(ids))})", ids)
+    by_id = {int(row["id"]): dict(row) for row in cursor.fetchall()}
+    return [by_id[i] for i in ids if i in by_id], total
 
 
 def consultations(

@@ -23,7 +23,7 @@ from query.rows import (
     derived,
     search_text,
 )
-from query.words import index_words
+from query.words import agency_lexeme, index_words
 
 #: The most parameters of one ``IN (...)`` list (SQLite allows 32,766 in a statement).
 CHUNK = 500
@@ -150,19 +150,24 @@ class RowStore:
             )
 
     def _write_postgres(self, written: list[Row], searched: list[Row]) -> None:
-        """Each row in one statement, its search words with it when its text changed: a second
-        write of the row would make another version of it in every index."""
+        """Each row in one statement, its search words with it when its text changed (a second
+        write of the row would make another version of it in every index); the words hold the
+        row's agency as a lexeme, so that the GIN index alone finds an agency's matches."""
         renewed = {id(row) for row in searched}
         with_words = [row for row in written if id(row) in renewed]
         without = [row for row in written if id(row) not in renewed]
         self._upsert_all("applications", APPLICATION_COLUMNS, APPLICATION_KEY, without)
         if with_words:
             columns = (*APPLICATION_COLUMNS, "words")
-            values = [*[self.d.mark] * len(APPLICATION_COLUMNS), "to_tsvector('simple', %s)"]
+            words = "to_tsvector('simple', %s) || array_to_tsvector(ARRAY[%s])"
+            values = [*[self.d.mark] * len(APPLICATION_COLUMNS), words]
             get = itemgetter(*APPLICATION_COLUMNS)
             self.cursor.executemany(
                 upsert(self.d, "applications", columns, APPLICATION_KEY, values),
-                [(*get(row), index_words(search_text(row))) for row in with_words],
+                [
+                    (*get(row), index_words(search_text(row)), agency_lexeme(row["agency"]))
+                    for row in with_words
+                ],
             )
 
     def _index_sqlite(self, searched: list[Row]) -> None:

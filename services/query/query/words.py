@@ -32,3 +32,8 @@ def index_words(text: str) -> str:
 def query_words(text: str) -> list[str]:
     """The distinct words of a query, in order."""
     return list(dict.fromkeys(_kept(rjieba.cut(text))))[:MAX_QUERY_WORDS]
+
+
+def agency_lexeme(agency: str) -> str:
+    """The lexeme of a row's agency among its words in PostgreSQL (no word has ``=`` in it)."""
+    return f"agency={agency}"
