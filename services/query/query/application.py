@@ -41,7 +41,6 @@ class QueryApplication(OgiApplication):
         recorder: Any = self.recorder  # both of eventsourcing's recorders keep their datastore
         self.datastore = recorder.datastore
         self.dialect: Dialect = dialect_of(self.datastore)
-        self._next_id: int | None = None
         with self.datastore.transaction(commit=True) as cursor:
             for statement in create_statements(self.dialect):
                 cursor.execute(statement)
@@ -60,21 +59,16 @@ class QueryApplication(OgiApplication):
     def apply(self, records: Sequence[EventRecord], tracking: Tracking | None) -> None:
         """Apply ``records`` to the rows they touch and record ``tracking``, in one transaction
         (runs in the store's writer thread)."""
-        try:
-            with self.datastore.transaction(commit=True) as cursor:
-                store = RowStore(cursor, self.dialect)
-                wanted = [self.projection.wanted(record) for record in records]
-                rows = store.load(wanted)
-                for record, rows_wanted in zip(records, wanted, strict=True):
-                    self.projection.apply(rows, record, rows_wanted)
-                next_id = self._next_id or store.next_id()
-                self._next_id = store.write(rows, next_id)
-                if tracking is not None:
-                    recorder: Any = self.recorder  # eventsourcing's recorder, either database
-                    recorder._insert_tracking(cursor, tracking)
-        except BaseException:
-            self._next_id = None  # ids given in the failed transaction are read again
-            raise
+        with self.datastore.transaction(commit=True) as cursor:
+            store = RowStore(cursor, self.dialect)
+            wanted = [self.projection.wanted(record) for record in records]
+            rows = store.load(wanted)
+            for record, rows_wanted in zip(records, wanted, strict=True):
+                self.projection.apply(rows, record, rows_wanted)
+            store.write(rows)
+            if tracking is not None:
+                recorder: Any = self.recorder  # eventsourcing's recorder, either database
+                recorder._insert_tracking(cursor, tracking)
 
     def read(self, query: Callable[..., T], *args: Any) -> T:
         """``query(cursor, dialect, *args)`` in a read-only transaction."""
@@ -96,7 +90,6 @@ class QueryApplication(OgiApplication):
             )
             for statement in create_statements(self.dialect):
                 cursor.execute(statement)
-        self._next_id = None
 
     def tidy(self) -> None:
         """After a rebuild: let the database's planner know the tables as they now are

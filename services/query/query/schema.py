@@ -6,7 +6,8 @@
 - full-text search: in SQLite an FTS5 table ``application_search`` of the segmented text and
   the agency (its rowid is the row's ``id``); in PostgreSQL a ``words`` tsvector column
   (``to_tsvector('simple', <segmented text>)``) with a GIN index.
-- ``complaints``, ``consultations``, ``overdue_reports``.
+- ``complaints``, ``consultations``, ``overdue_reports``; in PostgreSQL the sequence
+  ``application_ids`` of the rows' ids.
 
 The tracking of the bus position is eventsourcing's own table, written in the same transaction.
 """
@@ -81,6 +82,7 @@ def create_statements(d: Dialect) -> list[str]:
         statements.append(
             f"CREATE INDEX IF NOT EXISTS applications_words ON {applications} USING GIN (words)"
         )
+        statements.append(f"CREATE SEQUENCE IF NOT EXISTS {d.table('application_ids')}")
     else:
         # The agency too, so that a search is answered from this table alone; "-" inside a
         # token keeps an agency code one token.
@@ -93,4 +95,7 @@ def create_statements(d: Dialect) -> list[str]:
 
 def drop_statements(d: Dialect) -> list[str]:
     """Every table of the read model (a rebuild makes them again, empty)."""
-    return [f"DROP TABLE IF EXISTS {d.table(name)}" for name in TABLES]
+    drops = [f"DROP TABLE IF EXISTS {d.table(name)}" for name in TABLES]
+    if d.postgres:
+        drops.append(f"DROP SEQUENCE IF EXISTS {d.table('application_ids')}")
+    return drops

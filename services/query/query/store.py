@@ -96,21 +96,26 @@ class RowStore:
             rows.consultations[key3] = row
         return rows
 
-    def next_id(self) -> int:
-        """The id after the largest one given (ids link a row to its search entry)."""
-        self.cursor.execute(f"SELECT MAX(id) AS top FROM {self.d.table('applications')}")
-        row = self.cursor.fetchone()
-        return int(row["top"] or 0) + 1
+    def new_ids(self, count: int) -> int:
+        """The first of ``count`` new row ids (ids link a row to its search entry in SQLite and
+        order search results): SQLite's next rowid, PostgreSQL's sequence (taken in one step)."""
+        if self.d.postgres:
+            ids = self.d.table("application_ids")
+            self.cursor.execute(
+                f"SELECT setval('{ids}', nextval('{ids}') + %s - 1) AS last", [count]
+            )
+            return int(self.cursor.fetchone()["last"]) - count + 1
+        self.cursor.execute("SELECT MAX(id) AS top FROM applications")
+        return int(self.cursor.fetchone()["top"] or 0) + 1
 
-    def write(self, rows: Rows, next_id: int) -> int:
-        """Write the changed rows; returns the next id to give."""
-        written = []
-        for key in sorted(rows.changed_applications):
-            row = derived(rows.applications[key])
-            if row.get("id") is None:
-                row["id"] = next_id
-                next_id += 1
-            written.append(row)
+    def write(self, rows: Rows) -> None:
+        """Write the changed rows (new ones given their ids)."""
+        written = [derived(rows.applications[key]) for key in sorted(rows.changed_applications)]
+        new = [row for row in written if row.get("id") is None]
+        if new:
+            first = self.new_ids(len(new))
+            for offset, row in enumerate(new):
+                row["id"] = first + offset
         searched = [
             row
             for row in written
@@ -139,7 +144,6 @@ class RowStore:
                 f"VALUES ({self.d.marks(len(OVERDUE_COLUMNS))}) ON CONFLICT DO NOTHING",
                 [tuple(r[c] for c in OVERDUE_COLUMNS) for r in rows.overdue_reports],
             )
-        return next_id
 
     def _upsert_all(
         self, table: str, columns: Sequence[str], keys: Sequence[str], rows: list[dict[str, Any]]
