@@ -188,7 +188,7 @@ async def behind(
     subjects = contract_subjects(CONTRACT, registry.get(BUREAU))
     consumer = bus.InboxConsumer(app, js, writer, handlers(app, registry), subjects)
     task = asyncio.create_task(consumer.run())
-    stream = Stream(first + int(rate * seconds) + 1)
+    stream = Stream(first + int(rate * seconds) + 2)
     marks: list[tuple[int, float]] = []
     lags: list[float] = []
 
@@ -200,13 +200,20 @@ async def behind(
                 lags.append(now - marks.pop(0)[1])
             await asyncio.sleep(0.01)
 
+    # The inbox makes its consumer first: one arrival applied before the clock starts.
+    warm = [
+        await js.publish_async(record.subject, encode(record)) for record in stream.arrival(first)
+    ]
+    ready = max(ack.seq for ack in await asyncio.gather(*warm))
+    while await asyncio.to_thread(app.position, consumer.tracking) < ready:
+        await asyncio.sleep(0.05)
     watcher = asyncio.create_task(watch())
     tick, started = 0.1, time.perf_counter()
     per_tick = int(rate * tick)
     for step in range(int(seconds / tick)):
         acks = [
             await js.publish_async(record.subject, encode(record))
-            for i in range(first + step * per_tick, first + (step + 1) * per_tick)
+            for i in range(first + 1 + step * per_tick, first + 1 + (step + 1) * per_tick)
             for record in stream.arrival(i)
         ]
         sent = time.perf_counter()

@@ -92,14 +92,18 @@ class QueryApplication(OgiApplication):
                 cursor.execute(statement)
 
     def tidy(self) -> None:
-        """After a rebuild: let the database's planner know the tables as they now are
-        (PostgreSQL also reclaims the row versions the replay left behind)."""
+        """After a rebuild: let the database's planner know the tables as they now are, and
+        build the work queue's index again compact (a replay puts nearly every row in it and
+        takes most out again); PostgreSQL also reclaims the row versions the replay left."""
+        queue = self.dialect.table("applications_open_queue")
         if self.dialect.postgres:
             with self.datastore.get_connection() as conn:  # autocommit: VACUUM needs it
                 for table in ("applications", "complaints", "consultations", "overdue_reports"):
                     conn.execute(f"VACUUM (ANALYZE) {self.dialect.table(table)}")
+                conn.execute(f"REINDEX INDEX {queue}")
         else:
             with self.datastore.transaction(commit=True) as cursor:
+                cursor.execute(f"REINDEX {queue}")
                 cursor.execute("PRAGMA optimize")
 
 
