@@ -454,6 +454,17 @@ def test_search_finds_every_word_in_description_name_or_decision(office: QueryAp
     assert [r["application_id"] for r in rest.rows] == ["S1"] and rest.last is None
 
 
+def test_a_search_counts_its_matches_up_to_a_cap(
+    office: QueryApplication, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bus = Bus()
+    for i in range(4):
+        feed(office, arrival(bus, f"C{i}", OFFICE, f"SZFB-2026-0002{i}", description="城市更新"))
+    monkeypatch.setattr(reads, "COUNT_CAP", 2)
+    page = office.read(reads.search, ("城市更新",), OFFICE, 3, None)
+    assert (page.total, len(page.rows)) == (3, 3), "three stands for more than two"
+
+
 def test_words_are_segmented_and_punctuation_is_not_a_word() -> None:
     assert index_words("城市更新项目，批复！") == "城市 更新 城市更新 项目 批复"
     assert query_words("城市更新 项目 项目") == ["城市更新", "项目"]

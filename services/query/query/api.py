@@ -124,7 +124,8 @@ class QueryServicer(query_pb2_grpc.QueryServiceServicer):
         today = today_in_china()
         return query_pb2.SearchApplicationsResponse(
             applications=[application_summary(r, today, at.app.calendars) for r in page.rows],
-            total=page.total,
+            total=min(page.total, reads.COUNT_CAP),
+            more_than_total=page.total > reads.COUNT_CAP,
             next_page_token=_next(page),
             today=today.isoformat(),
             searched=words,

@@ -131,6 +131,11 @@ def applications(
     return _page(cursor, d.table("applications"), SHOWN, where, order, size, after, d.mark)
 
 
+#: A search counts its matches up to this many (beyond, its total is a lower bound): the first
+#: page of a search for a word in nearly every application must not read them all.
+COUNT_CAP = 1000
+
+
 @dataclass(frozen=True)
 class Resume:
     """Where a search's next page starts (before a row id), and the total its first page
@@ -145,8 +150,9 @@ def search(
 ) -> Page:
     """Applications whose searched text (description, applicant name, decision) holds every
     word, of one agency ("" : every agency kept), the most recently received first (by the row's
-    id, given in the order the read model first heard of them). The page's key is the last row's
-    id and the total."""
+    id, given in the order the read model first heard of them). The total is counted up to
+    ``COUNT_CAP`` + 1 (more: ``COUNT_CAP`` + 1 stands for "more than ``COUNT_CAP``"); the page's
+    key is the last row's id and the total."""
     found = _postgres_matches if d.postgres else _sqlite_matches
     rows, total = found(cursor, d, words, agency, size + 1, resume)
     more = len(rows) > size
@@ -157,26 +163,29 @@ def search(
 def _postgres_matches(
     cursor: Any, d: Dialect, words: tuple[str, ...], agency: str, limit: int, resume: Resume | None
 ) -> tuple[list[Row], int]:
-    """From the GIN index of the rows' words, which hold the row's agency as a lexeme too: the
-    index alone finds an agency's matches, and the first page counts them in the same pass."""
+    """From the GIN index of the rows' words, which hold the row's agency as a lexeme too (the
+    index alone finds an agency's matches to count); the page in the order of the agency's ids
+    (index ``applications_newest``), so that it stops at the page however many match."""
     terms = "plainto_tsquery('simple', %s)"
     params: list[Any] = [" ".join(words)]
     if agency:
-        terms = f"({terms} && %s::tsquery)"
-        params.append(f"'{agency_lexeme(agency)}'")
-    where = f"words @@ {terms}"
-    if resume is not None:
+        terms = f"({terms} && %s::tsquery) AND agency = %s"
+        params += [f"'{agency_lexeme(agency)}'", agency]
+    where, table = f"words @@ {terms}", d.table("applications")
+    if resume is None:
+        cursor.execute(
+            f"SELECT COUNT(*) AS total FROM (SELECT 1 FROM {table} WHERE {where} "
+            f"LIMIT {COUNT_CAP + 1}) AS matches",
+            params,
+        )
+        total = int(cursor.fetchone()["total"])
+    else:
+        total = resume.total
         where, params = f"{where} AND id < %s", [*params, resume.before]
-    counted = "" if resume else ", COUNT(*) OVER () AS total"
     cursor.execute(
-        f"SELECT {SHOWN}{counted} FROM {d.table('applications')} WHERE {where} "
-        f"ORDER BY id DESC LIMIT {limit}",
-        params,
+        f"SELECT {SHOWN} FROM {table} WHERE {where} ORDER BY id DESC LIMIT {limit}", params
     )
-    rows = [dict(row) for row in cursor.fetchall()]
-    if resume is not None:
-        return rows, resume.total
-    return rows, int(rows[0]["total"]) if rows else 0
+    return [dict(row) for row in cursor.fetchall()], total
 
 
 def _phrase(word: str) -> str:
@@ -194,7 +203,10 @@ def _sqlite_matches(
     source = "FROM application_search WHERE application_search MATCH ?"
     params: list[Any]
     if resume is None:
-        cursor.execute(f"SELECT COUNT(*) AS total {source}", [match])
+        cursor.execute(
+            f"SELECT COUNT(*) AS total FROM (SELECT rowid {source} LIMIT {COUNT_CAP + 1})",
+            [match],
+        )
         total = int(cursor.fetchone()["total"])
         condition, params = "", [match]
     else:

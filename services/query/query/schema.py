@@ -83,6 +83,10 @@ def create_statements(d: Dialect) -> list[str]:
             f"CREATE INDEX IF NOT EXISTS applications_words ON {applications} USING GIN (words)"
         )
         statements.append(f"CREATE SEQUENCE IF NOT EXISTS {d.table('application_ids')}")
+        # A search's page: an agency's rows, newest first (SQLite reads its FTS5 rowids in order).
+        statements.append(
+            f"CREATE INDEX IF NOT EXISTS applications_newest ON {applications} (agency, id)"
+        )
     else:
         # The agency too, so that a search is answered from this table alone; "-" inside a
         # token keeps an agency code one token.
