@@ -46,6 +46,8 @@ WATCH_SECONDS = 1.0
 LOCK_CHECK_SECONDS = 5.0
 #: How long stopping waits for reads under way before the stores close.
 STORE_CLOSE_GRACE_SECONDS = 0.2
+#: How long stopping waits for a cancelled loop to end before cancelling it again.
+CANCEL_AGAIN_SECONDS = 0.5
 
 
 def addressed_to(agency: Agency, event_types: list[str]) -> list[str]:
@@ -386,8 +388,7 @@ class ServiceRuntime(Generic[R]):
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+            await cancelled(task)
         if self.nc is not None:
             with contextlib.suppress(Exception):
                 await self.nc.close()
@@ -400,6 +401,18 @@ class ServiceRuntime(Generic[R]):
             unit.app.close()
         for lock in self.locks:
             lock.release()
+
+
+async def cancelled(task: asyncio.Task[None]) -> None:
+    """Cancel ``task`` until it has ended. A cancellation can be lost: Python 3.11's
+    ``asyncio.wait_for`` returns the result of what it awaited when that completes as the
+    cancellation arrives (the relay awaits its acks so), and nats-py turns one into an error the
+    loop logs and retries; the loop would then run on, and stopping would wait for it forever."""
+    while not task.done():
+        task.cancel()
+        await asyncio.wait({task}, timeout=CANCEL_AGAIN_SECONDS)
+    if not task.cancelled():
+        task.exception()  # retrieved: a loop's failure was logged where it happened
 
 
 async def serve(spec: ServiceSpec[R], config: ServiceConfig) -> None:
