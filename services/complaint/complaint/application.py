@@ -151,6 +151,9 @@ class ComplaintApplication(OgiApplication):
         number: int | str
         if c.application_id:
             key, number = c.application_id, len(list(self._ids(c.application_id))) + 1
+            # The numbers of complaints filed before in the same transaction (group commit).
+            while uow.find(complaint_aggregate_id(complaint_key(key, number)), Complaint):
+                number += 1
         else:  # about an agency's work: an id no one can enumerate, as application ids
             key, number = str(c.against_agency), new_application_id()[1:]
         handler = self.known(c.application_id).agency if c.application_id else ""

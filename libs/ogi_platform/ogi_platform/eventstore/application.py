@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
@@ -19,6 +20,7 @@ from eventsourcing.persistence import (
 from ogi_errors import InvalidInput, NotFound
 from ogi_platform.eventstore.aggregate import Meta, OgiAggregate
 from ogi_platform.eventstore.commands import Command, CommandHandler, handlers_of
+from ogi_platform.eventstore.groupcommit import handle_together
 from ogi_platform.messaging.envelope import EventRecord, record_of
 from ogi_platform.messaging.wire import encode
 
@@ -61,9 +63,13 @@ class OgiApplication(Application[UUID]):
 
     # Each store has a single writer thread, so cached aggregates are never stale in effect;
     # the repository still fast-forwards a cached aggregate to the stored version on every get.
+    # The cache holds only what the store holds: a get hands out a copy (so a command that
+    # changes an aggregate and then fails, alone or in a group, leaves the cache as it was),
+    # and with fast-forwarding a commit puts nothing in it.
     env: ClassVar[dict[str, str]] = {
         "AGGREGATE_CACHE_MAXSIZE": "5000",
         "AGGREGATE_CACHE_FASTFORWARD": "y",
+        "DEEPCOPY_FROM_AGGREGATE_CACHE": "y",
     }
 
     def __init__(self, agency: str, env: dict[str, str] | None = None) -> None:
@@ -113,12 +119,22 @@ class OgiApplication(Application[UUID]):
     def handle(self, command: Command[T]) -> T:
         """Handle one command: its handler acts in a fresh unit of work, which is committed
         (every event it made, or none) before the result is returned."""
+        uow = self.unit_of_work()
+        result = self.apply_command(uow, command)
+        uow.commit()
+        return result
+
+    def handle_all(self, commands: Sequence[Command[Any]]) -> list[Any]:
+        """Handle commands queued together in one transaction: each one's result, or ``Failed``
+        with its error (``eventstore.groupcommit``)."""
+        return handle_together(self, commands)
+
+    def apply_command(self, uow: UnitOfWork, command: Command[T]) -> T:
+        """Let the command's handler act in ``uow`` (nothing is committed)."""
         handler = self.command_handlers.get(type(command))
         if handler is None:
             raise TypeError(f"{type(self).__name__} handles no {type(command).__name__}")
-        uow = self.unit_of_work()
         result: T = handler(self, uow, command)
-        uow.commit()
         return result
 
     def find(self, aggregate_id: UUID, kind: type[A]) -> A | None:
@@ -192,14 +208,22 @@ class OgiApplication(Application[UUID]):
 
 
 class UnitOfWork:
-    """Aggregates touched by one command or one batch of inbound events, saved together."""
+    """Aggregates touched by one command, a group of commands or a batch of inbound events,
+    saved together. What one command changed, the next one of the group finds here."""
 
     def __init__(self, app: OgiApplication) -> None:
         self.app = app
         self._aggregates: dict[UUID, OgiAggregate] = {}
+        #: Aggregates given in a command's answer: a later command changes a copy (``hand_out``).
+        self._handed_out: set[UUID] = set()
+        #: The events of the last commit, once collected.
+        self._committing: list[Any] = []
 
     def find(self, aggregate_id: UUID, kind: type[A]) -> A | None:
         known = self._aggregates.get(aggregate_id)
+        if known is not None and aggregate_id in self._handed_out:
+            known = self._aggregates[aggregate_id] = copy.deepcopy(known)
+            self._handed_out.discard(aggregate_id)
         if known is not None:
             assert isinstance(known, kind)
             return known
@@ -223,7 +247,20 @@ class UnitOfWork:
         return found
 
     def add(self, aggregate: OgiAggregate) -> None:
+        """Save ``aggregate`` with the others; another object of the same id would silently
+        replace one already here (its events lost): a RuntimeError, a fault of the caller."""
+        held = self._aggregates.get(aggregate.id)
+        if held is not None and held is not aggregate:
+            raise RuntimeError(f"{type(aggregate).__name__} {aggregate.id} is already held here")
         self._aggregates[aggregate.id] = aggregate
+
+    def hand_out(self, answer: object) -> None:
+        """The aggregates of a command's answer (the answer, or in a list or tuple) stay as that
+        command left them: a later command of the group that finds one changes a copy, which
+        is the one saved. Each caller sees the state its own command made, as if alone."""
+        for item in answer if isinstance(answer, list | tuple) else (answer,):
+            if isinstance(item, OgiAggregate) and self._aggregates.get(item.id) is item:
+                self._handed_out.add(item.id)
 
     def commit(self, tracking: Tracking | None = None) -> int:
         """Store every pending event (and the tracking record) in one transaction."""
@@ -231,8 +268,18 @@ class UnitOfWork:
         processing.collect_events(*self._aggregates.values())
         if not processing.events and tracking is None:
             return 0
+        self._committing = list(processing.events)
         self.app.record(processing)
         return len(processing.events)
+
+    def stored(self) -> bool:
+        """Whether the events of the last commit are in the store (one that raised may have
+        failed after storing them, taking a snapshot)."""
+        if not self._committing:
+            return False
+        first = self._committing[0]
+        version = first.originator_version
+        return any(self.app.events.get(first.originator_id, gt=version - 1, lte=version))
 
 
 def application_of(event: Any) -> str:

@@ -24,10 +24,8 @@ import hmac
 import json
 import logging
 from collections.abc import Callable, Collection
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, TypeVar
 
 import nats
 from eventsourcing.persistence import PersistenceError, Tracking
@@ -38,6 +36,7 @@ from nats.js.errors import NotFoundError
 
 from ogi_errors import DomainError, IllegalStep
 from ogi_platform.eventstore.application import OgiApplication, UnitOfWork
+from ogi_platform.eventstore.writer import Writer
 from ogi_platform.messaging.envelope import (
     DEAD_LETTER_ROOT,
     DEAD_LETTER_STREAM,
@@ -54,7 +53,6 @@ from ogi_platform.messaging.wire import UndecodableEvent, decode, encode
 
 log = logging.getLogger(__name__)
 
-T = TypeVar("T")
 Handler = Callable[[UnitOfWork, EventRecord], None]
 
 RELAY_POSITION = "outbox:nats"
@@ -145,19 +143,6 @@ async def ensure_streams(js: JetStreamContext) -> None:
                 storage=api.StorageType.FILE,
                 duplicate_window=DUPLICATE_WINDOW_SECONDS,
             )
-
-
-class Writer:
-    """The one thread that writes one agency's store of one service: commands never race."""
-
-    def __init__(self, name: str) -> None:
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
-
-    async def run(self, fn: Callable[..., T], *args: Any) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
-
-    def shutdown(self) -> None:
-        self._executor.shutdown(wait=True)
 
 
 class OutboxRelay:

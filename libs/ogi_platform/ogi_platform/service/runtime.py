@@ -189,8 +189,10 @@ class ServiceRuntime(Generic[R]):
         return await asyncio.to_thread(fn, *args)
 
     async def execute(self, unit: AgencyUnit, command: Command[T]) -> T:
-        """Handle ``command`` in the store's writer thread (see ``OgiApplication.handle``)."""
-        return await unit.writer.run(unit.app.handle, command)
+        """Handle ``command`` in the store's writer thread, in one transaction with the commands
+        queued with it (group commit: ``OgiApplication.handle_all``); answered once committed."""
+        result: T = await unit.writer.together(unit.app.handle_all, command)
+        return result
 
     async def locate(self, application_id: str, access: str = "act") -> AgencyUnit:
         """The agency unit whose store holds the application (after forwards, the one that did

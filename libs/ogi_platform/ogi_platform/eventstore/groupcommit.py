@@ -1,0 +1,63 @@
+"""Group commit: the commands queued while a store's writer was busy, handled in one unit of work
+and committed in one transaction (issue 13: one transaction per command made the single writer
+the limit of the whole system).
+
+The commands run in the order they were queued, each seeing what the ones before it changed
+(the unit of work holds the aggregates they loaded, made or changed); every command's events
+commit together, or none. A command that raises is answered with its own error, and the group
+runs again without it from fresh aggregates (a new unit of work, loaded from the store: the one
+that failed may have changed an aggregate before raising, and nothing of it may be stored);
+the others commit, as if each had run alone in that order. A transaction the store refuses
+(say, an event too large for the bus) is retried a command at a time, so that only the command
+that made it is refused. Every answer is given after the transaction holding its events
+committed (the writer hands the answers over once this returns).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from ogi_platform.eventstore.writer import Failed
+
+if TYPE_CHECKING:
+    from ogi_platform.eventstore.application import OgiApplication
+    from ogi_platform.eventstore.commands import Command
+
+
+def handle_together(app: OgiApplication, commands: Sequence[Command[Any]]) -> list[Any]:
+    """Each command's result, or ``Failed`` with its error, in the order of ``commands``."""
+    answers: dict[int, Any] = {}
+    remaining = list(range(len(commands)))
+    while remaining:
+        uow = app.unit_of_work()
+        results: dict[int, Any] = {}
+        for index in remaining:
+            try:
+                results[index] = app.apply_command(uow, commands[index])
+            except Exception as error:
+                answers[index] = Failed(error)
+                break
+            uow.hand_out(results[index])
+        if len(results) < len(remaining):  # one failed: again, without it
+            remaining = [index for index in remaining if index not in answers]
+            continue
+        try:
+            uow.commit()
+        except Exception as error:
+            if len(remaining) > 1 and not uow.stored():
+                answers |= {index: handle_alone(app, commands[index]) for index in remaining}
+            else:  # refused alone, or stored and failed after (a snapshot): as handle() says
+                answers |= dict.fromkeys(remaining, Failed(error))
+            break
+        answers |= results
+        break
+    return [answers[index] for index in range(len(commands))]
+
+
+def handle_alone(app: OgiApplication, command: Command[Any]) -> Any:
+    """The command in a transaction of its own: its result, or ``Failed``."""
+    try:
+        return app.handle(command)
+    except Exception as error:
+        return Failed(error)
