@@ -59,6 +59,9 @@ RELAY_POSITION = "outbox:nats"
 INBOX_POSITION = f"jetstream:{EVENT_STREAM}"
 DUPLICATE_WINDOW_SECONDS = 3600.0
 INBOX_BATCH = 200
+#: A replay's fetch and transaction size: nobody waits on a rebuild's single events, so it takes
+#: the stream in larger batches (fewer statements and commits per event) until it has caught up.
+REPLAY_BATCH = 1000
 ACK_WAIT_SECONDS = 60.0
 MAX_ACK_PENDING = INBOX_BATCH * 4
 #: Room left in a message for its headers when the relay checks it against ``max_payload``.
@@ -320,6 +323,7 @@ class InboxConsumer:
         handlers: dict[str, Handler],
         filter_subjects: list[str],
         batch_size: int = INBOX_BATCH,
+        replay_batch_size: int = REPLAY_BATCH,
         max_tries: int = 3,
         ack_wait_seconds: float = ACK_WAIT_SECONDS,
         may_manage: bool = True,
@@ -331,6 +335,10 @@ class InboxConsumer:
         self.handlers = handlers
         self.filter_subjects = filter_subjects
         self.batch_size = batch_size
+        self.replay_batch_size = replay_batch_size
+        #: How many messages the next fetch asks for: ``replay_batch_size`` from a replay's start
+        #: until a fetch comes back short (the stream caught up), ``batch_size`` otherwise.
+        self.fetch_size = batch_size
         self.max_tries = max_tries
         self.ack_wait_seconds = ack_wait_seconds
         self.may_manage = may_manage
@@ -367,7 +375,7 @@ class InboxConsumer:
         except NotFoundError:
             position = await asyncio.to_thread(self.app.position, self.tracking)
             config = consumer_config(
-                self.durable, wanted, self.ack_wait_seconds, self.batch_size * 4
+                self.durable, wanted, self.ack_wait_seconds, self.fetch_size * 4
             )
             if position:
                 config.deliver_policy = api.DeliverPolicy.BY_START_SEQUENCE
@@ -406,8 +414,10 @@ class InboxConsumer:
     async def replay(self, drop: Callable[[], None]) -> None:
         """Consume everything again from the stream's first message: between two batches,
         ``drop`` (run in the writer) empties what the handlers made and the tracking, and the
-        durable consumer is deleted and made again from sequence 1. Only a user who may manage
-        consumers can (an agency's own NATS user cannot delete them)."""
+        durable consumer is deleted and made again from sequence 1 (with room for
+        ``replay_batch_size`` unacked messages a fetch), and the stream is consumed in batches
+        of that size until it has caught up. Only a user who may manage consumers can (an
+        agency's own NATS user cannot delete them)."""
         if not self.may_manage:
             raise IllegalStep(f"only the NATS admin may make consumer {self.durable} again")
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -422,6 +432,7 @@ class InboxConsumer:
             await self.writer.run(drop)
             with contextlib.suppress(NotFoundError):
                 await self.js.delete_consumer(EVENT_STREAM, self.durable)
+            self.fetch_size = self.replay_batch_size
             subscription = await self.subscribe()
         except Exception as error:
             done.set_exception(error)
@@ -439,10 +450,13 @@ class InboxConsumer:
                     subscription = await self._replayed()
                 connection = self.guard.connection()
                 try:
-                    messages = await subscription.fetch(self.batch_size, timeout=1.0)
+                    messages = await subscription.fetch(self.fetch_size, timeout=1.0)
                 except (nats.errors.TimeoutError, TimeoutError):
+                    self.fetch_size = self.batch_size
                     self.progress.made()  # nothing waiting
                     continue
+                if len(messages) < self.fetch_size:
+                    self.fetch_size = self.batch_size  # caught up: live batches again
                 try:
                     await self.process(messages, connection)
                 except (asyncio.CancelledError, StreamChanged):
