@@ -24,6 +24,7 @@ from ogi_errors import IllegalStep, InvalidInput, NotFound
 from ogi_platform.eventstore.application import OgiApplication
 from ogi_platform.eventstore.commands import Command
 from ogi_platform.eventstore.store import StoreLocation, WriterLock, creating, store_location
+from ogi_platform.eventstore.writer import Writer
 from ogi_platform.messaging import bus
 from ogi_platform.messaging.envelope import SUBJECT_ROOT, EventRecord
 from ogi_platform.rpc import auth
@@ -129,7 +130,7 @@ def sender_policy(
 class AgencyUnit:
     agency: str
     app: OgiApplication
-    writer: bus.Writer
+    writer: Writer
     relay: bus.OutboxRelay | None = None
     consumer: bus.InboxConsumer | None = None
 
@@ -240,8 +241,9 @@ class ServiceRuntime(Generic[R]):
             app = await asyncio.to_thread(
                 build_app, self.spec, self.config, agency, locations[agency]
             )
-            await asyncio.to_thread(self.index.serve, app)  # before it commits anything
-            self.units[agency] = AgencyUnit(agency, app, bus.Writer(f"{self.spec.name}-{agency}"))
+            if self.spec.contract.public:  # read models answer from their tables, never locate
+                await asyncio.to_thread(self.index.serve, app)  # before it commits anything
+            self.units[agency] = AgencyUnit(agency, app, Writer(f"{self.spec.name}-{agency}"))
             self.apps[agency] = app
         self.nc = await bus.connect(
             self.config.nats_url,
