@@ -85,12 +85,16 @@ class IntakeApplication(OgiApplication):
         together.
 
         With a ``request_id`` a repeated submission returns the application already stored.
+        Without one the id is fresh and random (60 bits), so it is not looked up: the store
+        refuses an application of an id it holds (its first event's version is taken).
         """
-        key = f"{c.agency.code}:{c.request_id}" if c.request_id else None
-        application_id = new_application_id(key)
-        existing = uow.find(Application.create_id(application_id), Application)
-        if existing is not None:
-            return existing
+        if c.request_id:
+            application_id = new_application_id(f"{c.agency.code}:{c.request_id}")
+            existing = uow.find(Application.create_id(application_id), Application)
+            if existing is not None:
+                return existing
+        else:
+            application_id = new_application_id()
         m = meta(application_id, c.actor, c.on)
         application = Application.receive(
             application_id, c.agency.code, c.applicant, c.request, c.on, m

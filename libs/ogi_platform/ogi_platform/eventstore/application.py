@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
+from eventsourcing.application import Application, ProcessingEvent
 from eventsourcing.persistence import (
     JSONTranscoder,
     Notification,
@@ -19,6 +19,7 @@ from eventsourcing.persistence import (
 
 from ogi_errors import InvalidInput, NotFound
 from ogi_platform.eventstore.aggregate import Meta, OgiAggregate
+from ogi_platform.eventstore.cache import WriterCache
 from ogi_platform.eventstore.commands import Command, CommandHandler, handlers_of
 from ogi_platform.eventstore.groupcommit import handle_together
 from ogi_platform.messaging.envelope import EventRecord, record_of
@@ -61,14 +62,12 @@ class OgiApplication(Application[UUID]):
         super().__init_subclass__(**kwargs)
         cls.command_handlers = handlers_of(cls)
 
-    # Each store has a single writer thread, so cached aggregates are never stale in effect;
-    # the repository still fast-forwards a cached aggregate to the stored version on every get.
-    # The cache holds only what the store holds: a get hands out a copy (so a command that
-    # changes an aggregate and then fails, alone or in a group, leaves the cache as it was),
-    # and with fast-forwarding a commit puts nothing in it.
+    # Each store has a single writer, so the aggregates it committed are what the store holds:
+    # a commit puts them in the cache and a get uses them without asking the store
+    # (``eventstore.cache``: the writer alone fills it, everything handed out is a copy).
     env: ClassVar[dict[str, str]] = {
         "AGGREGATE_CACHE_MAXSIZE": "5000",
-        "AGGREGATE_CACHE_FASTFORWARD": "y",
+        "AGGREGATE_CACHE_FASTFORWARD": "n",
         "DEEPCOPY_FROM_AGGREGATE_CACHE": "y",
     }
 
@@ -78,6 +77,7 @@ class OgiApplication(Application[UUID]):
         self._recorded_listeners: list[Callable[[set[str]], None]] = []
         self.configure(None)
         super().__init__(env)
+        self.cache = WriterCache(self)
 
     def configure(self, config: ServiceConfig | None) -> None:
         """Read what the service's rules use besides the store (e.g. its working calendar) from
@@ -138,12 +138,9 @@ class OgiApplication(Application[UUID]):
         return result
 
     def find(self, aggregate_id: UUID, kind: type[A]) -> A | None:
-        try:
-            aggregate: object = self.repository.get(aggregate_id)
-        except AggregateNotFoundError:
-            return None
-        assert isinstance(aggregate, kind)
-        return aggregate
+        """A copy of the aggregate as stored (any thread; commands find through their unit of
+        work, which keeps what it loads in memory)."""
+        return self.cache.find(aggregate_id, kind)
 
     def notifications(self, after: int, limit: int) -> Sequence[Notification]:
         return self.recorder.select_notifications(
@@ -183,7 +180,11 @@ class OgiApplication(Application[UUID]):
         the whole commit if one event is larger than the bus can carry."""
         for event in processing.events:
             self.require_carriable(event)
-        self._record(processing)
+        try:
+            self._record(processing)
+        except BaseException:
+            self.cache.forget(processing.aggregates)  # stored or not: the store will tell
+            raise
         self._take_snapshots(processing)
         if self._recorded_listeners and processing.events:
             about = {application_of(event) for event in processing.events} - {""}
@@ -227,7 +228,7 @@ class UnitOfWork:
         if known is not None:
             assert isinstance(known, kind)
             return known
-        found = self.app.find(aggregate_id, kind)
+        found = self.app.cache.load(aggregate_id, kind)
         if found is not None:
             self._aggregates[aggregate_id] = found
         return found

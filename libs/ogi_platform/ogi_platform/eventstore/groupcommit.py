@@ -5,8 +5,9 @@ the limit of the whole system).
 The commands run in the order they were queued, each seeing what the ones before it changed
 (the unit of work holds the aggregates they loaded, made or changed); every command's events
 commit together, or none. A command that raises is answered with its own error, and the group
-runs again without it from fresh aggregates (a new unit of work, loaded from the store: the one
-that failed may have changed an aggregate before raising, and nothing of it may be stored);
+runs again without it from fresh aggregates (a new unit of work, with fresh copies of what the
+store holds: the one that failed may have changed an aggregate before raising, and nothing of it
+may be stored or kept in memory, ``eventstore.cache``);
 the others commit, as if each had run alone in that order. A transaction the store refuses
 (say, an event too large for the bus) is retried a command at a time, so that only the command
 that made it is refused. Every answer is given after the transaction holding its events
