@@ -24,7 +24,9 @@ from pathlib import Path
 import psycopg
 from annual import bench_annual_rebuild
 from intake_bench import bench_intake
+from pipeline_bench import bench_pipeline
 from query_bench import bench_query
+from scale_bench import bench_scale
 
 from intake.application import IntakeApplication
 from intake.commands import SubmitApplication
@@ -167,6 +169,8 @@ def main() -> None:
                 drop(pg)
         finally:
             nats.stop()
+    bench_pipeline(args.n, on_postgres=pg is not None)
+    bench_scale([5, 100, 300, 1000], args.n)
 
 
 async def _purge(nats_url: str) -> None:

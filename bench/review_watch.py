@@ -1,0 +1,153 @@
+"""When each application was opened in review: a thread polling review's stores for new
+``ReviewOpened`` events, as a reader beside the service (review publishes no event when it opens
+one: ``ReviewOpened`` is internal, kept in its store only).
+
+A poll reads only what was stored after the last one (by notification id), one query per agency
+store; a SQLite store whose files did not change since the last poll is read only once a second
+(a file's time may not move within the same clock tick). The
+time an application is seen is the poll's: at most ``interval`` after its commit.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import psycopg
+from eventsourcing.utils import get_topic
+from running import PhaseTimeout
+
+from ogi_platform.eventstore.store import schema_name
+from ogi_platform.ids import aggregate_id
+from review.domain import REVIEW_OPENED, Review
+
+TOPIC = f"{get_topic(Review)}.{REVIEW_OPENED}"
+
+
+def review_of(application_id: str) -> UUID:
+    """The id of the review an application opens (review.domain.Review.create_id)."""
+    return aggregate_id("review", application_id)
+
+
+class _SqliteStores:
+    """Each agency's review.sqlite, read-only."""
+
+    def __init__(self, stores: Path, agencies: list[str]) -> None:
+        self.files = [stores / agency / "review.sqlite" for agency in agencies]
+        self.connections = [
+            sqlite3.connect(f"file:{f}?mode=ro", uri=True, check_same_thread=False)
+            for f in self.files
+        ]
+        self.after = [0] * len(self.files)
+        self.seen_files: list[tuple[int, ...]] = [()] * len(self.files)
+        self.read_at = [0.0] * len(self.files)
+
+    def _files_of(self, i: int) -> tuple[int, ...]:
+        signature: list[int] = []
+        for suffix in ("", "-wal"):
+            try:
+                stat = Path(f"{self.files[i]}{suffix}").stat()
+            except FileNotFoundError:
+                continue
+            signature += [stat.st_mtime_ns, stat.st_size]
+        return tuple(signature)
+
+    def new_reviews(self) -> list[UUID]:
+        found = []
+        for i, conn in enumerate(self.connections):
+            files, now = self._files_of(i), time.monotonic()
+            if files == self.seen_files[i] and now - self.read_at[i] < 1.0:
+                continue
+            self.seen_files[i], self.read_at[i] = files, now
+            rows = conn.execute(
+                "SELECT rowid, originator_id FROM stored_events WHERE rowid > ? AND topic = ?",
+                (self.after[i], TOPIC),
+            ).fetchall()
+            if rows:
+                self.after[i] = rows[-1][0]
+                found += [UUID(row[1]) for row in rows]
+        return found
+
+    def close(self) -> None:
+        for conn in self.connections:
+            conn.close()
+
+
+class _PostgresStores:
+    """Each agency's ``<schema>.review_events``, read in one query per poll."""
+
+    def __init__(self, url: str, agencies: list[str]) -> None:
+        self.conn: psycopg.Connection[Any] = psycopg.connect(url, autocommit=True)
+        self.schemas = [schema_name(agency) for agency in agencies]
+        self.after = dict.fromkeys(self.schemas, 0)
+
+    def new_reviews(self) -> list[UUID]:
+        parts, params = [], []
+        for schema in self.schemas:
+            parts.append(
+                f'SELECT %s, notification_id, originator_id FROM "{schema}".review_events '
+                "WHERE notification_id > %s AND topic = %s"
+            )
+            params += [schema, self.after[schema], TOPIC]
+        rows = self.conn.execute(" UNION ALL ".join(parts), params).fetchall()
+        for schema, notification_id, _ in rows:
+            self.after[schema] = max(self.after[schema], notification_id)
+        return [UUID(str(row[2])) for row in rows]
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+class ReviewWatch:
+    """Polls every ``interval`` seconds: ``opened`` maps each review seen to when (monotonic)."""
+
+    def __init__(
+        self, database_url: str | None, stores: Path, agencies: list[str], interval: float
+    ) -> None:
+        self.stores = (
+            _PostgresStores(database_url, agencies)
+            if database_url
+            else _SqliteStores(stores, agencies)
+        )
+        self.interval = interval
+        self.opened: dict[UUID, float] = {}
+        self._stop = threading.Event()
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="review-watch", daemon=True)
+
+    def __enter__(self) -> ReviewWatch:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.stores.close()
+
+    def _run(self) -> None:
+        try:
+            while not self._stop.wait(self.interval):
+                now = time.monotonic()
+                for review in self.stores.new_reviews():
+                    self.opened.setdefault(review, now)
+        except BaseException as error:  # reported by wait_for, in the benchmark's thread
+            self._error = error
+
+    def wait_for(self, count: int, timeout: float, phase: str) -> float:
+        """Wait until ``count`` reviews were seen; when the last one was. PhaseTimeout after
+        ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
+        while len(self.opened) < count:
+            if self._error is not None:
+                raise RuntimeError(f"{phase}: reading review's stores failed") from self._error
+            if time.monotonic() > deadline:
+                raise PhaseTimeout(
+                    f"{phase}: {len(self.opened)} of {count} applications open in review "
+                    f"after {timeout:.0f} s"
+                )
+            time.sleep(self.interval)
+        return max(self.opened.values())

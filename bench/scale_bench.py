@@ -1,0 +1,136 @@
+"""One instance serving many agencies (issue 13): `ogi up` with an agency file of 5, 100, 300
+and 1,000 agencies (the four defaults and district offices), on SQLite (``--postgres``: a fresh
+PostgreSQL database).
+
+For each count: the time from starting `ogi up` to its ready description; the CPU all its
+processes (services, web, nats-server) use over ``IDLE_SECONDS`` once ready, in % of one core
+(utime + stime from /proc); their resident memory together (VmRSS) after that; then ``-n``
+applications spread over all the agencies, ``IN_FLIGHT`` at a time, applications/s from the first
+submission until every one is open in review. A count that fails (not ready, or applications that
+never reach review within the phase's time) is reported and the larger ones are skipped. Goals:
+1,000 agencies at 80% or more of the 5-agency throughput, idle CPU under 5% of one core.
+Figures are printed, not asserted: ``python bench/scale_bench.py --agencies 5 100 -n 500``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import yaml
+from databases import database
+from review_watch import ReviewWatch
+from running import PhaseTimeout, cpu_seconds, ogi_up, postgres_turn, rss_bytes
+from submitting import IN_FLIGHT, submit_all
+
+from ogi_law.agencies import DEFAULT_AGENCIES
+
+IDLE_SECONDS = 10.0
+
+
+@dataclass
+class Row:
+    agencies: int
+    ready: float = 0.0
+    idle_cpu: float = 0.0
+    memory: int = 0
+    rate: float = 0.0
+    failure: str = ""
+
+
+def agency_file(folder: Path, count: int) -> Path:
+    """The four default agencies and ``count - 4`` district offices, as an operator writes
+    them (tests/e2e/test_many_agencies.py)."""
+    default_file = resources.files("ogi_law").joinpath("data/agencies.yaml")
+    agencies = yaml.safe_load(default_file.read_text(encoding="utf-8"))["agencies"]
+    agencies += [
+        {
+            "code": f"district-{n}-office",
+            "name": f"第{n}区人民政府办公室",
+            "kind": "department",
+            "number_prefix": f"QZF{n}",
+            "offices": ["政府信息公开办公室"],
+            "reconsideration_body": "市人民政府",
+        }
+        for n in range(1, count - len(DEFAULT_AGENCIES) + 1)
+    ]
+    path = folder / f"agencies-{count}.yaml"
+    path.write_text(yaml.safe_dump({"agencies": agencies}, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def measure(row: Row, url: str | None, folder: Path, n: int, timeout: float) -> None:
+    """Fill ``row``: ready time, idle CPU and memory, then applications/s end to end."""
+    folder.mkdir(parents=True)
+    env = {"OGI_AGENCY_FILE": str(agency_file(folder, row.agencies))}
+    if url:
+        env["OGI_DATABASE_URL"] = url
+    with ogi_up(folder / "up", env, timeout=60.0 + row.agencies * 0.5) as system:
+        row.ready = system.ready_seconds
+        pids = system.pids()
+        used = cpu_seconds(pids)
+        time.sleep(IDLE_SECONDS)
+        row.idle_cpu = (cpu_seconds(pids) - used) / IDLE_SECONDS * 100
+        row.memory = rss_bytes(system.pids())
+        agencies, intake = system.agencies, system.address("intake")
+        stores = folder / "up" / "data" / "stores"
+        interval = max(0.05, len(agencies) / 2000)
+        with ReviewWatch(url, stores, agencies, interval) as watch:
+            started = time.monotonic()
+            submit_all(intake, agencies, 0, n, timeout, "applications")
+            row.rate = n / (watch.wait_for(n, timeout, "applications") - started)
+
+
+def print_table(rows: list[Row]) -> None:
+    print(f"  {'agencies':>8} {'ready s':>8} {'idle CPU %':>11} {'memory MB':>10} {'apps/s':>8}")
+    for row in rows:
+        figures = (
+            f"{row.ready:>8.1f} {row.idle_cpu:>11.1f} {row.memory / 2**20:>10,.0f} "
+            f"{row.rate:>8,.0f}"
+        )
+        print(f"  {row.agencies:>8} {row.failure or figures}")
+    base = next((r.rate for r in rows if r.agencies == 5 and r.rate), 0.0)
+    top = next((r for r in rows if r.agencies == 1000 and r.rate), None)
+    if base and top:
+        print(f"  1,000 agencies at {top.rate / base:.0%} of the 5-agency throughput (goal 80%)")
+
+
+def bench_scale(
+    counts: list[int], n: int, on_postgres: bool = False, timeout: float = 180.0
+) -> None:
+    label = "PostgreSQL" if on_postgres else "SQLite"
+    print(f"Agencies served by one `ogi up`, {label}, {n} applications, {IN_FLIGHT} in flight:")
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory() as tmp, postgres_turn(on_postgres):
+        for count in counts:
+            row = Row(count)
+            rows.append(row)
+            print(f"  {count} agencies ...", flush=True)
+            try:
+                with database(on_postgres, f"scale{count}") as url:
+                    measure(row, url, Path(tmp) / str(count), n, timeout)
+            except (PhaseTimeout, RuntimeError) as error:
+                row.failure = f"FAILED: {error}"
+                skipped = [c for c in counts if c > count]
+                if skipped:
+                    print(f"  {count} agencies failed; skipping {skipped}")
+                break
+    print_table(rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--agencies", type=int, nargs="+", default=[5, 100, 300, 1000])
+    parser.add_argument("-n", type=int, default=2000, help="applications per count")
+    parser.add_argument("--postgres", action="store_true", help="PostgreSQL instead of SQLite")
+    parser.add_argument("--timeout", type=float, default=180.0, help="seconds per phase")
+    args = parser.parse_args()
+    bench_scale(sorted(args.agencies), args.n, args.postgres, args.timeout)
+
+
+if __name__ == "__main__":
+    main()
