@@ -1,7 +1,8 @@
 """`make bench`: throughput of the stores, the outbox relay, the inbox and the whole path;
 intake as its gRPC clients see it (intake_bench.py: locating with 5 and 101 agencies served,
 submissions with 32 in flight); the annual report's and the query side's read models
-(query_bench.py: 1,000,000 applications).
+(query_bench.py: 1,000,000 applications); `ogi trace` of one application among 1,000,000
+stored events (trace_bench.py).
 
 Figures are printed, not asserted. Everything runs on this machine: a nats-server from the
 wheel on a free port, SQLite in a temporary folder, and the machine's PostgreSQL (a temporary
@@ -26,6 +27,7 @@ from annual import bench_annual_rebuild
 from intake_bench import bench_intake
 from pipeline_bench import bench_pipeline
 from query_bench import bench_query
+from trace_bench import bench_trace
 from scale_bench import bench_scale
 
 from intake.application import IntakeApplication
@@ -137,6 +139,9 @@ def main() -> None:
     parser.add_argument(
         "--query-n", type=int, default=1_000_000, help="applications in the query read model"
     )
+    parser.add_argument(
+        "--trace-events", type=int, default=1_000_000, help="events stored for the trace"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -165,6 +170,7 @@ def main() -> None:
                 asyncio.run(_purge(nats.url))
                 bench_query(label, url, folder / label, args.query_n, nats.url)
                 asyncio.run(_purge(nats.url))
+                bench_trace(label, url, folder / label / "trace", args.trace_events)
             if pg:
                 drop(pg)
         finally:

@@ -1,8 +1,10 @@
 """The HistoryService every service process serves: its stored events of one application, read
-from the stores the process's index says may hold them (service.locating)."""
+from the stores the process's index says may hold them (service.locating), side by side; the
+index is told what a read of the stores it could not rule out found."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING
 
 import grpc
@@ -33,14 +35,29 @@ class HistoryServicer(history_pb2_grpc.HistoryServiceServicer):
     async def ListEvents(
         self, request: history_pb2.ListEventsRequest, context: grpc.aio.ServicerContext
     ) -> history_pb2.ListEventsResponse:
-        records: list[EventRecord] = []
+        """The application's events in the stores the index names that the caller may read,
+        read side by side. When every store the index could not rule out was read, the index
+        learns which hold the application: the next trace (or locating) asks those only."""
         principal = caller()
-        stores = self.runtime.index.stores_of(request.application_id)
-        for unit in [u for u in self.runtime.units.values() if u.agency in stores]:
-            if not allowed(principal, "read", unit.agency, self.runtime.supervisors):
-                continue  # another agency's part of the history, not this caller's to see
-            records += await self.runtime.read(unit, unit.app.history, request.application_id)
-        return history_pb2.ListEventsResponse(events=[history_event(r) for r in records])
+        application_id = request.application_id
+        known, unknown = self.runtime.index.candidates(application_id)
+        asked = known | unknown
+        units = [
+            unit
+            for unit in self.runtime.units.values()
+            if unit.agency in asked
+            # another agency's part of the history is not this caller's to see
+            and allowed(principal, "read", unit.agency, self.runtime.supervisors)
+        ]
+        found = await asyncio.gather(
+            *(self.runtime.read(unit, unit.app.history, application_id) for unit in units)
+        )
+        if unknown and unknown <= {unit.agency for unit in units}:
+            holders = [unit.agency for unit, records in zip(units, found, strict=True) if records]
+            self.runtime.index.verified(application_id, holders)
+        return history_pb2.ListEventsResponse(
+            events=[history_event(record) for records in found for record in records]
+        )
 
 
 def history_registration(runtime: ServiceRuntime) -> Registration:

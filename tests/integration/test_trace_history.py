@@ -1,0 +1,105 @@
+"""A service's part of `ogi trace` (HistoryService.ListEvents) after the process restarted on
+stores that already held events (issue 13): the first trace of an application reads every store
+its index cannot rule out, and teaches the index which hold it; the next reads those only. A
+caller who may not read every such store teaches it nothing.
+
+Intake serving two agencies on real stores and a nats-server; the stores' reads are counted.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from harness.runtimes import running_service
+from ogi.v1 import history_pb2
+
+from intake.commands import SubmitApplication
+from intake.domain import Applicant, Request
+from intake.main import SPEC
+from ogi_law.agencies import load_agencies
+from ogi_platform.natsserver import NatsServer
+from ogi_platform.rpc.auth import Principal, acting_as
+from ogi_platform.rpc.history import HistoryServicer
+from ogi_platform.service.runtime import ServiceRuntime
+
+AGENCIES = ("municipal-office", "archives-bureau")
+ON = date(2026, 11, 20)
+
+
+async def submitted(runtime: ServiceRuntime[Any], agency: str) -> str:
+    made = await runtime.execute(
+        runtime.units[agency],
+        SubmitApplication(
+            actor="test", on=ON, agency=load_agencies().get(agency),
+            applicant=Applicant.checked("张三", "natural_person", "1101", "138"),
+            request=Request.checked("馆藏档案", "electronic", "online"),
+        ),
+    )  # fmt: skip
+    return made.application_id
+
+
+def counted(runtime: ServiceRuntime[Any]) -> Counter[str]:
+    """The reads of each store's history from now on."""
+    asked: Counter[str] = Counter()
+    for unit in runtime.units.values():
+        history = unit.app.history
+
+        def read(application_id: str, code: str = unit.agency, read: Any = history) -> Any:
+            asked[code] += 1
+            return read(application_id)
+
+        unit.app.history = read  # type: ignore[method-assign]
+    return asked
+
+
+async def traced(runtime: ServiceRuntime[Any], application_id: str, who: Principal) -> list[str]:
+    """The types of the events ListEvents answers ``who``."""
+    request = history_pb2.ListEventsRequest(application_id=application_id)
+    with acting_as(who):
+        reply = await HistoryServicer(runtime).ListEvents(request, None)
+    return [event.type for event in reply.events]
+
+
+async def test_after_a_restart_the_first_trace_teaches_the_index(
+    database_url: str, nats_server: NatsServer, tmp_path: Path
+) -> None:
+    operator = Principal("operator", "test")
+    async with running_service(
+        SPEC, database_url, nats_server.url, tmp_path, agencies=AGENCIES
+    ) as runtime:
+        x = await submitted(runtime, "archives-bureau")
+        await submitted(runtime, "municipal-office")  # both stores hold events
+    async with running_service(
+        SPEC, database_url, nats_server.url, tmp_path, agencies=AGENCIES
+    ) as runtime:
+        asked = counted(runtime)
+        expected = ["ApplicationReceived", "ApplicationAccepted"]
+        assert await traced(runtime, x, operator) == expected
+        assert asked == Counter(AGENCIES)  # the index knew nothing: both stores were read
+        asked.clear()
+        assert await traced(runtime, x, operator) == expected
+        assert asked == Counter({"archives-bureau": 1})
+
+
+async def test_a_trace_of_part_of_the_stores_teaches_the_index_nothing(
+    database_url: str, nats_server: NatsServer, tmp_path: Path
+) -> None:
+    async with running_service(
+        SPEC, database_url, nats_server.url, tmp_path, agencies=AGENCIES
+    ) as runtime:
+        x = await submitted(runtime, "archives-bureau")
+        await submitted(runtime, "municipal-office")
+    async with running_service(
+        SPEC, database_url, nats_server.url, tmp_path, agencies=AGENCIES
+    ) as runtime:
+        asked = counted(runtime)
+        staff = Principal("staff", "王五", "municipal-office")
+        assert await traced(runtime, x, staff) == []  # not the municipal office's to see
+        assert asked == Counter({"municipal-office": 1})
+        asked.clear()
+        operator = Principal("operator", "test")
+        assert await traced(runtime, x, operator) == ["ApplicationReceived", "ApplicationAccepted"]
+        assert asked == Counter(AGENCIES)
