@@ -20,8 +20,10 @@ from nats.js import JetStreamContext
 from ogi_law.agencies import load_agencies
 from ogi_law.rules import APPLICANT_TYPES, EXEMPTION_GROUNDS, OUTCOMES
 from ogi_platform.eventstore.application import OgiApplication
+from ogi_platform.eventstore.writer import Writer
 from ogi_platform.messaging import bus
 from ogi_platform.messaging.envelope import EVENT_STREAM, EventRecord
+from ogi_platform.messaging.inbox import inbox_of
 from ogi_platform.messaging.wire import encode
 from report.application import ReportApplication
 from report.handlers import handlers
@@ -79,9 +81,9 @@ async def _replay(nats_url: str, report: ReportApplication, n: int) -> tuple[int
     print(f"  {'annual report: counted events published (events)':<58} "
           f"{written / (time.perf_counter() - started):>9,.0f} /s  ({written} events)")  # fmt: skip
     registry = load_agencies()
-    writer = bus.Writer("bench-report")
+    writer = Writer("bench-report")
     subjects = [f"ogi.{report.agency}.*.{t}.*" for t in ("ApplicationReceived", "DecisionMade")]
-    consumer = bus.InboxConsumer(report, js, writer, handlers(report, registry), subjects)
+    consumer = inbox_of(report, js, writer, handlers(report, registry), subjects)
     started = time.perf_counter()
     task = asyncio.create_task(consumer.run())
     last = (await js.stream_info(EVENT_STREAM)).state.last_seq

@@ -35,9 +35,11 @@ from eventsourcing.persistence import Tracking
 from ogi_contracts.query import CONTRACT
 from ogi_law.agencies import load_agencies
 from ogi_platform.eventstore.store import creating, store_location
+from ogi_platform.eventstore.writer import Writer
 from ogi_platform.messaging import bus
 from ogi_platform.messaging.bus import INBOX_BATCH, REPLAY_BATCH
 from ogi_platform.messaging.envelope import EventRecord
+from ogi_platform.messaging.inbox import inbox_of
 from ogi_platform.messaging.wire import encode
 from ogi_platform.natsserver import NatsServer
 from ogi_platform.service.runtime import contract_subjects
@@ -189,9 +191,9 @@ async def behind(
     js = nc.jetstream()
     await bus.ensure_streams(js)
     registry = load_agencies()
-    writer = bus.Writer("bench-query")
+    writer = Writer("bench-query")
     subjects = contract_subjects(CONTRACT, registry.get(BUREAU))
-    consumer = bus.InboxConsumer(app, js, writer, handlers(app, registry), subjects)
+    consumer = inbox_of(app, js, writer, handlers(app, registry), subjects)
     task = asyncio.create_task(consumer.run())
     stream = Stream(first + int(rate * seconds) + 2)
     marks: list[tuple[int, float]] = []

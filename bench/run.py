@@ -27,8 +27,8 @@ from annual import bench_annual_rebuild
 from intake_bench import bench_intake
 from pipeline_bench import bench_pipeline
 from query_bench import bench_query
-from trace_bench import bench_trace
 from scale_bench import bench_scale
+from trace_bench import bench_trace
 
 from intake.application import IntakeApplication
 from intake.commands import SubmitApplication
@@ -36,7 +36,10 @@ from intake.domain import Applicant, Request
 from ogi_law.agencies import load_agencies
 from ogi_platform.eventstore.application import OgiApplication
 from ogi_platform.eventstore.store import creating, store_location
+from ogi_platform.eventstore.writer import Writer
 from ogi_platform.messaging import bus
+from ogi_platform.messaging.inbox import inbox_of
+from ogi_platform.messaging.outbox import OutboxRelay
 from ogi_platform.natsserver import NatsServer
 from routing.application import RoutingApplication
 from routing.handlers import handlers as routing_handlers
@@ -81,7 +84,7 @@ async def relay_and_inbox(url: str | None, folder: Path, nats_url: str, n: int) 
     nc = await bus.connect(nats_url, "bench")
     js = nc.jetstream()
     await bus.ensure_streams(js)
-    relay = bus.OutboxRelay(intake, js, bus.Writer("bench-relay"))
+    relay = OutboxRelay(intake, js, Writer("bench-relay"))
     events = 0
     started = time.perf_counter()
     while sent := await relay.relay_once():
@@ -90,8 +93,8 @@ async def relay_and_inbox(url: str | None, folder: Path, nats_url: str, n: int) 
     print(f"  {'outbox relay: events published and acked (batches of 500)':<58} "
           f"{events / seconds:>9,.0f} /s  ({events} in {seconds:.2f} s)")  # fmt: skip
     registry = load_agencies()
-    writer = bus.Writer("bench-inbox")
-    consumer = bus.InboxConsumer(
+    writer = Writer("bench-inbox")
+    consumer = inbox_of(
         routing,
         js,
         writer,

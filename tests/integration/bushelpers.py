@@ -34,15 +34,11 @@ from ogi_law.agencies import Agency, AgencyRegistry, load_agencies
 from ogi_platform.eventstore.aggregate import meta
 from ogi_platform.eventstore.application import OgiApplication, UnitOfWork
 from ogi_platform.eventstore.store import ensure_schema, store_location
-from ogi_platform.messaging.bus import (
-    Handler,
-    InboxConsumer,
-    OutboxRelay,
-    Writer,
-    connect,
-    ensure_streams,
-)
+from ogi_platform.eventstore.writer import Writer
+from ogi_platform.messaging.bus import Handler, connect, ensure_streams
 from ogi_platform.messaging.envelope import SUBJECT_ROOT, EventRecord, caused_by
+from ogi_platform.messaging.inbox import InboxConsumer, InboxStore
+from ogi_platform.messaging.outbox import OutboxRelay
 from routing.application import RoutingApplication
 from routing.handlers import handlers as routing_handlers
 
@@ -251,7 +247,8 @@ def routing_consumer(
     **kwargs: Any,
 ) -> RecordingConsumer:
     handlers = handlers if handlers is not None else counting_handlers(app)
-    return kind(app, js, writer, handlers, filter_subjects(handlers), **kwargs)
+    store = InboxStore(app, writer, handlers, filter_subjects(handlers))
+    return kind(js, [store], **kwargs)
 
 
 # -- NATS ----------------------------------------------------------------------------------

@@ -39,13 +39,14 @@ from intake.application import IntakeApplication
 from ogi_cli.provision import provisioned_filters
 from ogi_law.agencies import load_agencies
 from ogi_platform.eventstore.application import UnitOfWork
-from ogi_platform.messaging.bus import INBOX_POSITION, Handler, InboxConsumer
+from ogi_platform.messaging.bus import INBOX_POSITION, Handler
 from ogi_platform.messaging.envelope import (
     DEAD_LETTER_STREAM,
     EVENT_STREAM,
     EventRecord,
     consumer_name,
 )
+from ogi_platform.messaging.inbox import inbox_of
 from ogi_platform.messaging.wire import decode, encode
 from ogi_platform.natsserver import NatsServer
 from ogi_platform.service.runtime import sender_policy
@@ -272,7 +273,7 @@ async def test_events_for_another_service_are_tracked_not_dead_lettered(
 
     with opened(ReviewApplication, database_url) as review, writer_thread() as writer:
         handlers = {t: recorded(h) for t, h in REVIEW.handlers(review, registry).items()}
-        consumer = InboxConsumer(
+        consumer = inbox_of(
             review, js, writer, handlers, provisioned_filters(registry.get(AGENCY), "review"),
             refuses=sender_policy(REVIEW, registry, AGENCY),
         )  # fmt: skip

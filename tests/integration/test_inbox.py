@@ -40,7 +40,8 @@ from nats.js import JetStreamContext, api
 
 from intake.application import IntakeApplication
 from ogi_platform.eventstore.store import store_location
-from ogi_platform.messaging.bus import INBOX_POSITION, Writer
+from ogi_platform.eventstore.writer import Writer
+from ogi_platform.messaging.bus import INBOX_POSITION
 from ogi_platform.messaging.envelope import EVENT_STREAM, EventRecord, consumer_name
 from ogi_platform.natsserver import NatsServer
 from routing.application import RoutingApplication, routing_id
@@ -222,7 +223,9 @@ class AckLostConsumer(RecordingConsumer):
 
     async def process(self, messages: list[Msg], connection: int | None = None) -> None:
         self.delivered.extend(m.metadata.sequence.stream for m in messages)
-        await self.writer.run(self._apply, [self._decode(m) for m in messages])
+        store = self.stores[0]
+        part = [self._delivery(store, self._decode(m)) for m in messages]
+        await store.writer.run(self._apply, store, part, part[-1].item.sequence)
         for msg in messages:
             if msg.metadata.num_delivered == 1:
                 await msg.nak()

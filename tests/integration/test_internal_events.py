@@ -17,8 +17,9 @@ from bushelpers import (
 
 from intake.application import IntakeApplication
 from ogi_contracts import intake as contract
-from ogi_platform.messaging.bus import RELAY_POSITION, OutboxRelay
+from ogi_platform.messaging.bus import RELAY_POSITION
 from ogi_platform.messaging.envelope import EVENT_STREAM
+from ogi_platform.messaging.outbox import OutboxRelay
 from ogi_platform.natsserver import NatsServer
 
 

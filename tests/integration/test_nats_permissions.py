@@ -42,8 +42,6 @@ from ogi_contracts import CONTRACTS
 from ogi_law.agencies import load_agencies
 from ogi_platform.messaging.bus import (
     ConsumerNotProvisioned,
-    InboxConsumer,
-    OutboxRelay,
     connect,
     ensure_streams,
     inbox_prefix,
@@ -57,6 +55,8 @@ from ogi_platform.messaging.envelope import (
     dead_letter_subject,
     event_subject,
 )
+from ogi_platform.messaging.inbox import inbox_of
+from ogi_platform.messaging.outbox import OutboxRelay
 from ogi_platform.messaging.wire import encode
 from ogi_platform.natsserver import NatsServer
 from ogi_platform.service.runtime import sender_policy
@@ -675,7 +675,7 @@ async def test_an_agency_users_services_run_on_provisioned_consumers(
         assert await relay.relay_once() > 0
         handlers = routing_handlers(routing, load_agencies())
         subjects = inbox_subjects(ROUTING.contract, load_agencies(), MUNICIPAL)
-        consumer = InboxConsumer(routing, office.js, writer, handlers, subjects, may_manage=False)
+        consumer = inbox_of(routing, office.js, writer, handlers, subjects, may_manage=False)
         async with running(consumer.run, "routing inbox"):
             await eventually(
                 lambda: all(routing.find(routing_id(a), Routing) for a in applications),
@@ -690,7 +690,7 @@ async def test_an_unprovisioned_consumer_is_reported_not_created(bus: Bus, tmp_p
     office = await bus.login(MUNICIPAL)
     url = f"sqlite://{tmp_path / 'stores'}"
     with opened(RoutingApplication, url, MUNICIPAL) as routing, writer_thread() as writer:
-        consumer = InboxConsumer(routing, office.js, writer, {}, ["ogi.*.*.*.x"], may_manage=False)
+        consumer = inbox_of(routing, office.js, writer, {}, ["ogi.*.*.*.x"], may_manage=False)
         with pytest.raises(ConsumerNotProvisioned, match="ogi nats provision"):
             await consumer.subscribe()
     assert await admin.js.consumers_info(EVENT_STREAM) == []
@@ -736,7 +736,7 @@ async def test_an_agency_cannot_order_another_to_reopen_an_application(
         registry = load_agencies()
         handlers = REVIEW.handlers(review, registry)
         subjects = inbox_subjects(REVIEW.contract, registry, MUNICIPAL)
-        consumer = InboxConsumer(
+        consumer = inbox_of(
             review, office.js, writer, handlers, subjects,
             may_manage=False, refuses=sender_policy(REVIEW, registry, MUNICIPAL),
         )  # fmt: skip

@@ -39,9 +39,11 @@ from nats.js.api import PubAck
 from intake.application import IntakeApplication
 from intake.commands import SubmitApplication
 from intake.domain import Applicant, Request
+from ogi_platform.eventstore.writer import Writer
 from ogi_platform.ids import event_id
-from ogi_platform.messaging.bus import HEADER_ROOM, RELAY_POSITION, OutboxRelay, Writer
+from ogi_platform.messaging.bus import HEADER_ROOM, RELAY_POSITION
 from ogi_platform.messaging.envelope import DEAD_LETTER_STREAM, EVENT_STREAM, record_of
+from ogi_platform.messaging.outbox import OutboxRelay
 from ogi_platform.messaging.wire import decode, encode
 from ogi_platform.natsserver import NatsServer
 
@@ -119,8 +121,7 @@ async def test_committed_events_are_published_with_subject_and_msg_id(
         assert record.data.keys() == expected.data.keys()
     assert intake.position(RELAY_POSITION) == stored[-1].id
 
-    # The running relay is woken by each commit (not by its idle poll) and publishes the rest.
-    relay.idle_poll_seconds = 600.0
+    # The running relay is woken by each commit (it never polls) and publishes the rest.
     async with running(relay.run, "relay"):
         await asyncio.to_thread(submit_many, intake, 2, "later")
         last = last_notification_id(intake)

@@ -95,7 +95,7 @@ async def test_counts_its_agencys_events_from_the_bus_and_rebuilds_by_replaying(
     await publish(nats_server.url, mixed)
     servicer = AnnualReportServicer(report)
     unit = report.units[AGENCY]
-    assert unit.relay is None, "the report's store is its own: nothing of it is published"
+    assert report.relay is None, "the report's store is its own: nothing of it is published"
 
     table, read = await servicer._table(unit, 2026, rebuild=False)
     assert read == len(ours) == 61

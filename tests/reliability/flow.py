@@ -22,8 +22,9 @@ from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
 
 from intake.application import IntakeApplication
-from ogi_platform.messaging.bus import INBOX_POSITION, RELAY_POSITION, OutboxRelay
+from ogi_platform.messaging.bus import INBOX_POSITION, RELAY_POSITION
 from ogi_platform.messaging.envelope import EVENT_STREAM, consumer_name
+from ogi_platform.messaging.outbox import OutboxRelay
 from ogi_platform.natsserver import free_port
 from routing.application import RoutingApplication, routing_id
 

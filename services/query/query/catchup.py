@@ -43,8 +43,9 @@ async def rebuild(runtime: ServiceRuntime, unit: AgencyUnit, app: QueryApplicati
     """Drop the read model (in the writer, between two batches), consume the stream again from
     its first message, wait for the replay and tidy the tables; returns the events applied."""
     assert unit.consumer is not None
-    before = unit.consumer.applied
-    await unit.consumer.replay(app.drop)
+    store = unit.consumer.store_of(app)
+    before = store.applied
+    await unit.consumer.replay(app, app.drop)
     await caught_up(runtime, unit, REBUILD_SECONDS)
     await unit.writer.run(app.tidy)
-    return unit.consumer.applied - before
+    return store.applied - before

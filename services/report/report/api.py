@@ -67,7 +67,7 @@ class AnnualReportServicer(report_pb2_grpc.AnnualReportServiceServicer):
             model = self._model(unit)
             assert unit.consumer is not None
             if rebuild:
-                await unit.consumer.replay(model.drop)
+                await unit.consumer.replay(unit.app, model.drop)
             await self._caught_up(unit, REBUILD_SECONDS if rebuild else CATCH_UP_SECONDS)
             read = await asyncio.to_thread(model.refresh)
             return await asyncio.to_thread(model.table, year), read

@@ -9,17 +9,23 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import os
+import threading
+import weakref
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, ClassVar, cast
 from urllib.parse import unquote, urlparse
 
 import psycopg
+from eventsourcing.application import Application
 from eventsourcing.postgres import PostgresDatastore
 from eventsourcing.sqlite import SQLiteDatastore
+from psycopg.types.composite import register_composite
+from psycopg_pool import ConnectionPool
 
 from ogi_errors import InvalidInput
 
@@ -110,6 +116,100 @@ def ensure_schema(location: StoreLocation) -> None:
         pass
 
 
+#: The most connections a process's stores on one PostgreSQL database share when
+#: ``OGI_PG_CONNECTIONS`` is unset (the writer pool's threads and the readers draw on them).
+SHARED_CONNECTIONS = 8
+
+
+class _SharedPool:
+    """One PostgreSQL connection pool, lent to the datastores of every store of a process on
+    that database (their statements name their schema, so any connection serves any store):
+    the connections a process holds do not grow with the agencies it serves. It closes when the
+    last store borrowing it closes."""
+
+    _pools: ClassVar[dict[tuple[str, ...], _SharedPool]] = {}
+    _lock: ClassVar[threading.Lock] = threading.Lock()
+
+    def __init__(self, key: tuple[str, ...], pool: ConnectionPool[Any]) -> None:
+        self.key = key
+        self.pool = pool
+        self.borrowers = 0
+
+    @classmethod
+    def lend(cls, datastore: PostgresDatastore) -> None:
+        """Put the shared pool of the datastore's database in place of its own."""
+        kwargs = cast(dict[str, Any], datastore.pool.kwargs)
+        key = tuple(str(kwargs.get(k)) for k in ("host", "port", "dbname", "user"))
+        with cls._lock:
+            shared = cls._pools.get(key)
+            own = datastore.pool
+            if shared is None:
+                size = int(os.environ.get("OGI_PG_CONNECTIONS") or SHARED_CONNECTIONS)
+                own.resize(min_size=1, max_size=max(2, size))
+                shared = cls._pools[key] = cls(key, own)
+            else:
+                own.close()
+            shared.borrowers += 1
+        datastore.pool = _Borrowed(shared, datastore)  # type: ignore[assignment]
+
+    def give_back(self) -> None:
+        with self._lock:
+            self.borrowers -= 1
+            if self.borrowers:
+                return
+            del self._pools[self.key]
+        self.pool.close()
+
+
+#: Whose composite types each shared connection dumps now (the schema of the store it served).
+_dumping_for: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
+
+
+class _Borrowed:
+    """What a datastore holds in place of its own pool: the shared one, given back on close.
+
+    Every store's schema has composite types of the same names (eventsourcing inserts events as
+    an array of ``<schema>.stored_event_uuid``), and psycopg makes one Python type per name: a
+    connection dumps it as the type of the schema registered on it last. So a connection handed
+    to a store of another schema than the one before has the store's types registered again."""
+
+    def __init__(self, shared: _SharedPool, datastore: PostgresDatastore) -> None:
+        self.shared = shared
+        self.datastore = datastore
+        self.closed = False
+
+    def open(self, wait: bool = False, timeout: float = 30.0) -> None:
+        self.shared.pool.open(wait, timeout)
+
+    @contextmanager
+    def connection(self, timeout: float | None = None) -> Iterator[Any]:
+        with self.shared.pool.connection(timeout) as conn:
+            schema = self.datastore.schema
+            if _dumping_for.get(conn) != schema:
+                for info in self.datastore.psycopg_type_adapters.values():
+                    register_composite(info, conn)
+                _dumping_for[conn] = schema
+            yield conn
+
+    def close(self, timeout: float = 5.0) -> None:
+        if not self.closed:
+            self.closed = True
+            self.shared.give_back()
+
+    def __enter__(self) -> _Borrowed:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def share_connections(app: Application[Any]) -> None:
+    """Let a store on PostgreSQL use its process's shared connections (no-op for SQLite)."""
+    datastore = getattr(app.recorder, "datastore", None)
+    if isinstance(datastore, PostgresDatastore):
+        _SharedPool.lend(datastore)
+
+
 # Session advisory locks of single writers use the two-integer key space, apart from the
 # creation lock's single bigint key: (this class, a hash of schema and service).
 _WRITER_LOCK_CLASS = 0x0651
@@ -119,15 +219,72 @@ def _signed32(value: int) -> int:
     return value - (1 << 32) if value >= 1 << 31 else value
 
 
+class LockSession:
+    """One PostgreSQL session holding the writer locks of a process's stores on one database
+    (instead of a connection per store). Keepalives both ways: if the process's host vanishes,
+    the server ends the session (and frees the locks for a standby) within about half a
+    minute, not hours."""
+
+    def __init__(self, dsn: str) -> None:
+        self.dsn = dsn
+        self._conn: psycopg.Connection[Any] | None = None
+        self._held = 0
+        self._lock = threading.Lock()
+
+    def try_lock(self, key: tuple[int, int]) -> bool:
+        with self._lock:
+            if self._conn is None:
+                self._conn = psycopg.connect(
+                    self.dsn,
+                    autocommit=True,
+                    connect_timeout=10,
+                    keepalives_idle=10,
+                    options="-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 "
+                    "-c tcp_keepalives_count=3",
+                )
+            row = self._conn.execute("SELECT pg_try_advisory_lock(%s, %s)", key).fetchone()
+            taken = bool(row and row[0])
+            self._held += int(taken)
+            return taken
+
+    def alive(self) -> bool:
+        with self._lock:
+            if self._conn is None:
+                return False
+            try:
+                self._conn.execute("SELECT 1")
+            except psycopg.Error:
+                return False
+            return True
+
+    def unlock(self, key: tuple[int, int]) -> None:
+        with self._lock:
+            if self._conn is None:
+                return
+            with contextlib.suppress(psycopg.Error):
+                self._conn.execute("SELECT pg_advisory_unlock(%s, %s)", key)
+            self._held -= 1
+            if self._held <= 0:
+                with contextlib.suppress(psycopg.Error):
+                    self._conn.close()
+                self._conn = None
+
+
 class WriterLock:
     """The right to be the one writer of a store: a PostgreSQL session advisory lock per agency
-    schema and service, held on a connection of its own; for SQLite an exclusive ``flock`` on
-    ``<service>.lock`` beside the store file. Both end with the process, however it dies."""
+    schema and service, held in the process's ``LockSession`` for the database; for SQLite an
+    exclusive ``flock`` on ``<service>.lock`` beside the store file. Both end with the process,
+    however it dies."""
 
-    def __init__(self, location: StoreLocation, service: str) -> None:
+    def __init__(
+        self, location: StoreLocation, service: str, session: LockSession | None = None
+    ) -> None:
         self.location = location
         self.service = service
-        self._conn: psycopg.Connection[Any] | None = None
+        self.session = session
+        if session is None and location.postgres_dsn is not None:
+            self.session = LockSession(location.postgres_dsn)
+        self._taken = False
         self._file: IO[str] | None = None
 
     @property
@@ -137,9 +294,9 @@ class WriterLock:
 
     def try_acquire(self) -> bool:
         """Take the lock if no other process holds it; True when this one holds it."""
-        if self._conn is not None or self._file is not None:
+        if self._taken or self._file is not None:
             return True
-        if self.location.postgres_dsn is None:
+        if self.session is None:
             path = Path(self.location.env["SQLITE_DBNAME"]).with_suffix(".lock")
             file = open(path, "a")  # noqa: SIM115 - held for the life of the unit
             try:
@@ -149,43 +306,22 @@ class WriterLock:
                 return False
             self._file = file
             return True
-        # Keepalives both ways: if this process's host vanishes, the server ends the session
-        # (and frees the lock for a standby) within about half a minute, not hours.
-        conn = psycopg.connect(
-            self.location.postgres_dsn,
-            autocommit=True,
-            connect_timeout=10,
-            keepalives_idle=10,
-            options="-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 "
-            "-c tcp_keepalives_count=3",
-        )
-        row = conn.execute("SELECT pg_try_advisory_lock(%s, %s)", self.key).fetchone()
-        if not row or not row[0]:
-            conn.close()
-            return False
-        self._conn = conn
-        return True
+        self._taken = self.session.try_lock(self.key)
+        return self._taken
 
     def held(self) -> bool:
         """Whether the lock is still held (a lost database connection loses it)."""
         if self._file is not None:
             return True
-        if self._conn is None:
-            return False
-        try:
-            self._conn.execute("SELECT 1")
-        except psycopg.Error:
-            return False
-        return True
+        return self._taken and self.session is not None and self.session.alive()
 
     def release(self) -> None:
         if self._file is not None:
             self._file.close()
             self._file = None
-        if self._conn is not None:
-            with contextlib.suppress(psycopg.Error):
-                self._conn.close()
-            self._conn = None
+        if self._taken and self.session is not None:
+            self.session.unlock(self.key)
+            self._taken = False
 
 
 @dataclass(frozen=True)

@@ -64,6 +64,15 @@ class Checked:
     connection: int
 
 
+async def shared_stream_info(js: JetStreamContext) -> api.StreamInfo | None:
+    """The event stream's information for the checks of several stores at once; None when it
+    cannot be had (each store's own check then asks, and says why it waits)."""
+    try:
+        return await js.stream_info(EVENT_STREAM)
+    except (NotFoundError, NoRespondersError, ServiceUnavailableError):
+        return None
+
+
 class StreamGuard:
     """Checks, for one relay or inbox of one store, that the server's stream is the store's."""
 
@@ -84,18 +93,20 @@ class StreamGuard:
         """Which connection the client is on: the count of its reconnections so far."""
         return int(self.nc.stats["reconnects"])
 
-    async def check(self, since: int | None = None) -> Checked:
+    async def check(self, since: int | None = None, info: api.StreamInfo | None = None) -> Checked:
         """Where positions in the server's stream are tracked, if it is the store's stream and
-        (with ``since``) the connection is still the one counted then; else ``StreamChanged``."""
+        (with ``since``) the connection is still the one counted then; else ``StreamChanged``.
+        ``info``: the stream's information, fetched for several stores at once (None: ask)."""
         connection = self.connection()
         if since is not None and connection != since:
             raise StreamChanged("the connection to NATS changed meanwhile")
-        try:
-            info = await self.js.stream_info(EVENT_STREAM)
-        except NotFoundError:
-            raise self._wrong(f"stream {EVENT_STREAM} does not exist on the server") from None
-        except (NoRespondersError, ServiceUnavailableError):
-            raise self._wrong("the server has no JetStream for this client") from None
+        if info is None:
+            try:
+                info = await self.js.stream_info(EVENT_STREAM)
+            except NotFoundError:
+                raise self._wrong(f"stream {EVENT_STREAM} does not exist on the server") from None
+            except (NoRespondersError, ServiceUnavailableError):
+                raise self._wrong("the server has no JetStream for this client") from None
         identity = stream_identity(info)
         adoption = self._adoption
         if adoption is None or adoption.identity != identity:

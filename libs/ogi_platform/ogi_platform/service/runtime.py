@@ -1,5 +1,10 @@
-"""A service process: one store, relay and inbox per agency served, one gRPC server for all, and
-an index of which store holds which application (service.locating)."""
+"""A service process: one store per agency served; one relay, one inbox, one ticker and one gRPC
+server for all of them; and an index of which store holds which application (service.locating).
+
+What a process costs while idle, and the threads and database connections it holds, do not grow
+with the number of agencies it serves: the relay is woken by commits, the inbox is one durable
+consumer, the stores' writers share the writer pool (eventstore.writer) and, on PostgreSQL, one
+connection pool and one connection for the writer locks (eventstore.store)."""
 
 from __future__ import annotations
 
@@ -23,10 +28,19 @@ from ogi_contracts.contract import ANY, BUREAU, OWN, Contract
 from ogi_errors import IllegalStep, InvalidInput, NotFound
 from ogi_platform.eventstore.application import OgiApplication
 from ogi_platform.eventstore.commands import Command
-from ogi_platform.eventstore.store import StoreLocation, WriterLock, creating, store_location
+from ogi_platform.eventstore.store import (
+    LockSession,
+    StoreLocation,
+    WriterLock,
+    creating,
+    share_connections,
+    store_location,
+)
 from ogi_platform.eventstore.writer import Writer
 from ogi_platform.messaging import bus
 from ogi_platform.messaging.envelope import SUBJECT_ROOT, EventRecord
+from ogi_platform.messaging.inbox import InboxConsumer, InboxStore, Skip
+from ogi_platform.messaging.outbox import OutboxRelay, Relay
 from ogi_platform.rpc import auth
 from ogi_platform.rpc.server import Registration, start_server
 from ogi_platform.service.agencies import Agencies, Agency
@@ -96,7 +110,7 @@ class ServiceSpec(Generic[R]):
 
 def sender_policy(
     spec: ServiceSpec[R], registry: R, agency: str
-) -> Callable[[EventRecord], str | bus.Skip | None]:
+) -> Callable[[EventRecord], str | Skip | None]:
     """Why an inbound event is refused (None: accepted). The subject already proves the sender
     (NATS lets an agency publish under its own name only); the service's contract says what
     each sender may send.
@@ -113,12 +127,12 @@ def sender_policy(
     }
     handles = spec.contract.handles
 
-    def refuses(record: EventRecord) -> str | bus.Skip | None:
+    def refuses(record: EventRecord) -> str | Skip | None:
         if record.agency == agency:
             return None
         allowed = senders.get(handles.get(record.type, OWN))
         if allowed is None:  # a type taken from the agency itself only, or not at all
-            return bus.Skip.SKIP
+            return Skip.SKIP
         if record.agency in allowed:
             return None
         return f"{record.type} from {record.agency} is not accepted by {agency}'s {spec.name}"
@@ -131,8 +145,8 @@ class AgencyUnit:
     agency: str
     app: OgiApplication
     writer: Writer
-    relay: bus.OutboxRelay | None = None
-    consumer: bus.InboxConsumer | None = None
+    #: The process's inbox, when the service takes events for this agency.
+    consumer: InboxConsumer | None = None
 
 
 def build_app(
@@ -140,6 +154,7 @@ def build_app(
 ) -> OgiApplication:
     with creating(location):
         app = spec.app_class(agency, env=location.env)
+    share_connections(app)
     app.configure(config)
     return app
 
@@ -161,6 +176,8 @@ class ServiceRuntime(Generic[R]):
         self.health_names: list[str] = [""]
         self.port = 0
         self.locks: list[WriterLock] = []
+        self.relay: Relay | None = None
+        self.consumer: InboxConsumer | None = None
         #: Why the process is not serving ("" while it is); set by the watchdog.
         self.trouble = "standby"
         self._tasks: list[asyncio.Task[None]] = []
@@ -237,10 +254,13 @@ class ServiceRuntime(Generic[R]):
             for agency, name in ((a, self.spec.name) for a in sorted(self.config.agencies))
         }
         await self._take_locks(locations)
-        for agency in self.config.agencies:
-            app = await asyncio.to_thread(
-                build_app, self.spec, self.config, agency, locations[agency]
+        apps = await asyncio.gather(
+            *(
+                asyncio.to_thread(build_app, self.spec, self.config, agency, locations[agency])
+                for agency in self.config.agencies
             )
+        )
+        for agency, app in zip(self.config.agencies, apps, strict=True):
             if self.spec.contract.public:  # read models answer from their tables, never locate
                 await asyncio.to_thread(self.index.serve, app)  # before it commits anything
             self.units[agency] = AgencyUnit(agency, app, Writer(f"{self.spec.name}-{agency}"))
@@ -257,37 +277,49 @@ class ServiceRuntime(Generic[R]):
         may_manage = not bus.agency_user(self.config.nats_user)
         if may_manage:
             await bus.ensure_streams(js)
-        for unit in self.units.values():
-            handlers = self.spec.handlers(unit.app, self.registry)
-            served = self.registry.get(unit.agency)
-            self.spec.contract.check_handlers(served.kind, set(handlers))
-            if self.spec.contract.public:  # a read model's store keeps its events to itself
-                unit.relay = bus.OutboxRelay(
-                    unit.app,
-                    js,
-                    unit.writer,
-                    id_key=(self.config.nats_password or "").encode(),
-                    public=self.spec.contract.public,
-                )
-                self._spawn(unit.relay.run, f"relay {unit.agency}")
-            if type(unit.app).tick is not OgiApplication.tick:
-                self._spawn(self._ticker(unit), f"ticker {unit.agency}")
-            if handlers:
-                subjects = contract_subjects(self.spec.contract, served)
-                unit.consumer = bus.InboxConsumer(
-                    unit.app, js, unit.writer, handlers, subjects, may_manage=may_manage,
-                    refuses=sender_policy(self.spec, self.registry, unit.agency),
-                )  # fmt: skip
-                self._spawn(unit.consumer.run, f"inbox {unit.agency}")
+        if self.spec.contract.public:  # a read model's store keeps its events to itself
+            id_key = (self.config.nats_password or "").encode()
+            public = self.spec.contract.public
+            outboxes = [
+                OutboxRelay(unit.app, js, unit.writer, id_key=id_key, public=public)
+                for unit in self.units.values()
+            ]
+            self.relay = Relay(outboxes)
+            self._spawn(self.relay.run, "relay")
+        stores = await asyncio.to_thread(self._inbox_stores)
+        if stores:
+            self.consumer = InboxConsumer(js, stores, may_manage=may_manage)
+            for store in stores:
+                self.units[store.agency].consumer = self.consumer
+            self._spawn(self.consumer.run, "inbox")
+        if self.spec.app_class.tick is not OgiApplication.tick:
+            self._spawn(self._ticker, "ticker")
         await self._watch()
         self._spawn(self._watchdog, "watchdog")
         log.info("%s serving %s on port %s", self.spec.name, ",".join(self.units), self.port)
 
+    def _inbox_stores(self) -> list[InboxStore]:
+        """What the inbox applies to each store: the handlers the service has for the agency's
+        kind, and the subjects its contract says it takes."""
+        stores = []
+        for unit in self.units.values():
+            handlers = self.spec.handlers(unit.app, self.registry)
+            served = self.registry.get(unit.agency)
+            self.spec.contract.check_handlers(served.kind, set(handlers))
+            if handlers:
+                subjects = contract_subjects(self.spec.contract, served)
+                refuses = sender_policy(self.spec, self.registry, unit.agency)
+                stores.append(InboxStore(unit.app, unit.writer, handlers, subjects, refuses))
+        return stores
+
     async def _take_locks(self, locations: dict[str, StoreLocation]) -> None:
         """One writer per agency and service: wait (a standby) until no other instance holds
         a store's lock; keep the ones taken meanwhile."""
+        sessions: dict[str, LockSession] = {}  # one per database, not per store
         for agency, location in locations.items():
-            lock = WriterLock(location, self.spec.name)
+            dsn = location.postgres_dsn
+            session = None if dsn is None else sessions.setdefault(dsn, LockSession(dsn))
+            lock = WriterLock(location, self.spec.name, session)
             waiting = False
             while not await asyncio.to_thread(lock.try_acquire):
                 if not waiting:
@@ -306,15 +338,15 @@ class ServiceRuntime(Generic[R]):
         if self.nc is None or not self.nc.is_connected:
             return ["NATS is unreachable"]
         found = []
-        for unit in self.units.values():
-            for what, part in (("relay", unit.relay), ("inbox", unit.consumer)):
-                if part is None:
-                    continue
-                stalled = part.progress.stalled_for()
-                if part.guard.problem:
-                    found.append(f"{what} of {unit.agency}: {part.guard.problem}")
-                elif stalled > self.config.stall_seconds:
-                    found.append(f"{what} of {unit.agency} made no progress for {stalled:.0f}s")
+        for what, part in (("relay", self.relay), ("inbox", self.consumer)):
+            if part is None:
+                continue
+            problems = part.problems()
+            stalled = part.stalled_for()
+            if problems:
+                found += problems
+            elif stalled > self.config.stall_seconds:
+                found.append(f"the {what} made no progress for {stalled:.0f}s")
         return found
 
     async def _watch(self) -> None:
@@ -356,17 +388,18 @@ class ServiceRuntime(Generic[R]):
             for name in self.health_names:
                 await self.health.set(name, status)
 
-    def _ticker(self, unit: AgencyUnit) -> Callable[[], Coroutine[Any, Any, None]]:
-        """Every OGI_TICK_SECONDS: reread the settings (calendar files), then act on what is due
-        today."""
-
-        async def tick_forever() -> None:
-            while True:
-                await asyncio.to_thread(unit.app.configure, self.config)
+    async def _ticker(self) -> None:
+        """Every OGI_TICK_SECONDS: reread the settings (calendar files) when they changed, then
+        let every store act on what is due today."""
+        settings: object = None
+        while True:
+            changed = await asyncio.to_thread(settings_fingerprint, self.config)
+            for unit in self.units.values():
+                if changed != settings:
+                    await asyncio.to_thread(unit.app.configure, self.config)
                 await unit.writer.run(unit.app.tick, today_in_china())
-                await asyncio.sleep(self.config.tick_seconds)
-
-        return tick_forever
+            settings = changed
+            await asyncio.sleep(self.config.tick_seconds)
 
     def _spawn(self, run: Callable[[], Coroutine[Any, Any, None]], what: str) -> None:
         """Run a loop for the life of the process; log and restart it if it fails."""
@@ -405,6 +438,19 @@ class ServiceRuntime(Generic[R]):
             unit.app.close()
         for lock in self.locks:
             lock.release()
+
+
+def settings_fingerprint(config: ServiceConfig) -> tuple[tuple[str, int, int], ...]:
+    """What the settings a store rereads are made of: the calendar files, as names, sizes and
+    modification times (a store is configured again only when one changed)."""
+    folder = config.calendar_dir
+    if folder is None or not folder.is_dir():
+        return ()
+    return tuple(
+        (str(path), path.stat().st_mtime_ns, path.stat().st_size)
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    )
 
 
 async def cancelled(task: asyncio.Task[None]) -> None:

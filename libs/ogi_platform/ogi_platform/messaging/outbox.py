@@ -1,0 +1,302 @@
+"""The outbox relay: committed events go from the stores to JetStream, at least once, in order.
+
+Events are committed to a store first; the relay reads the store's notification log and
+publishes each event with a stable ``Nats-Msg-Id`` (its event id, keyed with the publisher's NATS
+password when it has one: see ``bus.message_id``), awaiting the acks of a whole batch together,
+then records its position in the store. A crash in between republishes the batch and JetStream
+drops the duplicates.
+
+One ``Relay`` serves every store of a process: a commit marks its store as having something to
+publish, and the relay takes the marked stores' events in cycles, publishing all of them before
+awaiting the acks together, with one look at the stream's identity before and after (not one per
+store). A process serving a thousand agencies does nothing while nothing is committed, and as
+much as one serving one agency per event otherwise.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import Collection, Iterable
+
+from nats.js import JetStreamContext, api
+
+from ogi_platform.eventstore.application import OgiApplication
+from ogi_platform.eventstore.writer import Writer
+from ogi_platform.messaging.bus import HEADER_ROOM, RELAY_POSITION, message_id
+from ogi_platform.messaging.envelope import (
+    DEAD_LETTER_STREAM,
+    EVENT_STREAM,
+    EventRecord,
+    dead_letter_subject,
+    record_of,
+)
+from ogi_platform.messaging.streamguard import (
+    RECHECK_SECONDS,
+    Checked,
+    Progress,
+    StreamChanged,
+    StreamGuard,
+    shared_stream_info,
+)
+from ogi_platform.messaging.wire import encode
+
+log = logging.getLogger(__name__)
+
+#: The most stores one cycle of the relay publishes from (the others wait for the next cycle).
+STORES_PER_CYCLE = 64
+
+
+class OutboxRelay:
+    """The outbox of one store: publishes its committed events of the ``public`` types (the
+    service's contract; None: every event). Internal events stay in the store; the relay's
+    position passes over them. A process's ``Relay`` drives the outboxes of all its stores."""
+
+    def __init__(
+        self,
+        app: OgiApplication,
+        js: JetStreamContext,
+        writer: Writer,
+        batch_size: int = 500,
+        ack_timeout_seconds: float = 5.0,
+        id_key: bytes = b"",
+        public: Collection[str] | None = None,
+    ) -> None:
+        self.app = app
+        self.js = js
+        self.public = public
+        self.writer = writer
+        self.id_key = id_key
+        self.batch_size = batch_size
+        self.ack_timeout_seconds = ack_timeout_seconds
+        self.published = 0
+        self.dead_lettered = 0
+        self.guard = StreamGuard(app, js, RELAY_POSITION)
+
+    @property
+    def what(self) -> str:
+        return f"outbox relay of {self.app.agency}/{self.app.service}"
+
+    async def relay_once(self) -> int:
+        """Publish the next batch after the recorded position; returns how many stored events
+        it went past (published, or internal and passed over)."""
+        [(_, outcome)] = await publish_cycle([self])
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return outcome
+
+    async def run(self) -> None:
+        """Relay this store alone (a process relays all its stores with one ``Relay``)."""
+        await Relay([self]).run()
+
+    def records_after(self, position: int) -> list[EventRecord]:
+        notifications = self.app.notifications(position, self.batch_size)
+        return [
+            record_of(self.app.mapper.to_domain_event(n), self.app.agency, self.app.service, n.id)
+            for n in notifications
+        ]
+
+    async def publish(self, record: EventRecord) -> asyncio.Future[api.PubAck] | str:
+        """Publish one event; what NATS will never take (larger than the server's
+        ``max_payload``) is not sent, and the reason is returned instead."""
+        data = encode(record)
+        limit = self.guard.nc.max_payload
+        if len(data) + HEADER_ROOM > limit:
+            return f"the event's message of {len(data)} bytes exceeds the bus's {limit}"
+        return await self.js.publish_async(
+            record.subject,
+            data,
+            headers={"Nats-Msg-Id": message_id(record.event_id, self.id_key)},
+            stream=EVENT_STREAM,
+        )
+
+    async def dead_letter(self, record: EventRecord, error: str) -> None:
+        """An event the bus refuses for good must not stop every later one: its envelope,
+        without the payload, goes with the error to the dead-letter stream."""
+        envelope = {
+            "event_id": record.event_id,
+            "application_id": record.application_id,
+            "subject": record.subject,
+            "type": record.type,
+            "position": record.position,
+            "error": error,
+        }
+        await self.js.publish(
+            dead_letter_subject(self.app.agency, self.app.service),
+            json.dumps(envelope, ensure_ascii=False).encode(),
+            headers={
+                "Nats-Msg-Id": f"dlq:outbox:{message_id(record.event_id, self.id_key)}",
+                "Ogi-Error": error[:1000],
+                "Ogi-Original-Subject": record.subject,
+                "Ogi-Event-Id": record.event_id,
+                "Ogi-Publisher": f"{self.app.agency}/{self.app.service}",
+            },
+            stream=DEAD_LETTER_STREAM,
+        )
+        self.dead_lettered += 1
+        log.error(
+            "outbox of %s/%s: event %s (%s, store position %s) cannot be published and went to "
+            "the dead letters without its payload: %s",
+            self.app.agency, self.app.service, record.event_id, record.type, record.position,
+            error,
+        )  # fmt: skip
+
+
+class _Batch:
+    """What one cycle publishes of one store."""
+
+    def __init__(self, outbox: OutboxRelay, checked: Checked, records: list[EventRecord]):
+        self.outbox = outbox
+        self.checked = checked
+        self.records = records
+        self.sent: list[tuple[EventRecord, asyncio.Future[api.PubAck] | str]] = []
+
+
+async def publish_cycle(
+    outboxes: Iterable[OutboxRelay],
+) -> list[tuple[OutboxRelay, int | BaseException]]:
+    """Publish the next batch of each store; answer, per store, how many stored events it went
+    past, or why it could not (``StreamChanged`` when its stream is not the one it knows).
+
+    The stream is checked to be each store's before and after (``StreamGuard``, one look at
+    the stream's information for all), so a position is never recorded for events that went to
+    another stream or server. The acks of all the stores' messages are awaited together."""
+    outboxes = list(outboxes)
+    if not outboxes:
+        return []
+    js = outboxes[0].js
+    outcomes: dict[OutboxRelay, int | BaseException] = {}
+    info = await shared_stream_info(js)
+
+    async def prepare(outbox: OutboxRelay) -> _Batch | None:
+        try:
+            checked = await outbox.guard.check(info=info)
+        except StreamChanged as error:
+            outcomes[outbox] = error
+            return None
+        position = await asyncio.to_thread(outbox.app.position, checked.tracking)
+        records = await asyncio.to_thread(outbox.records_after, position)
+        if not records:
+            outcomes[outbox] = 0
+            return None
+        return _Batch(outbox, checked, records)
+
+    prepared = await asyncio.gather(*(prepare(outbox) for outbox in outboxes))
+    batches = [batch for batch in prepared if batch is not None]
+    for batch in batches:
+        public = batch.outbox.public
+        batch.sent = [
+            (record, await batch.outbox.publish(record))
+            for record in batch.records
+            if public is None or record.type in public
+        ]
+    futures = [
+        outcome
+        for batch in batches
+        for _, outcome in batch.sent
+        if isinstance(outcome, asyncio.Future)
+    ]
+    # An ack lost with the connection (a NATS restart) never comes: give up and republish.
+    # (So does an ack refusing the message: nats-py raises it in its reply handler.)
+    timeout = max((b.outbox.ack_timeout_seconds for b in batches), default=5.0)
+    await asyncio.wait_for(asyncio.gather(*futures), timeout)
+    after = await shared_stream_info(js) if batches else None
+    recorded = []
+    for batch in batches:
+        for record, outcome in batch.sent:
+            if isinstance(outcome, str):
+                await batch.outbox.dead_letter(record, outcome)
+        try:
+            await batch.outbox.guard.check(since=batch.checked.connection, info=after)
+        except StreamChanged as error:
+            outcomes[batch.outbox] = error
+            continue
+        recorded.append(batch)
+    await asyncio.gather(
+        *(
+            b.outbox.writer.run(
+                b.outbox.app.record_position, b.checked.tracking, b.records[-1].position
+            )
+            for b in recorded
+        )
+    )
+    for batch in recorded:
+        batch.outbox.published += len(batch.sent)
+        outcomes[batch.outbox] = len(batch.records)
+    return [(outbox, outcomes[outbox]) for outbox in outboxes]
+
+
+class Relay:
+    """The one relay of a process: publishes from the stores that committed something."""
+
+    def __init__(self, outboxes: Iterable[OutboxRelay], stores_per_cycle: int = STORES_PER_CYCLE):
+        self.outboxes = list(outboxes)
+        self.stores_per_cycle = stores_per_cycle
+        self.progress = Progress()
+        #: Stores with events (perhaps) not yet published: all of them at the start, since
+        #: events committed before it (a crash before their relay) are to be published.
+        self._marked: dict[OutboxRelay, None] = dict.fromkeys(self.outboxes)
+        self._wake = asyncio.Event()
+        self._listening = False
+        self._busy = False
+
+    @property
+    def idle(self) -> bool:
+        return not self._marked and not self._busy
+
+    def stalled_for(self) -> float:
+        """How long the relay has had work without getting any done (0 when it has none)."""
+        return 0.0 if self.idle else self.progress.stalled_for()
+
+    def problems(self) -> list[str]:
+        return [f"{o.what}: {o.guard.problem}" for o in self.outboxes if o.guard.problem]
+
+    def _mark(self, outbox: OutboxRelay) -> None:
+        if self.idle:
+            self.progress.made()  # work arrives: the stall is counted from now
+        self._marked[outbox] = None
+        self._wake.set()
+
+    def _listen(self) -> None:
+        if self._listening:
+            return
+        loop = asyncio.get_running_loop()
+        for outbox in self.outboxes:
+
+            def committed(outbox: OutboxRelay = outbox) -> None:
+                with contextlib.suppress(RuntimeError):  # the loop is closed: the process ends
+                    loop.call_soon_threadsafe(self._mark, outbox)
+
+            outbox.app.on_commit(committed)
+        self._listening = True
+
+    async def run(self) -> None:
+        self._listen()
+        loop = asyncio.get_running_loop()
+        while True:
+            if not self._marked:
+                self._wake.clear()
+                await self._wake.wait()
+            taken = list(self._marked)[: self.stores_per_cycle]
+            for outbox in taken:
+                del self._marked[outbox]
+            self._busy = True
+            try:
+                outcomes = await publish_cycle(taken)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("the outbox relay failed; retrying")
+                outcomes = [(outbox, RuntimeError("retry")) for outbox in taken]
+                await asyncio.sleep(1.0)
+            finally:
+                self._busy = False
+            self.progress.made()
+            for outbox, outcome in outcomes:
+                if isinstance(outcome, BaseException):
+                    # The guard has said why; the store is looked at again a little later.
+                    loop.call_later(RECHECK_SECONDS, self._mark, outbox)
+                elif outcome >= outbox.batch_size:
+                    self._mark(outbox)  # there is more

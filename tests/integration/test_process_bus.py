@@ -1,0 +1,124 @@
+"""One relay and one inbox for all the stores of a process, against a real nats-server, on
+SQLite and PostgreSQL: each store gets exactly what is addressed to it, the consumer's filters
+stay few, a store that hears nothing has its position moved up, a restart resumes, and an idle
+relay asks nothing of the server."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Iterator
+from typing import Any, cast
+
+import pytest
+from bushelpers import (
+    UNGUARDED,
+    counter,
+    counting_handlers,
+    eventually,
+    filter_subjects,
+    jetstream,
+    opened,
+    running,
+    submit_many,
+)
+from nats.js import JetStreamContext
+
+from intake.application import IntakeApplication
+from ogi_platform.eventstore.application import OgiApplication
+from ogi_platform.eventstore.writer import Writer
+from ogi_platform.messaging.bus import INBOX_POSITION, RELAY_POSITION
+from ogi_platform.messaging.envelope import EVENT_STREAM
+from ogi_platform.messaging.inbox import InboxConsumer, InboxStore, process_consumer_name
+from ogi_platform.messaging.outbox import OutboxRelay, Relay
+from ogi_platform.natsserver import NatsServer
+from routing.application import RoutingApplication
+
+SENDERS = ("municipal-office", "archives-bureau")
+#: Served by the routing process, but nothing is addressed to it.
+QUIET = "natural-resources-bureau"
+
+
+@pytest.fixture
+async def js(nats_server: NatsServer) -> AsyncIterator[JetStreamContext]:
+    async with jetstream(nats_server.url) as (_, context):
+        yield context
+
+
+@contextlib.contextmanager
+def stores(kind: type[OgiApplication], database_url: str, codes: tuple[str, ...]) -> Iterator[Any]:
+    with contextlib.ExitStack() as stack:
+        yield {code: stack.enter_context(opened(kind, database_url, code)) for code in codes}
+
+
+class CountingStreamInfo:
+    """A JetStream context that counts the stream information asked for."""
+
+    def __init__(self, js: JetStreamContext) -> None:
+        self.js = js
+        self.asked = 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.js, name)
+
+    async def stream_info(self, *args: Any, **kwargs: Any) -> Any:
+        self.asked += 1
+        return await self.js.stream_info(*args, **kwargs)
+
+
+async def test_one_relay_and_one_inbox_serve_every_store_of_a_process(
+    database_url: str, js: JetStreamContext
+) -> None:
+    codes = (*SENDERS, QUIET)
+    with (
+        stores(IntakeApplication, database_url, SENDERS) as intakes,
+        stores(RoutingApplication, database_url, codes) as routings,
+    ):
+        spy = CountingStreamInfo(js)
+        writers = {code: Writer(f"test-{code}") for code in codes}
+        relay = Relay(
+            OutboxRelay(intakes[c], cast(JetStreamContext, spy), writers[c]) for c in SENDERS
+        )
+        inbox_stores = [
+            InboxStore(app, writers[code], handlers, filter_subjects(handlers, code))
+            for code, app in routings.items()
+            for handlers in [counting_handlers(app)]
+        ]
+        consumer = InboxConsumer(js, inbox_stores, checkpoint_gap=5)
+        assert consumer.durable == process_consumer_name("routing", codes)
+        assert consumer.filter_subjects == sorted(
+            {f"ogi.*.*.{t}.*" for t in counting_handlers(routings[QUIET])}
+        ), "one filter per event type, not per agency"
+
+        async with running(relay.run, "relay"), running(consumer.run, "inbox"):
+            await asyncio.to_thread(submit_many, intakes[SENDERS[0]], 12, "first")
+            await asyncio.to_thread(submit_many, intakes[SENDERS[1]], 7, "second")
+            await eventually(
+                lambda: [counter(routings[c], UNGUARDED) for c in SENDERS] == [12, 7],
+                what="each routing store applied what is addressed to it",
+            )
+            for code in SENDERS:
+                last = intakes[code].recorder.max_notification_id()
+                await eventually(lambda c=code, n=last: intakes[c].position(RELAY_POSITION) == n)
+            last_seq = (await js.stream_info(EVENT_STREAM)).state.last_seq
+            await eventually(
+                lambda: routings[QUIET].position(INBOX_POSITION) >= last_seq - 5,
+                what="the quiet store's position moved up",
+            )
+            assert counter(routings[QUIET], UNGUARDED) == 0
+            asked = spy.asked
+            await asyncio.sleep(1.5)
+            assert spy.asked == asked, "the idle relay looked at the stream"
+
+        # Restarted over the same stores: it resumes; nothing is applied twice.
+        consumer = InboxConsumer(js, inbox_stores, checkpoint_gap=5)
+        async with running(relay.run, "relay again"), running(consumer.run, "inbox again"):
+            await asyncio.to_thread(submit_many, intakes[SENDERS[1]], 3, "third")
+            await eventually(
+                lambda: counter(routings[SENDERS[1]], UNGUARDED) == 10,
+                what="the later applications applied",
+            )
+        assert counter(routings[SENDERS[0]], UNGUARDED) == 12
+        assert consumer.applied > 0
+        for writer in writers.values():
+            writer.shutdown()
