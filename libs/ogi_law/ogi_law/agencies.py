@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from importlib import resources
@@ -10,6 +11,7 @@ from pathlib import Path
 import yaml
 
 from ogi_errors import InvalidInput
+from ogi_law.filecache import parsed_once
 from ogi_law.labels import AGENCY_KINDS
 
 KINDS = tuple(AGENCY_KINDS)
@@ -116,10 +118,19 @@ def parse_agencies(text: str) -> AgencyRegistry:
     return AgencyRegistry([_agency(entry) for entry in document.get("agencies", [])])
 
 
+def _parse_file(path: Path) -> AgencyRegistry:
+    return parse_agencies(path.read_text(encoding="utf-8"))
+
+
 def load_agencies(path: Path | None = None) -> AgencyRegistry:
     """The agencies from ``path`` (OGI_AGENCY_FILE), or the default four."""
     if path is not None:
-        return parse_agencies(path.read_text(encoding="utf-8"))
+        return parsed_once(path, "agencies", _parse_file)
+    return _default_agencies()
+
+
+@functools.cache
+def _default_agencies() -> AgencyRegistry:
     return parse_agencies(
         resources.files("ogi_law").joinpath("data/agencies.yaml").read_text(encoding="utf-8")
     )

@@ -48,6 +48,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ogi_law.filecache import parsed_once
+
 DATA_DIR = Path(__file__).with_name("calendar_data")
 FIXED_FILE = "fixed_holidays.toml"
 LOCAL_DIR = "local"
@@ -109,14 +111,14 @@ class WorkingCalendar:
     def load(cls, extra_dir: Path | None = None, agency: str | None = None) -> WorkingCalendar:
         """The shipped data, with the operator directory's years and the agency's local file."""
         published = _read_year_files(DATA_DIR)
-        fixed = _read_fixed(DATA_DIR / FIXED_FILE)
+        fixed = dict(parsed_once(DATA_DIR / FIXED_FILE, "fixed", _read_fixed))
         local = None
         if extra_dir is not None:
             if not extra_dir.is_dir():
                 raise CalendarError(f"calendar directory {extra_dir} does not exist")
             published.update(_read_year_files(extra_dir))
             if (extra_dir / FIXED_FILE).is_file():
-                fixed.update(_read_fixed(extra_dir / FIXED_FILE))
+                fixed.update(parsed_once(extra_dir / FIXED_FILE, "fixed", _read_fixed))
         if agency is not None:
             local = _read_local(extra_dir, agency)
         return cls(published, fixed, local)
@@ -202,7 +204,8 @@ def _read_year_files(directory: Path) -> dict[int, Arrangement]:
     years = {}
     for path in sorted(directory.iterdir()):
         if match := _YEAR_FILE.match(path.name):
-            years[int(match.group(1))] = _read_year_file(path, int(match.group(1)))
+            year = int(match.group(1))
+            years[year] = parsed_once(path, "year", lambda p, y=year: _read_year_file(p, y))
     return years
 
 
@@ -222,6 +225,10 @@ def _read_local(extra_dir: Path | None, agency: str) -> Arrangement | None:
         raise CalendarError(f"invalid agency code {agency!r}")
     if extra_dir is None or not (path := extra_dir / LOCAL_DIR / f"{agency}.toml").is_file():
         return None
+    return parsed_once(path, "local", lambda p: _read_local_file(p, agency))
+
+
+def _read_local_file(path: Path, agency: str) -> Arrangement:
     doc = _read_toml(path)
     if doc.get("agency", agency) != agency:
         raise CalendarError(f"{path}: 'agency' must be {agency!r}, as the file name says")
