@@ -134,7 +134,8 @@ class OgiSystem:
 
     # -- life cycle ----------------------------------------------------------------------------
 
-    def start(self) -> dict[str, Any]:
+    def start(self, timeout: float = START_TIMEOUT) -> dict[str, Any]:
+        """Start `ogi up` and wait (up to ``timeout`` seconds) for its description."""
         assert self.process is None, "already started"
         if self.on_postgres and not self.has_turn:
             take_postgres_turn()
@@ -152,7 +153,7 @@ class OgiSystem:
                 env=self.env(),
                 cwd=self.home,
             )
-        deadline = time.monotonic() + START_TIMEOUT
+        deadline = time.monotonic() + timeout
         while True:
             self.children |= descendants(process.pid)
             text = self.stdout_path.read_text(encoding="utf-8", errors="replace")
@@ -167,7 +168,7 @@ class OgiSystem:
                 pytest.fail(f"`ogi up` exited with {process.returncode}: {self._logs()}")
             if time.monotonic() > deadline:
                 self.stop()
-                pytest.fail(f"`ogi up` not ready after {START_TIMEOUT}s: {self._logs()}")
+                pytest.fail(f"`ogi up` not ready after {timeout}s: {self._logs()}")
             time.sleep(0.1)
         self.children |= descendants(process.pid)
         if "error" in self.description or "services" not in self.description:
