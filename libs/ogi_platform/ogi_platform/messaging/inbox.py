@@ -24,7 +24,7 @@ import contextlib
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -206,10 +206,13 @@ class InboxConsumer:
     def stalled_for(self) -> float:
         return self.progress.stalled_for()
 
-    async def _check(self, since: int | None = None) -> None:
-        """Check the stream is every store's, with one look at its information."""
+    async def _check(
+        self, since: int | None = None, stores: Iterable[InboxStore] | None = None
+    ) -> None:
+        """Check the stream is each store's (all of them, or ``stores``), with one look at its
+        information."""
         info = await shared_stream_info(self.js)
-        for store in self.stores:
+        for store in self.stores if stores is None else stores:
             assert store.guard is not None
             store.tracking = (await store.guard.check(since, info)).tracking
 
@@ -341,13 +344,14 @@ class InboxConsumer:
     async def process(self, messages: list[Msg], connection: int | None = None) -> None:
         """Apply fetched messages (over ``connection``, if known) once the stream is checked to
         be the stores' and the connection unchanged; then ack them."""
-        await self._check(connection)
         inbound = [self._decode(msg) for msg in messages]
         parts: dict[InboxStore, list[Delivery]] = {}
         for item in inbound:
             for store in self.index.owners(item.msg.subject):
                 if item.sequence > store.position:
                     parts.setdefault(store, []).append(self._delivery(store, item))
+        # Only the stores that get something record a position: only theirs are checked.
+        await self._check(connection, parts)
         last = inbound[-1].sequence if inbound else 0
         await asyncio.gather(
             *(self._apply_part(store, part, last) for store, part in parts.items())
@@ -384,6 +388,7 @@ class InboxConsumer:
         try:
             await store.writer.run(self._apply, store, part, last)
         except _BatchFailed as failure:
+            await store.writer.run(self._reread_position, store)
             for delivery in part:
                 # The message that failed the batch has had one of its tries.
                 tried = int(delivery.item.sequence == failure.sequence)
@@ -391,11 +396,11 @@ class InboxConsumer:
 
     def _apply(self, store: InboxStore, part: list[Delivery], upto: int) -> None:
         """Apply a store's part of a batch in one transaction, tracked as applied ``upto`` the
-        batch's last sequence (runs in the store's writer)."""
-        position = store.app.position(store.tracking)
+        batch's last sequence (runs in the store's writer). The store's position is the one this
+        inbox last read or recorded (it alone records it; after a failure it is read again)."""
+        position = store.position
         fresh = [d for d in part if d.item.sequence > position]
         if not fresh:
-            store.position = max(store.position, position)
             return
         uow = store.app.unit_of_work()
         for delivery in fresh:
@@ -430,6 +435,10 @@ class InboxConsumer:
                     await asyncio.sleep(0.05 * (attempt + 1))
         await self._dead_letter(store, delivery.item, error or "unknown error")
         await store.writer.run(self._skip, store, sequence)
+
+    @staticmethod
+    def _reread_position(store: InboxStore) -> None:
+        store.position = store.app.position(store.tracking)
 
     @staticmethod
     def _skip(store: InboxStore, sequence: int) -> None:

@@ -74,6 +74,8 @@ class OutboxRelay:
         self.published = 0
         self.dead_lettered = 0
         self.guard = StreamGuard(app, js, RELAY_POSITION)
+        #: The position recorded last, under which tracking name (read from the store first).
+        self._recorded: tuple[str, int] | None = None
 
     @property
     def what(self) -> str:
@@ -90,6 +92,17 @@ class OutboxRelay:
     async def run(self) -> None:
         """Relay this store alone (a process relays all its stores with one ``Relay``)."""
         await Relay([self]).run()
+
+    def unpublished(self, tracking: str) -> list[EventRecord]:
+        """The next batch after the position recorded under ``tracking``."""
+        if self._recorded is None or self._recorded[0] != tracking:
+            self._recorded = (tracking, self.app.position(tracking))
+        return self.records_after(self._recorded[1])
+
+    def record(self, tracking: str, position: int) -> None:
+        """Record the position published up to (in the store's writer)."""
+        self.app.record_position(tracking, position)
+        self._recorded = (tracking, position)
 
     def records_after(self, position: int) -> list[EventRecord]:
         notifications = self.app.notifications(position, self.batch_size)
@@ -176,8 +189,7 @@ async def publish_cycle(
         except StreamChanged as error:
             outcomes[outbox] = error
             return None
-        position = await asyncio.to_thread(outbox.app.position, checked.tracking)
-        records = await asyncio.to_thread(outbox.records_after, position)
+        records = await asyncio.to_thread(outbox.unpublished, checked.tracking)
         if not records:
             outcomes[outbox] = 0
             return None
@@ -216,9 +228,7 @@ async def publish_cycle(
         recorded.append(batch)
     await asyncio.gather(
         *(
-            b.outbox.writer.run(
-                b.outbox.app.record_position, b.checked.tracking, b.records[-1].position
-            )
+            b.outbox.writer.run(b.outbox.record, b.checked.tracking, b.records[-1].position)
             for b in recorded
         )
     )
