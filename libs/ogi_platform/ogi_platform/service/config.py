@@ -42,7 +42,9 @@ def _env(name: str, default: str | None = None) -> str | None:
 def load_config(
     service: str, default_port: int, default_agencies: tuple[str, ...]
 ) -> ServiceConfig:
-    """The settings of ``service`` from the environment; ``OGI_AGENCIES`` unset: the defaults."""
+    """The settings of ``service`` from the environment. The agencies served: those of
+    ``OGI_AGENCIES``; unset, every agency of ``OGI_AGENCY_FILE`` (left empty here: the service's
+    registry names them); neither set, the service's defaults."""
     agencies = _env("OGI_AGENCIES")
     agency_file = _env("OGI_AGENCY_FILE")
     calendar_dir = _env("OGI_CALENDAR_DIR")
@@ -51,7 +53,7 @@ def load_config(
         service=service,
         agencies=tuple(a.strip() for a in agencies.split(",") if a.strip())
         if agencies
-        else default_agencies,
+        else () if agency_file else default_agencies,
         grpc_host=_env("OGI_GRPC_HOST", "0.0.0.0") or "0.0.0.0",
         grpc_port=int(_env("OGI_GRPC_PORT", str(default_port)) or default_port),
         database_url=_env(f"OGI_{service.upper()}_DATABASE_URL") or _env("OGI_DATABASE_URL"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import functools
 import json
 import logging
@@ -164,6 +165,9 @@ class ServiceRuntime(Generic[R]):
         self.spec = spec
         self.config = config
         self.registry = spec.registry(config.agency_file)
+        if not config.agencies:  # every agency of the agency file
+            config = dataclasses.replace(config, agencies=tuple(self.registry.codes()))
+            self.config = config
         for code in config.agencies:
             self.registry.get(code, "OGI_AGENCIES")
         self.units: dict[str, AgencyUnit] = {}
