@@ -50,6 +50,9 @@ NATS_PREFERRED_PORT = 14222
 MAX_RESTARTS = 5
 RESTART_WINDOW = 60.0
 NATS_RETRY_SECONDS = 2.0
+#: How long `ogi up` waits for a process to be ready, and more for each agency it serves.
+READY_SECONDS = 30.0
+READY_SECONDS_PER_AGENCY = 0.1
 
 
 def configured_agencies(environ: Mapping[str, str]) -> tuple[str, ...]:
@@ -212,7 +215,10 @@ class System:
         self.web: WebProcess | None = None
         self._lock: IO[str] | None = None
 
-    def start(self, timeout: float = 30.0) -> dict[str, Any]:
+    def start(self, timeout: float | None = None) -> dict[str, Any]:
+        """Start nats-server, the services and the web; wait for each to be ready (``timeout``
+        seconds; None: ``READY_SECONDS`` and ``READY_SECONDS_PER_AGENCY`` for each agency served,
+        since each process opens a store per agency)."""
         os.umask(0o077)
         self.agencies = self.agencies or configured_agencies(os.environ)
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -259,6 +265,8 @@ class System:
             lifeline,
         )
         self.web.start()
+        if timeout is None:
+            timeout = READY_SECONDS + READY_SECONDS_PER_AGENCY * len(self.agencies)
         for service in self.children:
             if not service.wait_ready(timeout):
                 self.stop()
