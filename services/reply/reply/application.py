@@ -10,8 +10,9 @@ from ogi_contracts.routing import APPLICATION_FORWARDED
 from ogi_errors import IllegalStep, NotFound
 from ogi_law.calendar import WorkingCalendar
 from ogi_platform.eventstore.aggregate import meta
-from ogi_platform.eventstore.application import OgiApplication, UnitOfWork, history_of
+from ogi_platform.eventstore.application import OgiApplication, UnitOfWork
 from ogi_platform.eventstore.commands import handles
+from ogi_platform.eventstore.history import history_of
 from ogi_platform.eventstore.readmodel import OpenSet
 from ogi_platform.ids import aggregate_id
 from ogi_platform.messaging.envelope import EventRecord
@@ -51,10 +52,13 @@ class ReplyApplication(OgiApplication):
         return [deadline_id(application_id), reply_id(application_id)]
 
     def history(self, application_id: str) -> list[EventRecord]:
-        """With the reconsiderations and lawsuits, which locating an application (on every
-        request) need not read."""
-        remedies = [r.id for r in self.remedies(application_id)]
-        return history_of(self, [*self.aggregate_ids_of(application_id), *remedies])
+        """With the reconsiderations and lawsuits R1, R2, ..., which locating an application (on
+        every request) need not read: read with the rest in one statement."""
+        return history_of(
+            self,
+            self.aggregate_ids_of(application_id),
+            [lambda number: remedy_id(application_id, f"R{number}")],
+        )
 
     def remedies(self, application_id: str) -> list[RemedyCase]:
         """The reconsiderations and lawsuits recorded about the application, R1, R2, ..."""

@@ -22,6 +22,7 @@ from ogi_platform.eventstore.aggregate import Meta, OgiAggregate
 from ogi_platform.eventstore.cache import WriterCache
 from ogi_platform.eventstore.commands import Command, CommandHandler, handlers_of
 from ogi_platform.eventstore.groupcommit import handle_together
+from ogi_platform.eventstore.history import history_of
 from ogi_platform.messaging.envelope import EventRecord, record_of
 from ogi_platform.messaging.wire import encode
 
@@ -288,12 +289,3 @@ def application_of(event: Any) -> str:
     work in general)."""
     event_meta: Meta | None = getattr(event, "meta", None)
     return event_meta["application_id"] if event_meta else ""
-
-
-def history_of(app: OgiApplication, aggregate_ids: list[UUID]) -> list[EventRecord]:
-    """The stored events of the given aggregates, with their envelopes."""
-    return [
-        record_of(event, app.agency, app.service, 0)
-        for aggregate_id in aggregate_ids
-        for event in app.events.get(aggregate_id)
-    ]

@@ -1,0 +1,132 @@
+"""A service's part of an application's history: the stored events of its aggregates, read from
+the store in one statement (``ogi trace`` reads every service's part; issue 13).
+
+Besides the aggregates named by id, a service may keep aggregates numbered 1, 2, ... about the
+application (reply's remedies R1, R2, ...; a bureau's complaints): the first numbers of each such
+series are read in the same statement, and a series ends before the first number not stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, cast
+from uuid import UUID
+
+from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
+from eventsourcing.postgres import PostgresAggregateRecorder
+from eventsourcing.sqlite import SQLiteAggregateRecorder
+from eventsourcing.utils import retry
+from psycopg.sql import SQL, Identifier
+
+from ogi_platform.messaging.envelope import EventRecord, record_of
+
+if TYPE_CHECKING:
+    from ogi_platform.eventstore.application import OgiApplication
+
+#: The id of the aggregate of a given number (1, 2, ...) of a numbered series.
+Numbered = Callable[[int], UUID]
+
+#: The numbers of each series read with the named aggregates; a series that has them all is
+#: read on, as many more at a time.
+NUMBERS_READ_AT_ONCE = 8
+
+
+def history_of(
+    app: OgiApplication, aggregate_ids: Sequence[UUID], numbered: Sequence[Numbered] = ()
+) -> list[EventRecord]:
+    """The stored events of the given aggregates, then those of each numbered series (1, 2, ...
+    up to the first number not stored), with their envelopes: aggregate after aggregate in that
+    order, each one's events by version. One statement reads them all, unless a series is
+    longer than ``NUMBERS_READ_AT_ONCE``."""
+    first = [_numbers(number, 1) for number in numbered]
+    stored = stored_events(app, [*aggregate_ids, *(i for ids in first for i in ids)])
+    ordered = list(aggregate_ids)
+    for number, ids in zip(numbered, first, strict=True):
+        held = _held(ids, stored)
+        while len(held) == len(ids):  # every number read is stored: read on
+            more = _numbers(number, len(held) + 1)
+            stored.update(stored_events(app, more))
+            ids += more
+            held = _held(ids, stored)
+        ordered += held
+    return [
+        record_of(app.mapper.to_domain_event(event), app.agency, app.service, 0)
+        for aggregate_id in ordered
+        for event in stored.get(aggregate_id, ())
+    ]
+
+
+def _numbers(number: Numbered, start: int) -> list[UUID]:
+    return [number(n) for n in range(start, start + NUMBERS_READ_AT_ONCE)]
+
+
+def _held(ids: list[UUID], stored: dict[UUID, list[StoredEvent]]) -> list[UUID]:
+    """``ids`` up to the first one not stored."""
+    held = []
+    for aggregate_id in ids:
+        if aggregate_id not in stored:
+            break
+        held.append(aggregate_id)
+    return held
+
+
+@retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+def stored_events(
+    app: OgiApplication, aggregate_ids: Sequence[UUID]
+) -> dict[UUID, list[StoredEvent]]:
+    """The stored events of each of the aggregates that has any, by version, in one statement
+    (the in-memory store of unit tests is asked aggregate by aggregate)."""
+    recorder: Any = app.recorder
+    if isinstance(recorder, PostgresAggregateRecorder):
+        rows = _postgres_rows(recorder, aggregate_ids)
+    elif isinstance(recorder, SQLiteAggregateRecorder):
+        rows = _sqlite_rows(recorder, aggregate_ids)
+    else:
+        rows = [e for i in dict.fromkeys(aggregate_ids) for e in recorder.select_events(i)]
+    found: dict[UUID, list[StoredEvent]] = {}
+    for event in rows:  # the ids of OGI's stores are UUIDs (``Application[UUID]``)
+        found.setdefault(cast(UUID, event.originator_id), []).append(event)
+    return found
+
+
+def _postgres_rows(
+    recorder: PostgresAggregateRecorder, aggregate_ids: Sequence[UUID]
+) -> list[StoredEvent]:
+    """One SELECT on a connection of the process's shared pool (in autocommit: one round trip,
+    where a transaction would add a BEGIN and a ROLLBACK)."""
+    datastore = recorder.datastore
+    statement = SQL(
+        "SELECT originator_id, originator_version, topic, state FROM {schema}.{table} "
+        "WHERE originator_id = ANY(%s) ORDER BY originator_id, originator_version"
+    ).format(schema=Identifier(datastore.schema), table=Identifier(recorder.events_table_name))
+    with datastore.get_connection() as conn, conn.cursor() as cursor:
+        cursor.execute(statement, (list(aggregate_ids),), prepare=True)
+        return [
+            StoredEvent(
+                row["originator_id"], row["originator_version"], row["topic"], bytes(row["state"])
+            )
+            for row in cursor.fetchall()
+        ]
+
+
+def _sqlite_rows(
+    recorder: SQLiteAggregateRecorder, aggregate_ids: Sequence[UUID]
+) -> list[StoredEvent]:
+    """One SELECT; the store keeps ids as 32 hex digits (``SQLiteAggregateRecorder``)."""
+    marks = ", ".join("?" * len(aggregate_ids))
+    statement = (
+        "SELECT originator_id, originator_version, topic, state "
+        f"FROM {recorder.events_table_name} WHERE originator_id IN ({marks}) "
+        "ORDER BY originator_id, originator_version"
+    )
+    with recorder.datastore.transaction(commit=False) as cursor:
+        cursor.execute(statement, [i.hex for i in aggregate_ids])
+        return [
+            StoredEvent(
+                recorder.convert_originator_id(row["originator_id"]),
+                row["originator_version"],
+                row["topic"],
+                row["state"],
+            )
+            for row in cursor.fetchall()
+        ]
