@@ -309,11 +309,14 @@ class WriterLock:
         self._taken = self.session.try_lock(self.key)
         return self._taken
 
-    def held(self) -> bool:
-        """Whether the lock is still held (a lost database connection loses it)."""
+    def held(self, session_alive: bool | None = None) -> bool:
+        """Whether the lock is still held (a lost database connection loses it); with
+        ``session_alive``, what its session was just found to be."""
         if self._file is not None:
             return True
-        return self._taken and self.session is not None and self.session.alive()
+        if not self._taken or self.session is None:
+            return False
+        return self.session.alive() if session_alive is None else session_alive
 
     def release(self) -> None:
         if self._file is not None:
@@ -322,6 +325,19 @@ class WriterLock:
         if self._taken and self.session is not None:
             self.session.unlock(self.key)
             self._taken = False
+
+
+def lost_locks(locks: list[WriterLock]) -> list[WriterLock]:
+    """The locks no longer held, each session asked once (not once per store)."""
+    alive: dict[int, bool] = {}
+    lost = []
+    for lock in locks:
+        session = lock.session
+        if session is not None and id(session) not in alive:
+            alive[id(session)] = session.alive()
+        if not lock.held(None if session is None else alive[id(session)]):
+            lost.append(lock)
+    return lost
 
 
 @dataclass(frozen=True)

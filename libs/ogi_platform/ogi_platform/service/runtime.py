@@ -34,6 +34,7 @@ from ogi_platform.eventstore.store import (
     StoreLocation,
     WriterLock,
     creating,
+    lost_locks,
     share_connections,
     store_location,
 )
@@ -372,14 +373,13 @@ class ServiceRuntime(Generic[R]):
             checked += WATCH_SECONDS
             if checked >= LOCK_CHECK_SECONDS:
                 checked = 0.0
-                for lock in self.locks:
-                    if not await asyncio.to_thread(lock.held):
-                        log.critical(
-                            "%s lost the writer lock of %s: exiting before another instance "
-                            "and this one both write",
-                            self.spec.name, lock.location.description,
-                        )  # fmt: skip
-                        os._exit(75)
+                for lock in await asyncio.to_thread(lost_locks, self.locks):
+                    log.critical(
+                        "%s lost the writer lock of %s: exiting before another instance "
+                        "and this one both write",
+                        self.spec.name, lock.location.description,
+                    )  # fmt: skip
+                    os._exit(75)
 
     async def _set_health(self, trouble: str) -> None:
         self.trouble = trouble
