@@ -90,24 +90,32 @@ def store_location(
     )
 
 
-# Every process creating tables and functions in a database takes this advisory lock first:
-# PostgreSQL refuses concurrent CREATE OR REPLACE FUNCTION ("tuple concurrently updated").
-_CREATION_LOCK = 0x0651_0001
+def _signed32(value: int) -> int:
+    return value - (1 << 32) if value >= 1 << 31 else value
+
+
+# Every process creating tables, types and functions in an agency's schema takes that schema's
+# advisory lock first: PostgreSQL refuses concurrent CREATE OR REPLACE FUNCTION and CREATE TYPE
+# of one name ("tuple concurrently updated"); what eventsourcing creates is all in the schema, so
+# the stores of different agencies are made side by side. The key space of two integers: (this
+# class, a hash of the schema), apart from the writer locks' class.
+_CREATION_LOCK_CLASS = 0x0652
 
 
 @contextmanager
 def creating(location: StoreLocation) -> Iterator[None]:
-    """Hold the database's creation lock, with the agency's schema made, while tables are made."""
+    """Hold the schema's creation lock, with the schema made, while tables are made."""
     if not location.postgres_schema or not location.postgres_dsn:
         yield
         return
+    key = (_CREATION_LOCK_CLASS, _signed32(zlib.crc32(location.postgres_schema.encode())))
     with psycopg.connect(location.postgres_dsn, autocommit=True) as conn:
-        conn.execute("SELECT pg_advisory_lock(%s)", (_CREATION_LOCK,))
+        conn.execute("SELECT pg_advisory_lock(%s, %s)", key)
         try:
             conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{location.postgres_schema}"')
             yield
         finally:
-            conn.execute("SELECT pg_advisory_unlock(%s)", (_CREATION_LOCK,))
+            conn.execute("SELECT pg_advisory_unlock(%s, %s)", key)
 
 
 def ensure_schema(location: StoreLocation) -> None:
@@ -118,7 +126,7 @@ def ensure_schema(location: StoreLocation) -> None:
 
 #: The most connections a process's stores on one PostgreSQL database share when
 #: ``OGI_PG_CONNECTIONS`` is unset (the writer pool's threads and the readers draw on them).
-SHARED_CONNECTIONS = 8
+SHARED_CONNECTIONS = 4
 
 
 class _SharedPool:
@@ -213,10 +221,6 @@ def share_connections(app: Application[Any]) -> None:
 # Session advisory locks of single writers use the two-integer key space, apart from the
 # creation lock's single bigint key: (this class, a hash of schema and service).
 _WRITER_LOCK_CLASS = 0x0651
-
-
-def _signed32(value: int) -> int:
-    return value - (1 << 32) if value >= 1 << 31 else value
 
 
 class LockSession:

@@ -63,6 +63,9 @@ WATCH_SECONDS = 1.0
 LOCK_CHECK_SECONDS = 5.0
 #: How long stopping waits for reads under way before the stores close.
 STORE_CLOSE_GRACE_SECONDS = 0.2
+#: How many stores a process opens at a time when it starts (each may hold two database
+#: connections meanwhile: its own and the one making its tables).
+STORES_OPENED_AT_ONCE = 2
 #: How long stopping waits for a cancelled loop to end before cancelling it again.
 CANCEL_AGAIN_SECONDS = 0.5
 
@@ -259,12 +262,14 @@ class ServiceRuntime(Generic[R]):
             for agency, name in ((a, self.spec.name) for a in sorted(self.config.agencies))
         }
         await self._take_locks(locations)
-        apps = await asyncio.gather(
-            *(
-                asyncio.to_thread(build_app, self.spec, self.config, agency, locations[agency])
-                for agency in self.config.agencies
-            )
-        )
+        opening = asyncio.Semaphore(STORES_OPENED_AT_ONCE)
+
+        async def opened(agency: str) -> OgiApplication:
+            async with opening:
+                location = locations[agency]
+                return await asyncio.to_thread(build_app, self.spec, self.config, agency, location)
+
+        apps = await asyncio.gather(*(opened(agency) for agency in self.config.agencies))
         for agency, app in zip(self.config.agencies, apps, strict=True):
             if self.spec.contract.public:  # read models answer from their tables, never locate
                 await asyncio.to_thread(self.index.serve, app)  # before it commits anything
