@@ -49,11 +49,12 @@ def load_config(
     agency_file = _env("OGI_AGENCY_FILE")
     calendar_dir = _env("OGI_CALENDAR_DIR")
     ready_file = _env("OGI_READY_FILE")
+    served = tuple(a.strip() for a in agencies.split(",") if a.strip()) if agencies else ()
+    if not agencies and not agency_file:
+        served = default_agencies
     return ServiceConfig(
         service=service,
-        agencies=tuple(a.strip() for a in agencies.split(",") if a.strip())
-        if agencies
-        else () if agency_file else default_agencies,
+        agencies=served,
         grpc_host=_env("OGI_GRPC_HOST", "0.0.0.0") or "0.0.0.0",
         grpc_port=int(_env("OGI_GRPC_PORT", str(default_port)) or default_port),
         database_url=_env(f"OGI_{service.upper()}_DATABASE_URL") or _env("OGI_DATABASE_URL"),
