@@ -69,8 +69,13 @@ log = logging.getLogger(__name__)
 
 #: How far behind the stream a store that hears nothing may fall before its position is moved up.
 CHECKPOINT_GAP = 10_000
-#: How long an idle fetch waits on the server for messages (a long poll, not a busy one).
+#: How long an idle fetch waits on the server for a message (a long poll, not a busy one).
 IDLE_FETCH_SECONDS = 2.0
+#: How long a fetch waits for more messages to share a batch once there are some: what a busy
+#: inbox adds to an event's way at most (nats-py's fetch of n waits for all n otherwise, up to
+#: its whole timeout). A replay, which nobody waits on, gathers its large batches longer.
+GATHER_SECONDS = 0.01
+REPLAY_GATHER_SECONDS = 0.5
 
 
 class Skip(Enum):
@@ -320,7 +325,7 @@ class InboxConsumer:
                     subscription = await self._replayed()
                 connection = self.stores[0].guard.connection() if self.stores[0].guard else None
                 try:
-                    messages = await subscription.fetch(self.fetch_size, timeout=IDLE_FETCH_SECONDS)
+                    messages = await self._fetch(subscription)
                 except (nats.errors.TimeoutError, TimeoutError):
                     self.fetch_size = self.batch_size
                     self.progress.made()  # nothing waiting
@@ -340,6 +345,20 @@ class InboxConsumer:
         finally:
             with contextlib.suppress(Exception):
                 await subscription.unsubscribe()
+
+    async def _fetch(self, subscription: JetStreamContext.PullSubscription) -> list[Msg]:
+        """The next messages, up to ``fetch_size``: what is there, gathered for at most
+        ``GATHER_SECONDS``; if nothing is, the first to come within ``IDLE_FETCH_SECONDS``
+        (else ``TimeoutError``) with what follows it as quickly."""
+        gather = GATHER_SECONDS if self.fetch_size <= self.batch_size else REPLAY_GATHER_SECONDS
+        with contextlib.suppress(nats.errors.TimeoutError, TimeoutError):
+            return await subscription.fetch(self.fetch_size, timeout=gather)
+        first = await subscription.fetch(1, timeout=IDLE_FETCH_SECONDS)
+        if self.fetch_size == 1:
+            return first
+        with contextlib.suppress(nats.errors.TimeoutError, TimeoutError):
+            return first + await subscription.fetch(self.fetch_size - 1, timeout=gather)
+        return first
 
     async def process(self, messages: list[Msg], connection: int | None = None) -> None:
         """Apply fetched messages (over ``connection``, if known) once the stream is checked to
