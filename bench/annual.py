@@ -87,7 +87,7 @@ async def _replay(nats_url: str, report: ReportApplication, n: int) -> tuple[int
     started = time.perf_counter()
     task = asyncio.create_task(consumer.run())
     last = (await js.stream_info(EVENT_STREAM)).state.last_seq
-    while report.position(consumer.tracking) < last:
+    while report.position(consumer.stores[0].tracking) < last:
         await asyncio.sleep(0.02)
     seconds = time.perf_counter() - started
     task.cancel()

@@ -201,7 +201,7 @@ async def behind(
 
     async def watch() -> None:
         while True:
-            applied = await asyncio.to_thread(app.position, consumer.tracking)
+            applied = await asyncio.to_thread(app.position, consumer.stores[0].tracking)
             now = time.perf_counter()
             while marks and marks[0][0] <= applied:
                 lags.append(now - marks.pop(0)[1])
@@ -212,7 +212,7 @@ async def behind(
         await js.publish_async(record.subject, encode(record)) for record in stream.arrival(first)
     ]
     ready = max(ack.seq for ack in await asyncio.gather(*warm))
-    while await asyncio.to_thread(app.position, consumer.tracking) < ready:
+    while await asyncio.to_thread(app.position, consumer.stores[0].tracking) < ready:
         await asyncio.sleep(0.05)
     watcher = asyncio.create_task(watch())
     tick, started = 0.1, time.perf_counter()

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any, cast
 
 import pytest
@@ -49,6 +49,11 @@ async def js(nats_server: NatsServer) -> AsyncIterator[JetStreamContext]:
 def stores(kind: type[OgiApplication], database_url: str, codes: tuple[str, ...]) -> Iterator[Any]:
     with contextlib.ExitStack() as stack:
         yield {code: stack.enter_context(opened(kind, database_url, code)) for code in codes}
+
+
+def relayed_all(intake: IntakeApplication) -> Callable[[], bool]:
+    last = intake.recorder.max_notification_id()
+    return lambda: intake.position(RELAY_POSITION) == last
 
 
 class CountingStreamInfo:
@@ -97,9 +102,8 @@ async def test_one_relay_and_one_inbox_serve_every_store_of_a_process(
                 lambda: [counter(routings[c], UNGUARDED) for c in SENDERS] == [12, 7],
                 what="each routing store applied what is addressed to it",
             )
-            for code in SENDERS:
-                last = intakes[code].recorder.max_notification_id()
-                await eventually(lambda c=code, n=last: intakes[c].position(RELAY_POSITION) == n)
+            for intake in (intakes[code] for code in SENDERS):
+                await eventually(relayed_all(intake), what=f"{intake.agency}'s events relayed")
             last_seq = (await js.stream_info(EVENT_STREAM)).state.last_seq
             await eventually(
                 lambda: routings[QUIET].position(INBOX_POSITION) >= last_seq - 5,

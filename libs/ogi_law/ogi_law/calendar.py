@@ -39,6 +39,7 @@ fingerprint covers everything that decides an answer.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import re
@@ -205,7 +206,7 @@ def _read_year_files(directory: Path) -> dict[int, Arrangement]:
     for path in sorted(directory.iterdir()):
         if match := _YEAR_FILE.match(path.name):
             year = int(match.group(1))
-            years[year] = parsed_once(path, "year", lambda p, y=year: _read_year_file(p, y))
+            years[year] = parsed_once(path, "year", functools.partial(_read_year_file, year=year))
     return years
 
 
