@@ -370,14 +370,15 @@ class InboxConsumer:
                 if item.sequence > store.position:
                     parts.setdefault(store, []).append(self._delivery(store, item))
         # Only the stores that get something record a position: only theirs are checked.
-        await self._check(connection, parts)
+        if parts:
+            await self._check(connection, parts)
         last = inbound[-1].sequence if inbound else 0
         await asyncio.gather(
             *(self._apply_part(store, part, last) for store, part in parts.items())
         )
         for msg in messages:
             await msg.ack()
-        await self._checkpoint(last, parts)
+        await self._checkpoint(last, parts, connection)
         self.progress.made()
 
     def _decode(self, msg: Msg) -> Inbound:
@@ -465,14 +466,20 @@ class InboxConsumer:
             store.app.record_position(store.tracking, sequence)
         store.position = max(store.position, sequence)
 
-    async def _checkpoint(self, last: int, parts: dict[InboxStore, list[Delivery]]) -> None:
+    async def _checkpoint(
+        self, last: int, parts: dict[InboxStore, list[Delivery]], connection: int | None
+    ) -> None:
         """Move up the position of the stores that heard nothing for ``checkpoint_gap``
-        messages: everything up to ``last`` that was theirs has been applied."""
+        messages: everything up to ``last`` that was theirs has been applied (over
+        ``connection``, in the stream they were checked to know)."""
         behind = [
             store
             for store in self.stores
             if store not in parts and store.position < last - self.checkpoint_gap
         ]
+        if not behind:
+            return
+        await self._check(connection, behind)
         await asyncio.gather(*(store.writer.run(self._skip, store, last) for store in behind))
 
     async def _dead_letter(self, store: InboxStore, item: Inbound, error: str) -> None:
