@@ -24,9 +24,10 @@ import contextlib
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Any
 
 import nats
 from eventsourcing.persistence import PersistenceError, Tracking
@@ -222,8 +223,10 @@ class InboxConsumer:
             store.tracking = (await store.guard.check(since, info)).tracking
 
     async def _read_positions(self) -> None:
-        for store in self.stores:
-            store.position = await asyncio.to_thread(store.app.position, store.tracking)
+        """Each store's position, read in its writer (after any of its jobs still under way)."""
+        await asyncio.gather(
+            *(store.writer.run(self._reread_position, store) for store in self.stores)
+        )
 
     async def subscribe(self) -> JetStreamContext.PullSubscription:
         """Bind to the durable consumer, (re)creating it from the stores' own positions."""
@@ -295,6 +298,8 @@ class InboxConsumer:
         cannot delete them)."""
         if not self.may_manage:
             raise IllegalStep(f"only the NATS admin may make consumer {self.durable} again")
+        if self._replay is not None:
+            raise IllegalStep(f"consumer {self.durable} is being made again already: try later")
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._replay = (self.store_of(app), drop, done)
         await done
@@ -310,9 +315,11 @@ class InboxConsumer:
             self.fetch_size = self.replay_batch_size
             subscription = await self.subscribe()
         except Exception as error:
-            done.set_exception(error)
+            if not done.done():  # its caller may have given up waiting
+                done.set_exception(error)
             raise
-        done.set_result(None)
+        if not done.done():
+            done.set_result(None)
         return subscription
 
     async def _consume(self) -> None:
@@ -373,9 +380,7 @@ class InboxConsumer:
         if parts:
             await self._check(connection, parts)
         last = inbound[-1].sequence if inbound else 0
-        await asyncio.gather(
-            *(self._apply_part(store, part, last) for store, part in parts.items())
-        )
+        await all_or_none(self._apply_part(store, part, last) for store, part in parts.items())
         for msg in messages:
             await msg.ack()
         await self._checkpoint(last, parts, connection)
@@ -513,6 +518,19 @@ class InboxConsumer:
         handler = store.handlers.get(record.type)
         if handler is not None and store.refuses(record) is None:
             handler(uow, record)
+
+
+async def all_or_none(work: Iterable[Coroutine[Any, Any, None]]) -> None:
+    """Run ``work`` side by side; if one fails, the others are cancelled and awaited before its
+    error is raised, so none goes on behind the caller's back."""
+    tasks = [asyncio.ensure_future(job) for job in work]
+    try:
+        await asyncio.gather(*tasks)
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
 
 
 def inbox_of(

@@ -121,6 +121,9 @@ class OutboxRelay:
         return await self.js.publish_async(
             record.subject,
             data,
+            # Past nats-py's limit of acks pending (a lost connection answers none), a publish
+            # waits this long for room and then fails the cycle, instead of waiting for ever.
+            wait_stall=self.ack_timeout_seconds,
             headers={"Nats-Msg-Id": message_id(record.event_id, self.id_key)},
             stream=EVENT_STREAM,
         )
@@ -204,19 +207,22 @@ async def publish_cycle(
             for record in batch.records
             if public is None or record.type in public
         ]
-    futures = [
-        outcome
+    acks = [
+        asyncio.gather(*(o for _, o in batch.sent if isinstance(o, asyncio.Future)))
         for batch in batches
-        for _, outcome in batch.sent
-        if isinstance(outcome, asyncio.Future)
     ]
     # An ack lost with the connection (a NATS restart) never comes: give up and republish.
-    # (So does an ack refusing the message: nats-py raises it in its reply handler.)
+    # A store whose message the server refused (nats-py raises it in its reply handler) is
+    # published again later; the other stores of the cycle go on.
     timeout = max((b.outbox.ack_timeout_seconds for b in batches), default=5.0)
-    await asyncio.wait_for(asyncio.gather(*futures), timeout)
+    answered = await asyncio.wait_for(asyncio.gather(*acks, return_exceptions=True), timeout)
     after = await shared_stream_info(js) if batches else None
     recorded = []
-    for batch in batches:
+    for batch, answer in zip(batches, answered, strict=True):
+        if isinstance(answer, BaseException):
+            log.error("%s: the bus refused a message; trying again: %s", batch.outbox.what, answer)
+            outcomes[batch.outbox] = answer
+            continue
         for record, outcome in batch.sent:
             if isinstance(outcome, str):
                 await batch.outbox.dead_letter(record, outcome)

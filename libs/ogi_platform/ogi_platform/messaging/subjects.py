@@ -61,7 +61,7 @@ class SubjectIndex(Generic[T]):
         self._exact[places][literal].append((pattern, owner))
 
     def owners(self, subject: str) -> list[T]:
-        """The owners of every pattern ``subject`` matches, each once, in the order added."""
+        """The owners of every pattern ``subject`` matches, each once."""
         tokens = subject.split(".")
         found: dict[int, T] = {}
         for places, table in self._exact.items():

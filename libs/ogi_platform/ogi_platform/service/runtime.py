@@ -404,9 +404,12 @@ class ServiceRuntime(Generic[R]):
         while True:
             changed = await asyncio.to_thread(settings_fingerprint, self.config)
             for unit in self.units.values():
-                if changed != settings:
-                    await asyncio.to_thread(unit.app.configure, self.config)
-                await unit.writer.run(unit.app.tick, today_in_china())
+                try:
+                    if changed != settings:
+                        await unit.writer.run(unit.app.configure, self.config)
+                    await unit.writer.run(unit.app.tick, today_in_china())
+                except Exception:  # one agency's failure does not keep the others waiting
+                    log.exception("the tick of %s's %s failed", unit.agency, self.spec.name)
             settings = changed
             await asyncio.sleep(self.config.tick_seconds)
 
