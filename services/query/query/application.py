@@ -58,7 +58,7 @@ class QueryApplication(OgiApplication):
 
     def apply(self, records: Sequence[EventRecord], tracking: Tracking | None) -> None:
         """Apply ``records`` to the rows they touch and record ``tracking``, in one transaction
-        (runs in the store's writer thread)."""
+        (runs in the store's writer)."""
         with self.datastore.transaction(commit=True) as cursor:
             store = RowStore(cursor, self.dialect)
             wanted = [self.projection.wanted(record) for record in records]

@@ -88,7 +88,7 @@ class OgiApplication(Application[UUID]):
     def tick(self, today: date) -> int:
         """Act on what is due by ``today`` (lapses, silences, deadlines); returns events stored.
 
-        Runs periodically in the store's writer thread; services with time limits override it.
+        Runs periodically in the store's writer; services with time limits override it.
         """
         return 0
 

@@ -1,8 +1,8 @@
 """The aggregates a store's writer keeps in memory between commands (issue 13: a SELECT of newer
 events on every cached get made the single writer wait on the database for nothing).
 
-A store has one writer (its writer lock; one writer thread per application), so what this
-process committed is all the store holds: a cached aggregate is used as it is, never
+A store has one writer (its writer lock; its jobs run one at a time: eventstore.writer), so
+what this process committed is all the store holds: a cached aggregate is used as it is, never
 fast-forwarded. The writer alone fills the cache: a unit of work loads into it (``load``) and a
 commit puts in what it stored (eventsourcing's ``Application._record``, without fast-forwarding);
 a commit that raised forgets what it held (``forget``: it may have stored it nonetheless), to be

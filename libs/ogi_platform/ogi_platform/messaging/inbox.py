@@ -25,7 +25,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable, Coroutine, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
@@ -107,7 +107,6 @@ class InboxStore:
     position: int = 0
     #: Where positions in the current stream are tracked (set by every check of the stream).
     tracking: str = INBOX_POSITION
-    guard: StreamGuard | None = field(default=None, repr=False)
 
     @property
     def agency(self) -> str:
@@ -166,8 +165,8 @@ class InboxConsumer:
         self.stores = list(stores)
         service = self.stores[0].app.service
         self.durable = durable or process_consumer_name(service, [s.agency for s in self.stores])
-        for store in self.stores:
-            store.guard = StreamGuard(store.app, js, INBOX_POSITION)
+        #: Each store's check that the stream is the one its positions refer to.
+        self.guards = {store: StreamGuard(store.app, js, INBOX_POSITION) for store in self.stores}
         self.single = len(self.stores) == 1
         self.filter_subjects = sorted(
             self.stores[0].subjects
@@ -204,9 +203,9 @@ class InboxConsumer:
 
     def problems(self) -> list[str]:
         return [
-            f"inbox of {store.agency}: {store.guard.problem}"
-            for store in self.stores
-            if store.guard is not None and store.guard.problem
+            f"inbox of {store.agency}: {guard.problem}"
+            for store, guard in self.guards.items()
+            if guard.problem
         ]
 
     def stalled_for(self) -> float:
@@ -219,8 +218,7 @@ class InboxConsumer:
         information."""
         info = await shared_stream_info(self.js)
         for store in self.stores if stores is None else stores:
-            assert store.guard is not None
-            store.tracking = (await store.guard.check(since, info)).tracking
+            store.tracking = (await self.guards[store].check(since, info)).tracking
 
     async def _read_positions(self) -> None:
         """Each store's position, read in its writer (after any of its jobs still under way)."""
@@ -330,7 +328,7 @@ class InboxConsumer:
                     with contextlib.suppress(Exception):
                         await subscription.unsubscribe()
                     subscription = await self._replayed()
-                connection = self.stores[0].guard.connection() if self.stores[0].guard else None
+                connection = self.guards[self.stores[0]].connection()  # the stores' one client
                 try:
                     messages = await self._fetch(subscription)
                 except (nats.errors.TimeoutError, TimeoutError):

@@ -40,7 +40,7 @@ class _Entry:
 
 class ApplicationIndex:
     """Application id -> the agencies whose stores recorded its events; thread-safe (noted from
-    the stores' writer threads, read by the requests)."""
+    the stores' writers, read by the requests)."""
 
     def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
         self.max_entries = max_entries

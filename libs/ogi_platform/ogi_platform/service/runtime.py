@@ -215,7 +215,7 @@ class ServiceRuntime(Generic[R]):
         return await asyncio.to_thread(fn, *args)
 
     async def execute(self, unit: AgencyUnit, command: Command[T]) -> T:
-        """Handle ``command`` in the store's writer thread, in one transaction with the commands
+        """Handle ``command`` in the store's writer, in one transaction with the commands
         queued with it (group commit: ``OgiApplication.handle_all``); answered once committed."""
         result: T = await unit.writer.together(unit.app.handle_all, command)
         return result
