@@ -44,7 +44,7 @@ class Row:
 
 def agency_file(folder: Path, count: int) -> Path:
     """The four default agencies and ``count - 4`` district offices, as an operator writes
-    them (tests/e2e/test_many_agencies.py)."""
+    them (as tests/harness/agencyfile.py writes it for the tests)."""
     default_file = resources.files("ogi_law").joinpath("data/agencies.yaml")
     agencies = yaml.safe_load(default_file.read_text(encoding="utf-8"))["agencies"]
     agencies += [

@@ -14,13 +14,12 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable, Iterable
-from importlib import resources
 from pathlib import Path
 from typing import TypeVar
 
 import grpc
 import nats
-import yaml
+from harness.agencyfile import agency_file
 from harness.ogisystem import OgiSystem, today_in_china
 from ogi.v1 import (
     common_pb2,
@@ -35,7 +34,6 @@ from ogi.v1 import (
 )
 
 from ogi_cli.tokens import SECRET_FILE
-from ogi_law.agencies import DEFAULT_AGENCIES
 from ogi_platform.messaging.envelope import EVENT_STREAM
 from ogi_platform.messaging.inbox import process_consumer_name
 from ogi_platform.rpc.auth import Principal, issue_token, load_secret
@@ -54,27 +52,6 @@ BUREAU = "supervision-bureau"
 
 T = TypeVar("T")
 Metadata = tuple[tuple[str, str], ...]
-
-
-def agency_file(folder: Path, count: int) -> Path:
-    """The four default agencies and ``count - 4`` district offices, as an operator writes
-    them."""
-    default_file = resources.files("ogi_law").joinpath("data/agencies.yaml")
-    agencies = yaml.safe_load(default_file.read_text(encoding="utf-8"))["agencies"]
-    agencies += [
-        {
-            "code": f"district-{n}-office",
-            "name": f"第{n}区人民政府办公室",
-            "kind": "department",
-            "number_prefix": f"QZF{n}",
-            "offices": ["政府信息公开办公室"],
-            "reconsideration_body": "市人民政府",
-        }
-        for n in range(1, count - len(DEFAULT_AGENCIES) + 1)
-    ]
-    path = folder / f"agencies-{count}.yaml"
-    path.write_text(yaml.safe_dump({"agencies": agencies}, allow_unicode=True), encoding="utf-8")
-    return path
 
 
 def bearer(token: str) -> Metadata:
