@@ -237,19 +237,28 @@ class LockSession:
 
     def try_lock(self, key: tuple[int, int]) -> bool:
         with self._lock:
-            if self._conn is None:
-                self._conn = psycopg.connect(
-                    self.dsn,
-                    autocommit=True,
-                    connect_timeout=10,
-                    keepalives_idle=10,
-                    options="-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 "
-                    "-c tcp_keepalives_count=3",
-                )
-            row = self._conn.execute("SELECT pg_try_advisory_lock(%s, %s)", key).fetchone()
-            taken = bool(row and row[0])
+            try:
+                row = self._connection().execute("SELECT pg_try_advisory_lock(%s, %s)", key)
+            except psycopg.OperationalError:
+                if self._held:
+                    raise  # the locks held are lost with it: the watchdog ends the process
+                self._conn = None  # lost while holding nothing (a standby waits): connect again
+                row = self._connection().execute("SELECT pg_try_advisory_lock(%s, %s)", key)
+            taken = bool((found := row.fetchone()) and found[0])
             self._held += int(taken)
             return taken
+
+    def _connection(self) -> psycopg.Connection[Any]:
+        if self._conn is None:
+            self._conn = psycopg.connect(
+                self.dsn,
+                autocommit=True,
+                connect_timeout=10,
+                keepalives_idle=10,
+                options="-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 "
+                "-c tcp_keepalives_count=3",
+            )
+        return self._conn
 
     def alive(self) -> bool:
         with self._lock:
