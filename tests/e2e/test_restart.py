@@ -10,6 +10,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pytest
+
+pytestmark = pytest.mark.long
+
 if TYPE_CHECKING:
     from harness.ogisystem import OgiSystem
 

@@ -19,6 +19,7 @@ from typing import TypeVar
 
 import grpc
 import nats
+import pytest
 from harness.agencyfile import agency_file
 from harness.ogisystem import OgiSystem, today_in_china
 from ogi.v1 import (
@@ -38,6 +39,8 @@ from ogi_platform.messaging.envelope import EVENT_STREAM
 from ogi_platform.messaging.inbox import process_consumer_name
 from ogi_platform.rpc.auth import Principal, issue_token, load_secret
 
+pytestmark = pytest.mark.long
+
 AGENCIES = 1000
 #: Requests in flight at a time, as a busy portal sends them.
 IN_FLIGHT = 16
@@ -45,6 +48,9 @@ IN_FLIGHT = 16
 READY_TIMEOUT = 120.0
 #: How long the events may take to reach every agency's store, for each service checked.
 ARRIVAL_TIMEOUT = 60.0
+#: The longest one round of calls to every agency may take (a service that stopped answering
+#: fails the test then, instead of each call waiting out its own timeout in turn).
+ROUND_TIMEOUT = 90.0
 #: The service processes that handle events in every agency's store; complaint handles them in
 #: the supervision bureau's only.
 IN_EVERY_STORE = ("intake", "routing", "review", "reply", "report", "query")
@@ -71,14 +77,19 @@ def staff_of(system: OgiSystem, agencies: Iterable[str]) -> dict[str, Metadata]:
 
 
 async def each(items: Iterable[str], call: Callable[[str], Awaitable[T]]) -> dict[str, T]:
-    """``call`` of every item, ``IN_FLIGHT`` at a time: item -> its answer."""
+    """``call`` of every item, ``IN_FLIGHT`` at a time, within ``ROUND_TIMEOUT``: item -> its
+    answer."""
+    items = list(items)
     queue, answers = iter(items), {}
 
     async def worker() -> None:
         for item in queue:
             answers[item] = await call(item)
 
-    await asyncio.gather(*(worker() for _ in range(IN_FLIGHT)))
+    try:
+        await asyncio.wait_for(asyncio.gather(*(worker() for _ in range(IN_FLIGHT))), ROUND_TIMEOUT)
+    except TimeoutError:
+        pytest.fail(f"{len(answers)} of {len(items)} calls answered in {ROUND_TIMEOUT:.0f} s")
     return answers
 
 

@@ -24,6 +24,8 @@ from ogi_law import labels
 from ogi_platform.ids import correlation_id
 from ogi_platform.messaging.envelope import READ_MODELS
 
+pytestmark = pytest.mark.long
+
 if TYPE_CHECKING:
     from conftest import OgiSystem
 

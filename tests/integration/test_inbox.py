@@ -46,6 +46,8 @@ from ogi_platform.messaging.envelope import EVENT_STREAM, EventRecord, consumer_
 from ogi_platform.natsserver import NatsServer
 from routing.application import RoutingApplication, routing_id
 
+pytestmark = pytest.mark.long
+
 DURABLE = consumer_name(AGENCY, "routing")
 BATCH = 50
 

@@ -67,7 +67,7 @@ from routing.domain import Routing
 from routing.handlers import handlers as routing_handlers
 from routing.main import SPEC as ROUTING
 
-pytestmark = pytest.mark.nats
+pytestmark = [pytest.mark.nats, pytest.mark.long]
 
 ROOT = Path(__file__).resolve().parents[2]
 NATS_CONF = ROOT / "deploy" / "nats" / "nats-server.conf"

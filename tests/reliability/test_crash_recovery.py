@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
+import pytest
 from bushelpers import AGENCY, eventually, stream_messages
 from flow import (
     RoutingProcess,
@@ -30,6 +31,8 @@ from ogi_platform.messaging.bus import INBOX_POSITION
 from ogi_platform.messaging.envelope import EVENT_STREAM, consumer_name
 from ogi_platform.natsserver import NatsServer
 from routing.application import RoutingApplication
+
+pytestmark = pytest.mark.long
 
 N = 300
 

@@ -29,6 +29,8 @@ from harness.ogisystem import OgiSystem, running_system  # noqa: E402
 from ogi_platform.messaging.envelope import EVENT_STREAM  # noqa: E402
 from ogi_platform.messaging.wire import encode  # noqa: E402
 
+pytestmark = pytest.mark.long
+
 MUNICIPAL, RESOURCES, ARCHIVES = "municipal-office", "natural-resources-bureau", "archives-bureau"
 PER_FLOW = 4  # applications forwarded, consulted about, and handled plainly: 12 in all
 

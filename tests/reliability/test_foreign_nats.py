@@ -23,6 +23,8 @@ from ogi_platform.messaging.envelope import EVENT_STREAM
 from ogi_platform.natsserver import NatsServer
 from routing.application import RoutingApplication
 
+pytestmark = pytest.mark.long
+
 BEFORE = 150
 DURING = 150
 

@@ -14,6 +14,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from bushelpers import AGENCY, eventually, last_notification_id
 from flow import RoutingProcess, flowing, report
 
@@ -22,6 +23,8 @@ from ogi_platform.messaging.bus import INBOX_POSITION, RELAY_POSITION, ensure_st
 from ogi_platform.messaging.envelope import EVENT_STREAM
 from ogi_platform.natsserver import NatsServer
 from routing.application import RoutingApplication
+
+pytestmark = pytest.mark.long
 
 BEFORE = 200
 AFTER = 100

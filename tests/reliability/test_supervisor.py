@@ -38,6 +38,8 @@ from ogi_cli.endpoints import DEFAULT_PORTS
 from ogi_platform.messaging.envelope import EVENT_STREAM
 from ogi_platform.natsserver import wait_for_port
 
+pytestmark = pytest.mark.long
+
 # What each service stores, exactly once, when an accepted application reaches it.
 ARRIVED = {
     "intake": "ApplicationAccepted",
@@ -344,7 +346,12 @@ def test_embedded_nats_refuses_anonymous_clients_and_nothing_is_readable_by_othe
     assert asyncio.run(_anonymous(url)).startswith("refused"), "anonymous client connected"
     wrong = url.replace("nats://", "nats://admin:wrong@")
     assert asyncio.run(_anonymous(wrong)).startswith("refused"), "wrong password connected"
-    assert asyncio.run(_admin_sees_stream(url, system.nats_admin())) >= 1
+    # the admin reads the stream (the submission's events reach it once intake's relay ran)
+    wait_until(
+        lambda: asyncio.run(_admin_sees_stream(url, system.nats_admin())),
+        lambda messages: messages >= 1,
+        "the submission's events in the stream, as the admin reads it",
+    )
 
     # the CLI reaches NATS as admin with the file `ogi up` names; no password is written for it
     provisioned = system.ogi_json("nats", "provision")
