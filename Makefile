@@ -62,13 +62,14 @@ typecheck: install
 	$(BIN)/mypy tests/web
 
 # Tests run in parallel, a test file per worker (a file's tests share its `ogi up`; systems on
-# PostgreSQL take turns: see tests/harness/postgresturn.py); most of an end-to-end test's time is
-# spent waiting on other processes: 4 workers take about 4.5 minutes here, but load the 2 cores so
-# much that timing-bound fault tests grow flaky; 2 is the default (TEST_WORKERS=4 make test for
-# speed).
+# PostgreSQL take turns: see tests/harness/postgresturn.py), the files marked `long` first
+# (tests/conftest.py). Most of an end-to-end test's time is spent waiting on other processes, but
+# the 2 cores are busy: 3 workers take about 4.5 minutes here, 2 about 5.3, and 4 load the cores
+# so much that timing-bound fault tests grow flaky (TEST_WORKERS=2 make test on a busy machine).
 # A failed test is run again (up to twice) and reported as rerun: some end-to-end and fault tests
 # still race the system under load (listed in the closing note of the session that added this).
-TEST_WORKERS ?= 2
+# A test that hangs fails after 240 s (pytest-timeout, pyproject.toml).
+TEST_WORKERS ?= 3
 
 pytest: install
 	$(PY) -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder --reruns 2 --reruns-delay 1

@@ -39,6 +39,7 @@ from ogi_platform.messaging.bus import Handler, connect, ensure_streams
 from ogi_platform.messaging.envelope import SUBJECT_ROOT, EventRecord, caused_by
 from ogi_platform.messaging.inbox import InboxConsumer, InboxStore
 from ogi_platform.messaging.outbox import OutboxRelay
+from ogi_platform.service.runtime import cancelled
 from routing.application import RoutingApplication
 from routing.handlers import handlers as routing_handlers
 
@@ -78,7 +79,10 @@ async def eventually(
 async def running(
     make: Callable[[], Coroutine[Any, Any, None]], name: str = "task"
 ) -> AsyncIterator[asyncio.Task[None]]:
-    """Run a loop (a relay's or a consumer's ``run``) for the body; cancel it afterwards.
+    """Run a loop (a relay's or a consumer's ``run``) for the body; cancel it afterwards, as
+    the service runtime does (again until it ends: a cancellation can be lost in Python 3.11's
+    ``asyncio.wait_for``, and a single one left a consumer running and the test waiting for
+    ever).
 
     If the loop died on its own with an error, the error is raised here.
     """
@@ -88,9 +92,7 @@ async def running(
     finally:
         if task.done() and not task.cancelled() and task.exception() is not None:
             raise AssertionError(f"{name} died") from task.exception()
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        await cancelled(task)
 
 
 # -- stores --------------------------------------------------------------------------------
