@@ -30,7 +30,7 @@ from ogi_platform.eventstore.writer import Writer
 from ogi_platform.messaging.bus import INBOX_POSITION, RELAY_POSITION
 from ogi_platform.messaging.envelope import EVENT_STREAM
 from ogi_platform.messaging.inbox import InboxConsumer, InboxStore, process_consumer_name
-from ogi_platform.messaging.outbox import OutboxRelay, Relay
+from ogi_platform.messaging.outbox import RECORD_SECONDS, OutboxRelay, Relay
 from ogi_platform.natsserver import NatsServer
 from routing.application import RoutingApplication
 
@@ -126,3 +126,56 @@ async def test_one_relay_and_one_inbox_serve_every_store_of_a_process(
         assert consumer.applied > 0
         for writer in writers.values():
             writer.shutdown()
+
+
+async def stream_size(js: JetStreamContext) -> int:
+    return int((await js.stream_info(EVENT_STREAM)).state.messages)
+
+
+async def test_the_relay_records_how_far_it_published_every_second_not_every_cycle(
+    database_url: str, js: JetStreamContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cycle does not wait for a write to the store: the position published up to is
+    recorded about once a second, whatever the cycles meanwhile. A relay stopped before it
+    recorded publishes the last events again, and JetStream drops them as duplicates."""
+    with opened(IntakeApplication, database_url, SENDERS[0]) as intake:
+        recorded: list[int] = []
+        record_position = intake.record_position
+
+        def counted(upstream: str, position: int) -> None:
+            recorded.append(position)
+            record_position(upstream, position)
+
+        monkeypatch.setattr(intake, "record_position", counted)
+        writer = Writer("test-lazy")
+        relay = Relay([OutboxRelay(intake, js, writer)])
+        cycles = 20
+        async with running(relay.run, "relay"):
+            started = asyncio.get_running_loop().time()
+            for n in range(cycles):  # one commit at a time, each published before the next
+                await asyncio.to_thread(submit_many, intake, 1, f"one-{n}")
+                last = intake.recorder.max_notification_id() or 0
+
+                async def published(last: int = last) -> bool:
+                    return await stream_size(js) >= last
+
+                await eventually(published, what="the commit in the stream")
+            took = asyncio.get_running_loop().time() - started
+            await eventually(relayed_all(intake), what="the position recorded")
+        assert recorded[-1] == intake.recorder.max_notification_id()
+        assert len(recorded) <= took / RECORD_SECONDS + 2 < cycles
+
+        # Stopped between publishing and recording: published again, dropped as duplicates.
+        relay = Relay([OutboxRelay(intake, js, writer)])
+        async with running(relay.run, "relay again"):
+            await asyncio.to_thread(submit_many, intake, 1, "unrecorded")
+            await eventually(
+                lambda: relay.outboxes[0].unrecorded, what="published, not yet recorded"
+            )
+        in_stream = await stream_size(js)
+        assert not relayed_all(intake)()
+        relay = Relay([OutboxRelay(intake, js, writer)])
+        async with running(relay.run, "relay restarted"):
+            await eventually(relayed_all(intake), what="the position recorded at last")
+        assert await stream_size(js) == in_stream
+        writer.shutdown()

@@ -4,7 +4,13 @@ Events are committed to a store first; the relay reads the store's notification 
 publishes each event with a stable ``Nats-Msg-Id`` (its event id, keyed with the publisher's NATS
 password when it has one: see ``bus.message_id``), awaiting the acks of a whole batch together,
 then records its position in the store. A crash in between republishes the batch and JetStream
-drops the duplicates.
+drops the duplicates (its window is an hour: ``bus.DUPLICATE_WINDOW_SECONDS``).
+
+The process's ``Relay`` keeps the position it published up to in memory and records it in the
+store at most ``RECORD_SECONDS`` later, in one write for all that a store published meanwhile:
+a cycle does not wait behind the store's other writes (a busy intake's group commits) before the
+next one, and a store publishing an event at a time does not commit twice per event. A crash
+republishes at most that last second, which JetStream drops as duplicates.
 
 One ``Relay`` serves every store of a process: a commit marks its store as having something to
 publish, and the relay takes the marked stores' events in cycles, publishing all of them before
@@ -47,6 +53,8 @@ log = logging.getLogger(__name__)
 
 #: The most stores one cycle of the relay publishes from (the others wait for the next cycle).
 STORES_PER_CYCLE = 64
+#: How long after publishing the process's relay records how far a store was published.
+RECORD_SECONDS = 1.0
 
 
 class OutboxRelay:
@@ -74,7 +82,9 @@ class OutboxRelay:
         self.published = 0
         self.dead_lettered = 0
         self.guard = StreamGuard(app, js, RELAY_POSITION)
-        #: The position recorded last, under which tracking name (read from the store first).
+        #: The position published up to, under which tracking name (read from the store first),
+        #: and the one the store holds.
+        self._published: tuple[str, int] | None = None
         self._recorded: tuple[str, int] | None = None
 
     @property
@@ -94,15 +104,26 @@ class OutboxRelay:
         await Relay([self]).run()
 
     def unpublished(self, tracking: str) -> list[EventRecord]:
-        """The next batch after the position recorded under ``tracking``."""
-        if self._recorded is None or self._recorded[0] != tracking:
-            self._recorded = (tracking, self.app.position(tracking))
-        return self.records_after(self._recorded[1])
+        """The next batch after the position published up to under ``tracking``."""
+        if self._published is None or self._published[0] != tracking:
+            self._published = self._recorded = (tracking, self.app.position(tracking))
+        return self.records_after(self._published[1])
 
-    def record(self, tracking: str, position: int) -> None:
+    def published_up_to(self, tracking: str, position: int) -> None:
+        """The stream took the events up to ``position`` (checked to be the store's stream)."""
+        self._published = (tracking, position)
+
+    @property
+    def unrecorded(self) -> bool:
+        """Published further than the store says."""
+        return self._published != self._recorded
+
+    def record(self) -> None:
         """Record the position published up to (in the store's writer)."""
-        self.app.record_position(tracking, position)
-        self._recorded = (tracking, position)
+        published = self._published
+        if published is not None and published != self._recorded:
+            self.app.record_position(*published)
+            self._recorded = published
 
     def records_after(self, position: int) -> list[EventRecord]:
         notifications = self.app.notifications(position, self.batch_size)
@@ -171,10 +192,12 @@ class _Batch:
 
 
 async def publish_cycle(
-    outboxes: Iterable[OutboxRelay],
+    outboxes: Iterable[OutboxRelay], record_positions: bool = True
 ) -> list[tuple[OutboxRelay, int | BaseException]]:
     """Publish the next batch of each store; answer, per store, how many stored events it went
-    past, or why it could not (``StreamChanged`` when its stream is not the one it knows).
+    past, or why it could not (``StreamChanged`` when its stream is not the one it knows). The
+    positions published up to are recorded in the stores unless ``record_positions`` is false (the
+    caller records them later: ``OutboxRelay.record``).
 
     The stream is checked to be each store's before and after (``StreamGuard``, one look at
     the stream's information for all), so a position is never recorded for events that went to
@@ -232,12 +255,10 @@ async def publish_cycle(
             outcomes[batch.outbox] = error
             continue
         recorded.append(batch)
-    await asyncio.gather(
-        *(
-            b.outbox.writer.run(b.outbox.record, b.checked.tracking, b.records[-1].position)
-            for b in recorded
-        )
-    )
+    for batch in recorded:
+        batch.outbox.published_up_to(batch.checked.tracking, batch.records[-1].position)
+    if record_positions:
+        await asyncio.gather(*(b.outbox.writer.run(b.outbox.record) for b in recorded))
     for batch in recorded:
         batch.outbox.published += len(batch.sent)
         outcomes[batch.outbox] = len(batch.records)
@@ -257,6 +278,10 @@ class Relay:
         self._wake = asyncio.Event()
         self._listening = False
         self._busy = False
+        #: Stores published further than they record, and whether recording them is due.
+        self._unrecorded: dict[OutboxRelay, None] = {}
+        self._record_timer: asyncio.TimerHandle | None = None
+        self._recording: asyncio.Task[None] | None = None
 
     @property
     def idle(self) -> bool:
@@ -288,8 +313,45 @@ class Relay:
             outbox.app.on_commit(committed)
         self._listening = True
 
+    def _record_soon(self) -> None:
+        if self._record_timer is None and self._unrecorded:
+            loop = asyncio.get_running_loop()
+            self._record_timer = loop.call_later(RECORD_SECONDS, self._record_now)
+
+    def _record_now(self) -> None:
+        """In the background: publishing goes on while the stores' writers get to it."""
+        self._record_timer = None
+        if self._recording is None or self._recording.done():
+            self._recording = asyncio.create_task(self.record())
+
+    async def record(self) -> None:
+        """Record in each store how far it was published (the relay does so every
+        ``RECORD_SECONDS`` while it publishes; the service runtime once more when it stops)."""
+        if self._record_timer is not None:
+            self._record_timer.cancel()
+            self._record_timer = None
+        outboxes, self._unrecorded = list(self._unrecorded), {}
+        answers = await asyncio.gather(
+            *(outbox.writer.run(outbox.record) for outbox in outboxes), return_exceptions=True
+        )
+        for outbox, answer in zip(outboxes, answers, strict=True):
+            if isinstance(answer, BaseException):
+                log.error("%s: position not recorded; trying again: %s", outbox.what, answer)
+                self._unrecorded[outbox] = None
+        self._record_soon()
+
     async def run(self) -> None:
         self._listen()
+        try:
+            await self._cycles()
+        finally:
+            if self._record_timer is not None:
+                self._record_timer.cancel()
+                self._record_timer = None
+            if self._recording is not None:
+                self._recording.cancel()
+
+    async def _cycles(self) -> None:
         loop = asyncio.get_running_loop()
         while True:
             if not self._marked:
@@ -300,7 +362,7 @@ class Relay:
                 del self._marked[outbox]
             self._busy = True
             try:
-                outcomes = await publish_cycle(taken)
+                outcomes = await publish_cycle(taken, record_positions=False)
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -314,5 +376,9 @@ class Relay:
                 if isinstance(outcome, BaseException):
                     # The guard has said why; the store is looked at again a little later.
                     loop.call_later(RECHECK_SECONDS, self._mark, outbox)
-                elif outcome >= outbox.batch_size:
+                    continue
+                if outbox.unrecorded:
+                    self._unrecorded[outbox] = None
+                if outcome >= outbox.batch_size:
                     self._mark(outbox)  # there is more
+            self._record_soon()

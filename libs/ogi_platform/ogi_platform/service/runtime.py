@@ -438,6 +438,9 @@ class ServiceRuntime(Generic[R]):
             task.cancel()
         for task in self._tasks:
             await cancelled(task)
+        if self.relay is not None:  # how far each store was published (else republished)
+            with contextlib.suppress(Exception):
+                await self.relay.record()
         if self.nc is not None:
             with contextlib.suppress(Exception):
                 await self.nc.close()
