@@ -218,14 +218,20 @@ def submit_long(intake: IntakeApplication, characters: int) -> None:
     )
 
 
+@pytest.mark.parametrize("limited", ["server", "stream"])
 async def test_event_the_bus_refuses_is_dead_lettered_and_the_relay_moves_on(
-    intake: IntakeApplication, writer: Writer, tmp_path: Path
+    intake: IntakeApplication, writer: Writer, tmp_path: Path, limited: str
 ) -> None:
+    """The server's ``max_payload``, or the ``max_msg_size`` an operator gave the stream (which
+    would refuse the message for ever, stalling the store's relay)."""
     config = tmp_path / "small.conf"
-    config.write_text("max_payload: 8192\n")
+    config.write_text("max_payload: 8192\n" if limited == "server" else "")
     server = NatsServer(tmp_path / "small", config=config).start()
     try:
         async with jetstream(server.url) as (_, js):
+            if limited == "stream":
+                stream = await js.stream_info(EVENT_STREAM)
+                await js.update_stream(replace(stream.config, max_msg_size=8192))
             await asyncio.to_thread(submit_many, intake, 2, "before")
             await asyncio.to_thread(submit_long, intake, 4000)  # 12 KB of text
             await asyncio.to_thread(submit_many, intake, 2, "after")

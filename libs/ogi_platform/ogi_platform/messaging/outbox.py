@@ -132,11 +132,16 @@ class OutboxRelay:
             for n in notifications
         ]
 
-    async def publish(self, record: EventRecord) -> asyncio.Future[api.PubAck] | str:
+    async def publish(
+        self, record: EventRecord, stream_limit: int = -1
+    ) -> asyncio.Future[api.PubAck] | str:
         """Publish one event; what NATS will never take (larger than the server's
-        ``max_payload``) is not sent, and the reason is returned instead."""
+        ``max_payload``, or than the stream's ``max_msg_size``, ``stream_limit``, when the
+        operator's stream has one) is not sent, and the reason is returned instead."""
         data = encode(record)
         limit = self.guard.nc.max_payload
+        if stream_limit > 0:
+            limit = min(limit, stream_limit)
         if len(data) + HEADER_ROOM > limit:
             return f"the event's message of {len(data)} bytes exceeds the bus's {limit}"
         return await self.js.publish_async(
@@ -223,10 +228,11 @@ async def publish_cycle(
 
     prepared = await asyncio.gather(*(prepare(outbox) for outbox in outboxes))
     batches = [batch for batch in prepared if batch is not None]
+    stream_limit = (info.config.max_msg_size or -1) if info is not None else -1
     for batch in batches:
         public = batch.outbox.public
         batch.sent = [
-            (record, await batch.outbox.publish(record))
+            (record, await batch.outbox.publish(record, stream_limit))
             for record in batch.records
             if public is None or record.type in public
         ]
