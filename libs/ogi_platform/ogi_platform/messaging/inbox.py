@@ -130,9 +130,11 @@ class Delivery:
 
 
 class _BatchFailed(Exception):
-    def __init__(self, error: str | None, sequence: int) -> None:
+    def __init__(self, error: str | None, sequence: int, final: bool = False) -> None:
         super().__init__(error)
         self.sequence = sequence  # the message that failed
+        #: A domain refusal: the same message meets the same refusal again (no more tries).
+        self.final = final
 
 
 def process_consumer_name(service: str, agencies: Sequence[str]) -> str:
@@ -413,9 +415,11 @@ class InboxConsumer:
         except _BatchFailed as failure:
             await store.writer.run(self._reread_position, store)
             for delivery in part:
-                # The message that failed the batch has had one of its tries.
-                tried = int(delivery.item.sequence == failure.sequence)
-                await self._apply_alone(store, delivery, tried)
+                # The message that failed the batch has had one of its tries (all of them, if
+                # the domain refused it).
+                failed = delivery.item.sequence == failure.sequence
+                tried = (self.max_tries if failure.final else 1) if failed else 0
+                await self._apply_alone(store, delivery, tried, str(failure) if failed else None)
 
     def _apply(self, store: InboxStore, part: list[Delivery], upto: int) -> None:
         """Apply a store's part of a batch in one transaction, tracked as applied ``upto`` the
@@ -435,26 +439,34 @@ class InboxConsumer:
             except PersistenceError:
                 raise  # the store itself failed: the whole batch is retried, never dead-lettered
             except DomainError as error:
-                raise _BatchFailed(str(error), item.sequence) from error
+                raise _BatchFailed(str(error), item.sequence, final=True) from error
             except Exception as error:  # a fault of the handler or of the message: bounded tries
                 raise _BatchFailed(f"{type(error).__name__}: {error}", item.sequence) from error
         upto = max(upto, fresh[-1].item.sequence)
         try:
             store.applied += uow.commit(Tracking(store.tracking, upto))
         except DomainError as error:  # the store refused what the batch made (an event too large)
-            raise _BatchFailed(str(error), fresh[-1].item.sequence) from error
+            # which message made it is known only when there is one: the others are tried alone
+            alone = len(fresh) == 1
+            raise _BatchFailed(str(error), fresh[-1].item.sequence, final=alone) from error
         store.position = upto
 
-    async def _apply_alone(self, store: InboxStore, delivery: Delivery, tried: int = 0) -> None:
-        error = delivery.error
+    async def _apply_alone(
+        self, store: InboxStore, delivery: Delivery, tried: int = 0, error: str | None = None
+    ) -> None:
+        """Apply one message in a transaction of its own: a fault is tried up to ``max_tries``
+        times in all (``tried`` already), a domain refusal once; then it is dead-lettered."""
+        error = delivery.error or error
         sequence = delivery.item.sequence
-        if error is None:
+        if delivery.error is None:
             for attempt in range(tried, self.max_tries):
                 try:
                     await store.writer.run(self._apply, store, [delivery], sequence)
                     return
                 except _BatchFailed as failure:
                     error = str(failure)
+                    if failure.final:
+                        break
                     await asyncio.sleep(0.05 * (attempt + 1))
         await self._dead_letter(store, delivery.item, error or "unknown error")
         await store.writer.run(self._skip, store, sequence)

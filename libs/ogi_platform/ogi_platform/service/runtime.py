@@ -449,7 +449,8 @@ class ServiceRuntime(Generic[R]):
         # under a reading thread.
         await asyncio.sleep(STORE_CLOSE_GRACE_SECONDS)
         for unit in self.units.values():
-            unit.writer.shutdown()
+            # waits for the store's job under way: in a thread, so the loop keeps answering
+            await asyncio.to_thread(unit.writer.shutdown)
             unit.app.close()
         for lock in self.locks:
             lock.release()
