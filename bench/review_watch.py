@@ -3,9 +3,10 @@
 one: ``ReviewOpened`` is internal, kept in its store only).
 
 A poll reads only what was stored after the last one (by notification id), one query per agency
-store; a SQLite store whose files did not change since the last poll is read only once a second
-(a file's time may not move within the same clock tick). The
-time an application is seen is the poll's: at most ``interval`` after its commit.
+store; a SQLite store is read only when it committed since (``PRAGMA data_version``: its files'
+times and sizes are no sign, as a write-ahead log reused after a checkpoint keeps its size and
+a file's time may not move within a clock tick, which left commits unseen for up to a second).
+The time an application is seen is the poll's: at most ``interval`` after its commit.
 """
 
 from __future__ import annotations
@@ -43,26 +44,16 @@ class _SqliteStores:
             for f in self.files
         ]
         self.after = [0] * len(self.files)
-        self.seen_files: list[tuple[int, ...]] = [()] * len(self.files)
-        self.read_at = [0.0] * len(self.files)
-
-    def _files_of(self, i: int) -> tuple[int, ...]:
-        signature: list[int] = []
-        for suffix in ("", "-wal"):
-            try:
-                stat = Path(f"{self.files[i]}{suffix}").stat()
-            except FileNotFoundError:
-                continue
-            signature += [stat.st_mtime_ns, stat.st_size]
-        return tuple(signature)
+        self.versions: list[int | None] = [None] * len(self.files)
 
     def new_reviews(self) -> list[UUID]:
         found = []
         for i, conn in enumerate(self.connections):
-            files, now = self._files_of(i), time.monotonic()
-            if files == self.seen_files[i] and now - self.read_at[i] < 1.0:
+            # changes when another connection committed: a store nobody wrote is not read
+            version = conn.execute("PRAGMA data_version").fetchone()[0]
+            if version == self.versions[i]:
                 continue
-            self.seen_files[i], self.read_at[i] = files, now
+            self.versions[i] = version
             rows = conn.execute(
                 "SELECT rowid, originator_id FROM stored_events WHERE rowid > ? AND topic = ?",
                 (self.after[i], TOPIC),
