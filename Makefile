@@ -72,7 +72,7 @@ typecheck: install
 TEST_WORKERS ?= 3
 
 pytest: install
-	$(PY) -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder --reruns 2 --reruns-delay 1
+	$(PY) -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder --reruns 2 --reruns-delay 1 -rR
 
 test: lint typecheck pytest
 
