@@ -284,7 +284,7 @@ class Relay:
         self._wake = asyncio.Event()
         self._listening = False
         self._busy = False
-        #: Stores published further than they record, and whether recording them is due.
+        #: Stores published further than they record; when they will record; the recording.
         self._unrecorded: dict[OutboxRelay, None] = {}
         self._record_timer: asyncio.TimerHandle | None = None
         self._recording: asyncio.Task[None] | None = None
@@ -382,9 +382,7 @@ class Relay:
                 if isinstance(outcome, BaseException):
                     # The guard has said why; the store is looked at again a little later.
                     loop.call_later(RECHECK_SECONDS, self._mark, outbox)
-                    continue
-                if outbox.unrecorded:
-                    self._unrecorded[outbox] = None
-                if outcome >= outbox.batch_size:
+                elif outcome >= outbox.batch_size:
                     self._mark(outbox)  # there is more
+            self._unrecorded.update((outbox, None) for outbox in taken if outbox.unrecorded)
             self._record_soon()
