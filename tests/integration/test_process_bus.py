@@ -27,6 +27,7 @@ from nats.js import JetStreamContext
 from intake.application import IntakeApplication
 from ogi_platform.eventstore.application import OgiApplication
 from ogi_platform.eventstore.writer import Writer
+from ogi_platform.messaging import outbox as outbox_module
 from ogi_platform.messaging.bus import INBOX_POSITION, RELAY_POSITION
 from ogi_platform.messaging.envelope import EVENT_STREAM
 from ogi_platform.messaging.inbox import InboxConsumer, InboxStore, process_consumer_name
@@ -166,6 +167,7 @@ async def test_the_relay_records_how_far_it_published_every_second_not_every_cyc
         assert len(recorded) <= took / RECORD_SECONDS + 2 < cycles
 
         # Stopped between publishing and recording: published again, dropped as duplicates.
+        monkeypatch.setattr(outbox_module, "RECORD_SECONDS", 60.0)  # not before the stop
         relay = Relay([OutboxRelay(intake, js, writer)])
         async with running(relay.run, "relay again"):
             await asyncio.to_thread(submit_many, intake, 1, "unrecorded")
@@ -174,6 +176,7 @@ async def test_the_relay_records_how_far_it_published_every_second_not_every_cyc
             )
         in_stream = await stream_size(js)
         assert not relayed_all(intake)()
+        monkeypatch.setattr(outbox_module, "RECORD_SECONDS", RECORD_SECONDS)
         relay = Relay([OutboxRelay(intake, js, writer)])
         async with running(relay.run, "relay restarted"):
             await eventually(relayed_all(intake), what="the position recorded at last")
