@@ -418,11 +418,8 @@ class InboxConsumer:
         except _BatchFailed as failure:
             await store.writer.run(self._reread_position, store)
             for delivery in part:
-                # The message that failed the batch has had one of its tries (all of them, if
-                # the domain refused it).
                 failed = delivery.item.sequence == failure.sequence
-                tried = (self.max_tries if failure.final else 1) if failed else 0
-                await self._apply_alone(store, delivery, tried, str(failure) if failed else None)
+                await self._apply_alone(store, delivery, failure if failed else None)
 
     def _apply(self, store: InboxStore, part: list[Delivery], upto: int) -> None:
         """Apply a store's part of a batch in one transaction, tracked as applied ``upto`` the
@@ -455,11 +452,13 @@ class InboxConsumer:
         store.position = upto
 
     async def _apply_alone(
-        self, store: InboxStore, delivery: Delivery, tried: int = 0, error: str | None = None
+        self, store: InboxStore, delivery: Delivery, failed: _BatchFailed | None = None
     ) -> None:
         """Apply one message in a transaction of its own: a fault is tried up to ``max_tries``
-        times in all (``tried`` already), a domain refusal once; then it is dead-lettered."""
-        error = delivery.error or error
+        times in all (the batch it ``failed`` was one try), a domain refusal once; then it is
+        dead-lettered."""
+        error = delivery.error or (str(failed) if failed else None)
+        tried = 0 if failed is None else self.max_tries if failed.final else 1
         sequence = delivery.item.sequence
         if delivery.error is None:
             for attempt in range(tried, self.max_tries):
