@@ -39,11 +39,13 @@ from nats.js.api import PubAck
 from intake.application import IntakeApplication
 from intake.commands import SubmitApplication
 from intake.domain import Applicant, Request
+from ogi_contracts.intake import PUBLIC
 from ogi_platform.eventstore.writer import Writer
 from ogi_platform.ids import event_id
+from ogi_platform.messaging import outbox as outbox_module
 from ogi_platform.messaging.bus import HEADER_ROOM, RELAY_POSITION
 from ogi_platform.messaging.envelope import DEAD_LETTER_STREAM, EVENT_STREAM, record_of
-from ogi_platform.messaging.outbox import OutboxRelay
+from ogi_platform.messaging.outbox import OutboxRelay, Relay
 from ogi_platform.messaging.wire import decode, encode
 from ogi_platform.natsserver import NatsServer
 
@@ -256,3 +258,48 @@ async def test_event_the_bus_refuses_is_dead_lettered_and_the_relay_moves_on(
             assert relay.dead_lettered == len(too_large)
     finally:
         server.stop()
+
+
+async def test_a_listening_relay_publishes_what_commits_hand_it_without_reading_the_store(
+    intake: IntakeApplication, js: JetStreamContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The store is read once, to its end; later commits hand the relay their events, which
+    go out as a read would have made them. When more wait than ``FRESH_LIMIT`` (a bus away
+    for long), the relay forgets them and reads the store again; nothing is lost."""
+    reads: list[int] = []
+    notifications = intake.notifications
+
+    def counted(after: int, limit: int) -> Any:
+        reads.append(after)
+        return notifications(after, limit)
+
+    monkeypatch.setattr(intake, "notifications", counted)
+    with writer_thread() as writer:
+        relay = Relay([OutboxRelay(intake, js, writer, public=PUBLIC)])
+        async with running(relay.run, "relay"):
+            await eventually(lambda: len(reads) == 1, what="the first read")
+            for n in range(5):
+                await asyncio.to_thread(submit_many, intake, 1, f"heard-{n}")
+            last = last_notification_id(intake)
+            await eventually(
+                lambda: relay.outboxes[0]._published == (RELAY_POSITION, last),
+                what="every commit published",
+            )
+            assert len(reads) == 1, "a commit heard was read from the store"
+
+        # What went out is what reading the store makes of the same events.
+        outbox = relay.outboxes[0]
+        stored = [r for r in outbox.records_after(0) if r.type in PUBLIC]
+        sent = [decode(m.data) for m in await stream_messages(js, EVENT_STREAM)]
+        assert sent == stored
+
+        # Too many waiting: forgotten, and the store is read again.
+        monkeypatch.setattr(outbox_module, "FRESH_LIMIT", 2)
+        await asyncio.to_thread(submit_many, intake, 3, "while-away")
+        assert outbox.fresh(RELAY_POSITION) is None
+        reads.clear()
+        assert await outbox.relay_once() > 0
+        assert reads, "the store was read again"
+        assert await stream_count(js, EVENT_STREAM) == len(
+            [r for r in outbox.records_after(0) if r.type in PUBLIC]
+        )

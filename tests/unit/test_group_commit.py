@@ -116,7 +116,7 @@ async def test_queued_submissions_share_transactions_and_numbers_follow_the_queu
     intake: Intake, writer: Writer
 ) -> None:
     commits: list[int] = []
-    intake.on_commit(lambda: commits.append(1))
+    intake.on_commit(lambda _: commits.append(1))
     answers = await queued(writer, executed(writer, intake, [submission(n) for n in range(40)]))
     assert len(commits) == 3  # 16 + 16 + 8: at most group_limit commands per transaction
     assert [number(a) for a in answers] == list(range(1, 41))
@@ -135,7 +135,7 @@ async def test_a_failing_command_is_answered_alone_and_the_others_commit(
         submission(4),
     ]
     commits: list[int] = []
-    intake.on_commit(lambda: commits.append(1))
+    intake.on_commit(lambda _: commits.append(1))
     answers = await queued(writer, executed(writer, intake, commands))
     assert isinstance(answers[2], InvalidInput) and "after taking a number" in str(answers[2])
     assert isinstance(answers[3], NotFound)
@@ -160,7 +160,7 @@ async def test_each_answer_comes_after_its_transaction_committed(
     intake: Intake, writer: Writer
 ) -> None:
     commits: list[int] = []
-    intake.on_commit(lambda: commits.append(1))
+    intake.on_commit(lambda _: commits.append(1))
 
     async def submit(n: int) -> tuple[int, int]:
         """The application's number, and how many transactions had committed when answered."""

@@ -13,6 +13,7 @@ from eventsourcing.persistence import (
     JSONTranscoder,
     Notification,
     ProcessRecorder,
+    Recording,
     Tracking,
     Transcoding,
 )
@@ -74,7 +75,7 @@ class OgiApplication(Application[UUID]):
 
     def __init__(self, agency: str, env: dict[str, str] | None = None) -> None:
         self.agency = agency
-        self._commit_listeners: list[Callable[[], None]] = []
+        self._commit_listeners: list[Callable[[Sequence[Recording[UUID]]], None]] = []
         self._recorded_listeners: list[Callable[[set[str]], None]] = []
         self.configure(None)
         super().__init__(env)
@@ -105,8 +106,10 @@ class OgiApplication(Application[UUID]):
         assert isinstance(recorder, ProcessRecorder)
         return recorder
 
-    def on_commit(self, listener: Callable[[], None]) -> None:
-        """Call ``listener`` (from the committing thread) after every commit."""
+    def on_commit(self, listener: Callable[[Sequence[Recording[UUID]]], None]) -> None:
+        """Call ``listener`` (from the committing thread) after every commit of events, with
+        what was stored: each event and its position (a commit of a tracking record alone, an
+        inbound event passed over, adds nothing to publish)."""
         self._commit_listeners.append(listener)
 
     def on_recorded(self, listener: Callable[[set[str]], None]) -> None:
@@ -182,17 +185,19 @@ class OgiApplication(Application[UUID]):
         for event in processing.events:
             self.require_carriable(event)
         try:
-            self._record(processing)
+            recordings = self._record(processing)
         except BaseException:
             self.cache.forget(processing.aggregates)  # stored or not: the store will tell
             raise
         self._take_snapshots(processing)
-        if self._recorded_listeners and processing.events:
+        if not processing.events:
+            return
+        if self._recorded_listeners:
             about = {application_of(event) for event in processing.events} - {""}
             for recorded in self._recorded_listeners:
                 recorded(about)
         for listener in self._commit_listeners:
-            listener()
+            listener(recordings)
 
     def require_carriable(self, event: Any) -> None:
         """``InvalidInput`` if the bus message of ``event`` would exceed ``MAX_EVENT_BYTES``."""

@@ -7,16 +7,23 @@ then records its position in the store. A crash in between republishes the batch
 drops the duplicates (its window is an hour: ``bus.DUPLICATE_WINDOW_SECONDS``).
 
 The process's ``Relay`` keeps the position it published up to in memory and records it in the
-store at most ``RECORD_SECONDS`` later, in one write for all that a store published meanwhile:
-a cycle does not wait behind the store's other writes (a busy intake's group commits) before the
-next one, and a store publishing an event at a time does not commit twice per event. A crash
-republishes at most that last second, which JetStream drops as duplicates.
+stores once it has published nothing for ``RECORD_SECONDS``, or, while it keeps publishing, every
+``RECORD_MAX_SECONDS``: in one write per store for all that the store published meanwhile. A
+cycle does not wait behind the store's other writes (a busy intake's group commits), and a store
+of a thousand that publishes an event now and then does not commit twice per event. A crash
+republishes at most what was published since (JetStream drops it as duplicates: its window is
+an hour); a service that stops records first.
 
 One ``Relay`` serves every store of a process: a commit marks its store as having something to
 publish, and the relay takes the marked stores' events in cycles, publishing all of them before
 awaiting the acks together, with one look at the stream's identity before and after (not one per
 store). A process serving a thousand agencies does nothing while nothing is committed, and as
 much as one serving one agency per event otherwise.
+
+A commit hands the relay what it stored (each event and its position), so the relay publishes
+it without reading the store again, as long as it knows it has heard of every commit since it
+last read the store to its end (``OutboxRelay.fresh``); otherwise (at the start, after a batch
+that failed to publish, or once ``FRESH_LIMIT`` events waited) it reads the store.
 """
 
 from __future__ import annotations
@@ -25,8 +32,10 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
+from typing import Any
 
+from eventsourcing.persistence import Recording
 from nats.js import JetStreamContext, api
 
 from ogi_platform.eventstore.application import OgiApplication
@@ -53,8 +62,14 @@ log = logging.getLogger(__name__)
 
 #: The most stores one cycle of the relay publishes from (the others wait for the next cycle).
 STORES_PER_CYCLE = 64
-#: How long after publishing the process's relay records how far a store was published.
+#: How long the process's relay must have published nothing before it records how far each
+#: store was published...
 RECORD_SECONDS = 1.0
+#: ...and the longest it leaves a published position unrecorded while it keeps publishing.
+RECORD_MAX_SECONDS = 60.0
+#: The most events committed and not yet published the relay of a store keeps in memory; beyond
+#: them it forgets them and reads the store again (a bus that stays away for long).
+FRESH_LIMIT = 2000
 
 
 class OutboxRelay:
@@ -86,6 +101,14 @@ class OutboxRelay:
         #: and the one the store holds.
         self._published: tuple[str, int] | None = None
         self._recorded: tuple[str, int] | None = None
+        #: The events committed since the store was last read (position, and record if public),
+        #: heard from the commits while ``_hearing``; every event after position ``_heard_from``
+        #: is among them (None: not known to be so).
+        self._heard: list[tuple[int, EventRecord | None]] = []
+        self._hearing = False
+        self._heard_from: int | None = None
+        #: Whether a relay hears the store's commits (``listen``).
+        self._listened = False
 
     @property
     def what(self) -> str:
@@ -131,6 +154,76 @@ class OutboxRelay:
             record_of(self.app.mapper.to_domain_event(n), self.app.agency, self.app.service, n.id)
             for n in notifications
         ]
+
+    def listen(self, committed: Callable[[list[tuple[int, EventRecord | None]]], None]) -> None:
+        """Have ``committed`` called with what each commit of the store stored (``heard``),
+        from the committing thread; the relay's loop then hands it to ``committed`` here."""
+
+        def stored(recordings: Sequence[Recording[Any]]) -> None:
+            committed(self.heard(recordings))
+
+        self.app.on_commit(stored)
+        self._listened = True
+
+    def heard(self, recordings: Sequence[Recording[Any]]) -> list[tuple[int, EventRecord | None]]:
+        """What a commit stored, as the relay keeps it: each event's position, and its record
+        if it is one to publish (runs in the committing thread)."""
+        app = self.app
+        return [
+            (
+                r.notification.id,
+                record_of(r.domain_event, app.agency, app.service, r.notification.id)
+                if self.public is None or type(r.domain_event).__name__ in self.public
+                else None,
+            )
+            for r in recordings
+        ]
+
+    def committed(self, heard: list[tuple[int, EventRecord | None]]) -> None:
+        """Keep what a commit stored, while hearing (in the relay's loop)."""
+        if not self._hearing:
+            return
+        self._heard.extend(heard)
+        if len(self._heard) > FRESH_LIMIT:
+            self._stop_hearing()
+
+    def _stop_hearing(self) -> None:
+        self._heard, self._hearing, self._heard_from = [], False, None
+
+    def fresh(self, tracking: str) -> tuple[list[EventRecord], int, int] | None:
+        """The next batch from the commits heard, if they hold every event after the position
+        published up to (under ``tracking``): the records to publish, the position of the last
+        event, and how many events the batch goes past; None if the store is to be read."""
+        published = self._published
+        if self._heard_from is None or published is None or published[0] != tracking:
+            return None
+        if published[1] < self._heard_from:  # what the last read found is still to publish
+            return None
+        position = published[1]
+        skip = 0
+        while skip < len(self._heard) and self._heard[skip][0] <= position:
+            skip += 1
+        if skip:
+            del self._heard[:skip]
+        batch = self._heard[: self.batch_size]
+        records = [record for _, record in batch if record is not None]
+        return records, batch[-1][0] if batch else position, len(batch)
+
+    async def read(self, tracking: str) -> tuple[list[EventRecord], int, int]:
+        """The next batch, read from the store; the commits heard from now on are kept, and,
+        if the read reached the store's end, a later batch comes from them."""
+        self._heard, self._hearing, self._heard_from = [], self._listened, None
+        try:
+            records = await asyncio.to_thread(self.unpublished, tracking)
+        except BaseException:
+            self._stop_hearing()
+            raise
+        assert self._published is not None
+        last = records[-1].position if records else self._published[1]
+        if self._hearing and len(records) < self.batch_size:
+            self._heard_from = last
+        public = [r for r in records if self.public is None or r.type in self.public]
+        return public, last, len(records)
 
     async def publish(
         self, record: EventRecord, stream_limit: int = -1
@@ -187,12 +280,15 @@ class OutboxRelay:
 
 
 class _Batch:
-    """What one cycle publishes of one store."""
+    """What one cycle publishes of one store: ``records`` (the public events of the batch),
+    up to the event at position ``last``, ``count`` stored events in all."""
 
-    def __init__(self, outbox: OutboxRelay, checked: Checked, records: list[EventRecord]):
+    def __init__(
+        self, outbox: OutboxRelay, checked: Checked, batch: tuple[list[EventRecord], int, int]
+    ):
         self.outbox = outbox
         self.checked = checked
-        self.records = records
+        self.records, self.last, self.count = batch
         self.sent: list[tuple[EventRecord, asyncio.Future[api.PubAck] | str]] = []
 
 
@@ -220,21 +316,18 @@ async def publish_cycle(
         except StreamChanged as error:
             outcomes[outbox] = error
             return None
-        records = await asyncio.to_thread(outbox.unpublished, checked.tracking)
-        if not records:
+        batch = outbox.fresh(checked.tracking) or await outbox.read(checked.tracking)
+        if not batch[2]:
             outcomes[outbox] = 0
             return None
-        return _Batch(outbox, checked, records)
+        return _Batch(outbox, checked, batch)
 
     prepared = await asyncio.gather(*(prepare(outbox) for outbox in outboxes))
     batches = [batch for batch in prepared if batch is not None]
     stream_limit = (info.config.max_msg_size or -1) if info is not None else -1
     for batch in batches:
-        public = batch.outbox.public
         batch.sent = [
-            (record, await batch.outbox.publish(record, stream_limit))
-            for record in batch.records
-            if public is None or record.type in public
+            (record, await batch.outbox.publish(record, stream_limit)) for record in batch.records
         ]
     acks = [
         asyncio.gather(*(o for _, o in batch.sent if isinstance(o, asyncio.Future)))
@@ -262,12 +355,12 @@ async def publish_cycle(
             continue
         recorded.append(batch)
     for batch in recorded:
-        batch.outbox.published_up_to(batch.checked.tracking, batch.records[-1].position)
+        batch.outbox.published_up_to(batch.checked.tracking, batch.last)
     if record_positions:
         await asyncio.gather(*(b.outbox.writer.run(b.outbox.record) for b in recorded))
     for batch in recorded:
         batch.outbox.published += len(batch.sent)
-        outcomes[batch.outbox] = len(batch.records)
+        outcomes[batch.outbox] = batch.count
     return [(outbox, outcomes[outbox]) for outbox in outboxes]
 
 
@@ -286,6 +379,9 @@ class Relay:
         self._busy = False
         #: Stores published further than they record; when they will record; the recording.
         self._unrecorded: dict[OutboxRelay, None] = {}
+        #: When the oldest unrecorded publish and the last publish happened (loop time).
+        self._unrecorded_since = 0.0
+        self._published_at = 0.0
         self._record_timer: asyncio.TimerHandle | None = None
         self._recording: asyncio.Task[None] | None = None
 
@@ -306,33 +402,48 @@ class Relay:
         self._marked[outbox] = None
         self._wake.set()
 
+    def _committed(self, outbox: OutboxRelay, heard: list[tuple[int, EventRecord | None]]) -> None:
+        outbox.committed(heard)
+        self._mark(outbox)
+
     def _listen(self) -> None:
         if self._listening:
             return
         loop = asyncio.get_running_loop()
         for outbox in self.outboxes:
 
-            def committed(outbox: OutboxRelay = outbox) -> None:
+            def committed(
+                heard: list[tuple[int, EventRecord | None]], outbox: OutboxRelay = outbox
+            ) -> None:
                 with contextlib.suppress(RuntimeError):  # the loop is closed: the process ends
-                    loop.call_soon_threadsafe(self._mark, outbox)
+                    loop.call_soon_threadsafe(self._committed, outbox, heard)
 
-            outbox.app.on_commit(committed)
+            outbox.listen(committed)
         self._listening = True
 
     def _record_soon(self) -> None:
         if self._record_timer is None and self._unrecorded:
             loop = asyncio.get_running_loop()
-            self._record_timer = loop.call_later(RECORD_SECONDS, self._record_now)
+            due = min(
+                self._published_at + RECORD_SECONDS, self._unrecorded_since + RECORD_MAX_SECONDS
+            )
+            self._record_timer = loop.call_at(due, self._record_when_due)
 
-    def _record_now(self) -> None:
-        """In the background: publishing goes on while the stores' writers get to it."""
+    def _record_when_due(self) -> None:
+        """Record in the background (publishing goes on while the stores' writers get to it)
+        if the relay has been quiet long enough, or the oldest position waited the longest;
+        else look again when one of them will be so."""
         self._record_timer = None
-        if self._recording is None or self._recording.done():
+        if asyncio.get_running_loop().time() < min(
+            self._published_at + RECORD_SECONDS, self._unrecorded_since + RECORD_MAX_SECONDS
+        ):
+            self._record_soon()
+        elif self._recording is None or self._recording.done():
             self._recording = asyncio.create_task(self.record())
 
     async def record(self) -> None:
-        """Record in each store how far it was published (the relay does so every
-        ``RECORD_SECONDS`` while it publishes; the service runtime once more when it stops)."""
+        """Record in each store how far it was published (the relay does so when quiet, and
+        every ``RECORD_MAX_SECONDS`` while it publishes; the service runtime when it stops)."""
         if self._record_timer is not None:
             self._record_timer.cancel()
             self._record_timer = None
@@ -343,6 +454,8 @@ class Relay:
         for outbox, answer in zip(outboxes, answers, strict=True):
             if isinstance(answer, BaseException):
                 log.error("%s: position not recorded; trying again: %s", outbox.what, answer)
+                if not self._unrecorded:
+                    self._unrecorded_since = asyncio.get_running_loop().time()
                 self._unrecorded[outbox] = None
         self._record_soon()
 
@@ -384,5 +497,10 @@ class Relay:
                     loop.call_later(RECHECK_SECONDS, self._mark, outbox)
                 elif outcome >= outbox.batch_size:
                     self._mark(outbox)  # there is more
-            self._unrecorded.update((outbox, None) for outbox in taken if outbox.unrecorded)
+            published = [outbox for outbox in taken if outbox.unrecorded]
+            if published:
+                self._published_at = loop.time()
+                if not self._unrecorded:
+                    self._unrecorded_since = self._published_at
+                self._unrecorded.update((outbox, None) for outbox in published)
             self._record_soon()
