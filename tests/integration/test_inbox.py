@@ -41,7 +41,7 @@ from nats.js import JetStreamContext, api
 from intake.application import IntakeApplication
 from ogi_platform.eventstore.store import store_location
 from ogi_platform.eventstore.writer import Writer
-from ogi_platform.messaging.bus import INBOX_POSITION
+from ogi_platform.messaging.bus import INACTIVE_CONSUMER_SECONDS, INBOX_POSITION
 from ogi_platform.messaging.envelope import EVENT_STREAM, EventRecord, consumer_name
 from ogi_platform.natsserver import NatsServer
 from routing.application import RoutingApplication, routing_id
@@ -273,6 +273,7 @@ async def test_consumer_replayed_from_the_start_changes_nothing(
             ack_policy=api.AckPolicy.EXPLICIT,
             deliver_policy=api.DeliverPolicy.ALL,
             filter_subjects=sorted(first.filter_subjects),
+            inactive_threshold=INACTIVE_CONSUMER_SECONDS,  # as the inbox makes it: kept
         ),
     )
     more = await produce(intake, js, 20, "replay-more")

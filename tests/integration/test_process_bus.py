@@ -23,12 +23,14 @@ from bushelpers import (
     submit_many,
 )
 from nats.js import JetStreamContext
+from nats.js.api import ConsumerInfo
+from nats.js.errors import NotFoundError
 
 from intake.application import IntakeApplication
 from ogi_platform.eventstore.application import OgiApplication
 from ogi_platform.eventstore.writer import Writer
 from ogi_platform.messaging import outbox as outbox_module
-from ogi_platform.messaging.bus import INBOX_POSITION, RELAY_POSITION
+from ogi_platform.messaging.bus import INACTIVE_CONSUMER_SECONDS, INBOX_POSITION, RELAY_POSITION
 from ogi_platform.messaging.envelope import EVENT_STREAM
 from ogi_platform.messaging.inbox import InboxConsumer, InboxStore, process_consumer_name
 from ogi_platform.messaging.outbox import OutboxRelay, Relay
@@ -125,6 +127,53 @@ async def test_one_relay_and_one_inbox_serve_every_store_of_a_process(
             )
         assert counter(routings[SENDERS[0]], UNGUARDED) == 12
         assert consumer.applied > 0
+        for writer in writers.values():
+            writer.shutdown()
+
+
+async def test_a_consumer_nobody_fetches_from_is_removed_and_made_again_from_the_stores(
+    database_url: str, js: JetStreamContext
+) -> None:
+    """A process's own consumer carries an inactivity limit: one left behind (the process's set
+    of agencies changed, or it went) is removed by the server; a process coming back makes it
+    again from its stores' positions, and applies nothing twice."""
+    with (
+        stores(IntakeApplication, database_url, SENDERS[:1]) as intakes,
+        stores(RoutingApplication, database_url, SENDERS) as routings,
+    ):
+        writers = {code: Writer(f"test-{code}") for code in SENDERS}
+        relay = Relay([OutboxRelay(intakes[SENDERS[0]], js, writers[SENDERS[0]])])
+        inbox_stores = [
+            InboxStore(app, writers[code], handlers, filter_subjects(handlers, code))
+            for code, app in routings.items()
+            for handlers in [counting_handlers(app)]
+        ]
+        assert InboxConsumer(js, inbox_stores).inactive_seconds == INACTIVE_CONSUMER_SECONDS
+        consumer = InboxConsumer(js, inbox_stores, inactive_seconds=1.0)
+        routing = routings[SENDERS[0]]
+
+        async def on_server() -> ConsumerInfo | None:
+            try:
+                return await js.consumer_info(EVENT_STREAM, consumer.durable)
+            except NotFoundError:
+                return None
+
+        async with running(relay.run, "relay"), running(consumer.run, "inbox"):
+            info = await eventually(on_server, what="the consumer made")
+            assert info.config.inactive_threshold == 1.0
+            await asyncio.to_thread(submit_many, intakes[SENDERS[0]], 4, "before")
+            await eventually(lambda: counter(routing, UNGUARDED) == 4, what="applied")
+
+        async def removed() -> bool:
+            return await on_server() is None
+
+        await eventually(removed, what="the unused consumer removed", timeout=15.0)
+        consumer = InboxConsumer(js, inbox_stores, inactive_seconds=1.0)
+        async with running(relay.run, "relay again"), running(consumer.run, "inbox again"):
+            await asyncio.to_thread(submit_many, intakes[SENDERS[0]], 2, "after")
+            await eventually(lambda: counter(routing, UNGUARDED) == 6, what="applied again")
+            await asyncio.sleep(0.5)
+        assert counter(routing, UNGUARDED) == 6, "an event applied twice"
         for writer in writers.values():
             writer.shutdown()
 

@@ -38,6 +38,11 @@ INBOX_BATCH = 200
 REPLAY_BATCH = 1000
 ACK_WAIT_SECONDS = 60.0
 MAX_ACK_PENDING = INBOX_BATCH * 4
+#: How long a consumer a service made for itself stays on the server once nobody fetches from it:
+#: a process whose set of agencies changed, or that went for good, leaves none behind (each
+#: consumer costs the server work for every message stored); a process away for longer makes it
+#: again from its stores' positions. Consumers the NATS admin provisions stay.
+INACTIVE_CONSUMER_SECONDS = 24 * 3600.0
 #: Room left in a message for its headers when the relay checks it against ``max_payload``.
 HEADER_ROOM = 1024
 
@@ -47,8 +52,10 @@ def consumer_config(
     subjects: list[str],
     ack_wait: float = ACK_WAIT_SECONDS,
     max_ack_pending: int = MAX_ACK_PENDING,
+    inactive_threshold: float | None = None,
 ) -> api.ConsumerConfig:
-    """The durable pull consumer of an inbox, whether its service or the NATS admin makes it."""
+    """The durable pull consumer of an inbox, whether its service or the NATS admin makes it
+    (only a service's own is removed when unused for ``inactive_threshold`` seconds)."""
     return api.ConsumerConfig(
         name=durable,
         durable_name=durable,
@@ -56,6 +63,7 @@ def consumer_config(
         ack_wait=ack_wait,
         max_ack_pending=max_ack_pending,
         filter_subjects=subjects,
+        inactive_threshold=inactive_threshold,
     )
 
 

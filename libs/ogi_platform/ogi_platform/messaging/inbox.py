@@ -14,7 +14,10 @@ handler for (another service's event addressed to the same agency) is only track
 also idempotent per event id, for republishes older than the duplicate window.
 
 A store that hears nothing for long has its position moved up now and then (``CHECKPOINT_GAP``),
-so that a consumer made again from the lowest position of its stores starts near the end.
+so that a consumer made again from the lowest position of its stores starts near the end. A
+consumer the process made itself is removed by the server once unused for a day
+(``bus.INACTIVE_CONSUMER_SECONDS``): one left behind when the process's set of agencies changed
+costs the server nothing for long.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ from ogi_platform.eventstore.application import OgiApplication, UnitOfWork
 from ogi_platform.eventstore.writer import Writer
 from ogi_platform.messaging.bus import (
     ACK_WAIT_SECONDS,
+    INACTIVE_CONSUMER_SECONDS,
     INBOX_BATCH,
     INBOX_POSITION,
     REPLAY_BATCH,
@@ -163,6 +167,7 @@ class InboxConsumer:
         ack_wait_seconds: float = ACK_WAIT_SECONDS,
         may_manage: bool = True,
         checkpoint_gap: int = CHECKPOINT_GAP,
+        inactive_seconds: float = INACTIVE_CONSUMER_SECONDS,
     ) -> None:
         if not stores:
             raise ValueError("an inbox needs a store")
@@ -191,6 +196,8 @@ class InboxConsumer:
         self.ack_wait_seconds = ack_wait_seconds
         self.may_manage = may_manage
         self.checkpoint_gap = checkpoint_gap
+        #: How long the consumer this inbox makes stays on the server unused (bus.py).
+        self.inactive_seconds = inactive_seconds
         self.progress = Progress()
         #: A replay asked for (``replay``): what empties which store, and who waits for it.
         self._replay: tuple[InboxStore, Callable[[], None], asyncio.Future[None]] | None = None
@@ -248,6 +255,7 @@ class InboxConsumer:
             delivered = info.delivered.stream_seq if info.delivered else 0
             if (
                 consumer_filters(info) != self.filter_subjects
+                or info.config.inactive_threshold != self.inactive_seconds
                 or info.num_ack_pending
                 or (delivered or 0) > lowest + slack
             ):
@@ -255,7 +263,11 @@ class InboxConsumer:
                 raise NotFoundError
         except NotFoundError:
             config = consumer_config(
-                self.durable, self.filter_subjects, self.ack_wait_seconds, self.fetch_size * 4
+                self.durable,
+                self.filter_subjects,
+                self.ack_wait_seconds,
+                self.fetch_size * 4,
+                self.inactive_seconds,
             )
             if lowest:
                 config.deliver_policy = api.DeliverPolicy.BY_START_SEQUENCE
