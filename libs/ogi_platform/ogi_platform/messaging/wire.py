@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC
 from typing import Any
 
-from google.protobuf import json_format
 from google.protobuf.message import DecodeError, Message
 from ogi.v1 import events_pb2
 
 from ogi_platform.messaging.envelope import EventRecord, header_fields
+from ogi_platform.messaging.payloads import to_dict, to_message
 
 _TYPE_PREFIX = "type.googleapis.com/ogi.v1."
 
@@ -27,17 +27,11 @@ def payload_message(event_type: str) -> type[Message]:
 
 def payload_to_proto(event_type: str, data: dict[str, Any]) -> Message:
     """The payload message of an event; every field of the event must exist in the schema."""
-    message = payload_message(event_type)()
-    json_format.ParseDict(data, message)
-    return message
+    return to_message(payload_message(event_type), data)
 
 
 def payload_from_proto(message: Message) -> dict[str, Any]:
-    return json_format.MessageToDict(
-        message,
-        preserving_proto_field_name=True,
-        always_print_fields_with_no_presence=True,
-    )
+    return to_dict(message)
 
 
 def encode(record: EventRecord) -> bytes:
