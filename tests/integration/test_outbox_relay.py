@@ -282,7 +282,7 @@ async def test_a_listening_relay_publishes_what_commits_hand_it_without_reading_
                 await asyncio.to_thread(submit_many, intake, 1, f"heard-{n}")
             last = last_notification_id(intake)
             await eventually(
-                lambda: relay.outboxes[0]._published == (RELAY_POSITION, last),
+                lambda: relay.outboxes[0].published_position == last,
                 what="every commit published",
             )
             assert len(reads) == 1, "a commit heard was read from the store"

@@ -131,6 +131,37 @@ async def test_one_relay_and_one_inbox_serve_every_store_of_a_process(
             writer.shutdown()
 
 
+async def test_a_cycle_soon_after_another_asks_the_server_for_the_stream_only_after_its_acks(
+    database_url: str, js: JetStreamContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A relay publishing commit after commit looks at the stream once per cycle (after the
+    acks, before recording), checking the next cycle's stores against that look."""
+    monkeypatch.setattr(outbox_module, "LOOK_SECONDS", 5.0)
+    with opened(IntakeApplication, database_url, SENDERS[0]) as intake:
+        spy = CountingStreamInfo(js)
+        writer = Writer("test-look")
+        relay = Relay([OutboxRelay(intake, cast(JetStreamContext, spy), writer)])
+        async with running(relay.run, "relay"):
+            await eventually(lambda: spy.asked >= 1, what="the first cycle")
+            before = spy.asked
+            for n in range(10):
+                await asyncio.to_thread(submit_many, intake, 1, f"look-{n}")
+                await eventually(relayed_in_memory(relay), what="published")
+            asked = spy.asked - before
+        # One per cycle, and one before the first (the cycle before it published nothing, so
+        # had no look to hand on); two per cycle would make 20.
+        assert asked <= 11, f"{asked} looks at the stream for 10 cycles"
+        writer.shutdown()
+
+
+def relayed_in_memory(relay: Relay) -> Callable[[], bool]:
+    """Whether the relay's one store is published up to its last event now (recorded or
+    not)."""
+    outbox = relay.outboxes[0]
+    last = outbox.app.recorder.max_notification_id()
+    return lambda: outbox.published_position == last
+
+
 async def test_a_consumer_nobody_fetches_from_is_removed_and_made_again_from_the_stores(
     database_url: str, js: JetStreamContext
 ) -> None:

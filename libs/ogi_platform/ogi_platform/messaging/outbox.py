@@ -32,6 +32,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
 from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import Any
 
@@ -62,6 +63,8 @@ log = logging.getLogger(__name__)
 
 #: The most stores one cycle of the relay publishes from (the others wait for the next cycle).
 STORES_PER_CYCLE = 64
+#: How long a cycle may check its stores against the stream's information of the last one.
+LOOK_SECONDS = 0.5
 #: How long the process's relay must have published nothing before it records how far each
 #: store was published...
 RECORD_SECONDS = 1.0
@@ -135,6 +138,11 @@ class OutboxRelay:
     def published_up_to(self, tracking: str, position: int) -> None:
         """The stream took the events up to ``position`` (checked to be the store's stream)."""
         self._published = (tracking, position)
+
+    @property
+    def published_position(self) -> int:
+        """How far the store was published, in the stream of the last check (0 before one)."""
+        return self._published[1] if self._published is not None else 0
 
     @property
     def unrecorded(self) -> bool:
@@ -292,8 +300,28 @@ class _Batch:
         self.sent: list[tuple[EventRecord, asyncio.Future[api.PubAck] | str]] = []
 
 
+class LastLook:
+    """The stream's information a relay's last cycle had after its acks, and over which
+    connection: a cycle that starts within ``LOOK_SECONDS`` of it, over the same connection,
+    checks its stores against it instead of asking the server again. The look after the acks,
+    which alone lets a position be recorded, is always a fresh one."""
+
+    def __init__(self) -> None:
+        self._seen: tuple[api.StreamInfo, float, int] | None = None
+
+    def recent(self, connection: int) -> api.StreamInfo | None:
+        if self._seen is None:
+            return None
+        info, at, over = self._seen
+        fresh = over == connection and time.monotonic() - at < LOOK_SECONDS
+        return info if fresh else None
+
+    def saw(self, info: api.StreamInfo | None, connection: int) -> None:
+        self._seen = None if info is None else (info, time.monotonic(), connection)
+
+
 async def publish_cycle(
-    outboxes: Iterable[OutboxRelay], record_positions: bool = True
+    outboxes: Iterable[OutboxRelay], record_positions: bool = True, look: LastLook | None = None
 ) -> list[tuple[OutboxRelay, int | BaseException]]:
     """Publish the next batch of each store; answer, per store, how many stored events it went
     past, or why it could not (``StreamChanged`` when its stream is not the one it knows). The
@@ -301,14 +329,16 @@ async def publish_cycle(
     caller records them later: ``OutboxRelay.record``).
 
     The stream is checked to be each store's before and after (``StreamGuard``, one look at
-    the stream's information for all), so a position is never recorded for events that went to
-    another stream or server. The acks of all the stores' messages are awaited together."""
+    the stream's information for all; before, the ``look`` of the last cycle if recent), so a
+    position is never recorded for events that went to another stream or server. The acks of
+    all the stores' messages are awaited together."""
     outboxes = list(outboxes)
     if not outboxes:
         return []
     js = outboxes[0].js
     outcomes: dict[OutboxRelay, int | BaseException] = {}
-    info = await shared_stream_info(js)
+    connection = outboxes[0].guard.connection()
+    info = (look.recent(connection) if look else None) or await shared_stream_info(js)
 
     async def prepare(outbox: OutboxRelay) -> _Batch | None:
         try:
@@ -339,6 +369,8 @@ async def publish_cycle(
     timeout = max((b.outbox.ack_timeout_seconds for b in batches), default=5.0)
     answered = await asyncio.wait_for(asyncio.gather(*acks, return_exceptions=True), timeout)
     after = await shared_stream_info(js) if batches else None
+    if look is not None and batches:
+        look.saw(after, connection)
     recorded = []
     for batch, answer in zip(batches, answered, strict=True):
         if isinstance(answer, BaseException):
@@ -374,6 +406,7 @@ class Relay:
         #: Stores with events (perhaps) not yet published: all of them at the start, since
         #: events committed before it (a crash before their relay) are to be published.
         self._marked: dict[OutboxRelay, None] = dict.fromkeys(self.outboxes)
+        self._look = LastLook()
         self._wake = asyncio.Event()
         self._listening = False
         self._busy = False
@@ -481,7 +514,7 @@ class Relay:
                 del self._marked[outbox]
             self._busy = True
             try:
-                outcomes = await publish_cycle(taken, record_positions=False)
+                outcomes = await publish_cycle(taken, record_positions=False, look=self._look)
             except asyncio.CancelledError:
                 raise
             except Exception:
