@@ -303,3 +303,14 @@ async def test_a_listening_relay_publishes_what_commits_hand_it_without_reading_
         assert await stream_count(js, EVENT_STREAM) == len(
             [r for r in outbox.records_after(0) if r.type in PUBLIC]
         )
+
+        # A relay listening later takes the place of the one before: each commit is heard once.
+        monkeypatch.setattr(outbox_module, "FRESH_LIMIT", 2000)
+        again = Relay([outbox])
+        async with running(again.run, "relay again"):
+            await eventually(lambda: again.idle, what="its first cycle")
+            published = outbox.published
+            await asyncio.to_thread(submit_many, intake, 1, "heard-once")
+            last = last_notification_id(intake)
+            await eventually(lambda: outbox.published_position == last, what="published")
+        assert outbox.published - published == 2  # ApplicationReceived, ApplicationAccepted

@@ -110,8 +110,9 @@ class OutboxRelay:
         self._heard: list[tuple[int, EventRecord | None]] = []
         self._hearing = False
         self._heard_from: int | None = None
-        #: Whether a relay hears the store's commits (``listen``).
+        #: Whether a relay hears the store's commits (``listen``), and what it hands them to.
         self._listened = False
+        self._hand_to: Callable[[list[tuple[int, EventRecord | None]]], None] = _nowhere
 
     @property
     def what(self) -> str:
@@ -165,13 +166,12 @@ class OutboxRelay:
 
     def listen(self, committed: Callable[[list[tuple[int, EventRecord | None]]], None]) -> None:
         """Have ``committed`` called with what each commit of the store stored (``heard``),
-        from the committing thread; the relay's loop then hands it to ``committed`` here."""
-
-        def stored(recordings: Sequence[Recording[Any]]) -> None:
-            committed(self.heard(recordings))
-
-        self.app.on_commit(stored)
-        self._listened = True
+        from the committing thread (the relay's loop then hands it to ``committed`` here); a
+        relay that listens later takes the place of the one before."""
+        self._hand_to = committed
+        if not self._listened:
+            self.app.on_commit(lambda recordings: self._hand_to(self.heard(recordings)))
+            self._listened = True
 
     def heard(self, recordings: Sequence[Recording[Any]]) -> list[tuple[int, EventRecord | None]]:
         """What a commit stored, as the relay keeps it: each event's position, and its record
@@ -285,6 +285,10 @@ class OutboxRelay:
             self.app.agency, self.app.service, record.event_id, record.type, record.position,
             error,
         )  # fmt: skip
+
+
+def _nowhere(heard: list[tuple[int, EventRecord | None]]) -> None:
+    """Where commits go before a relay listens."""
 
 
 class _Batch:
