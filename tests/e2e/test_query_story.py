@@ -78,8 +78,10 @@ class Agencies:
         return applied
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def agencies(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Agencies]:
+    """A system of the story's own (for its one test: a rerun starts on a fresh one, not on
+    what the failed try left)."""
     base = tmp_path_factory.mktemp("query-story")
     today = base / "today"
     today.write_text("2026-06-01", encoding="utf-8")
