@@ -314,3 +314,41 @@ async def test_a_listening_relay_publishes_what_commits_hand_it_without_reading_
             last = last_notification_id(intake)
             await eventually(lambda: outbox.published_position == last, what="published")
         assert outbox.published - published == 2  # ApplicationReceived, ApplicationAccepted
+
+
+async def test_after_a_failed_cycle_the_relay_reads_the_store_and_publishes_everything(
+    intake: IntakeApplication, js: JetStreamContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cycle that failed (the bus away) leaves nothing heard in memory: the commits meanwhile
+    are not kept, and the store is read again once the relay looks again."""
+    reads: list[int] = []
+    notifications = intake.notifications
+
+    def counted(after: int, limit: int) -> Any:
+        reads.append(after)
+        return notifications(after, limit)
+
+    monkeypatch.setattr(intake, "notifications", counted)
+    with writer_thread() as writer:
+        outbox = OutboxRelay(intake, js, writer, public=PUBLIC)
+        relay = Relay([outbox])
+        async with running(relay.run, "relay"):
+            await eventually(lambda: relay.idle and reads, what="the first cycle")
+            publish, failing = outbox.publish, [True]
+
+            async def refused(*args: Any, **kwargs: Any) -> Any:
+                if failing:
+                    failing.clear()
+                    raise RuntimeError("the bus is away")
+                return await publish(*args, **kwargs)
+
+            monkeypatch.setattr(outbox, "publish", refused)
+            reads.clear()
+            await asyncio.to_thread(submit_many, intake, 2, "while-failing")
+            last = last_notification_id(intake)
+            await eventually(
+                lambda: outbox.published_position == last, timeout=15.0, what="published at last"
+            )
+            assert not failing and reads, "the store was not read again after the failed cycle"
+        stored = [r for r in outbox.records_after(0) if r.type in PUBLIC]
+        assert [decode(m.data) for m in await stream_messages(js, EVENT_STREAM)] == stored

@@ -193,9 +193,10 @@ class OutboxRelay:
             return
         self._heard.extend(heard)
         if len(self._heard) > FRESH_LIMIT:
-            self._stop_hearing()
+            self.forget_heard()
 
-    def _stop_hearing(self) -> None:
+    def forget_heard(self) -> None:
+        """Keep no more of what commits hand over: the next batch is read from the store."""
         self._heard, self._hearing, self._heard_from = [], False, None
 
     def fresh(self, tracking: str) -> tuple[list[EventRecord], int, int] | None:
@@ -224,7 +225,7 @@ class OutboxRelay:
         try:
             records = await asyncio.to_thread(self.unpublished, tracking)
         except BaseException:
-            self._stop_hearing()
+            self.forget_heard()
             raise
         assert self._published is not None
         last = records[-1].position if records else self._published[1]
@@ -530,7 +531,10 @@ class Relay:
             self.progress.made()
             for outbox, outcome in outcomes:
                 if isinstance(outcome, BaseException):
-                    # The guard has said why; the store is looked at again a little later.
+                    # The guard has said why; the store is looked at again a little later, and
+                    # read then: what its commits hand over meanwhile is not kept (a bus away
+                    # for long costs no memory).
+                    outbox.forget_heard()
                     loop.call_later(RECHECK_SECONDS, self._mark, outbox)
                 elif outcome >= outbox.batch_size:
                     self._mark(outbox)  # there is more
