@@ -260,20 +260,29 @@ async def test_event_the_bus_refuses_is_dead_lettered_and_the_relay_moves_on(
         server.stop()
 
 
+@pytest.fixture
+def reads(intake: IntakeApplication, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The positions the intake store's notification log is read after, read by read."""
+    positions: list[int] = []
+    notifications = intake.notifications
+
+    def counted(after: int, limit: int) -> Any:
+        positions.append(after)
+        return notifications(after, limit)
+
+    monkeypatch.setattr(intake, "notifications", counted)
+    return positions
+
+
 async def test_a_listening_relay_publishes_what_commits_hand_it_without_reading_the_store(
-    intake: IntakeApplication, js: JetStreamContext, monkeypatch: pytest.MonkeyPatch
+    intake: IntakeApplication,
+    js: JetStreamContext,
+    reads: list[int],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The store is read once, to its end; later commits hand the relay their events, which
     go out as a read would have made them. When more wait than ``FRESH_LIMIT`` (a bus away
     for long), the relay forgets them and reads the store again; nothing is lost."""
-    reads: list[int] = []
-    notifications = intake.notifications
-
-    def counted(after: int, limit: int) -> Any:
-        reads.append(after)
-        return notifications(after, limit)
-
-    monkeypatch.setattr(intake, "notifications", counted)
     with writer_thread() as writer:
         relay = Relay([OutboxRelay(intake, js, writer, public=PUBLIC)])
         async with running(relay.run, "relay"):
@@ -317,18 +326,13 @@ async def test_a_listening_relay_publishes_what_commits_hand_it_without_reading_
 
 
 async def test_after_a_failed_cycle_the_relay_reads_the_store_and_publishes_everything(
-    intake: IntakeApplication, js: JetStreamContext, monkeypatch: pytest.MonkeyPatch
+    intake: IntakeApplication,
+    js: JetStreamContext,
+    reads: list[int],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A cycle that failed (the bus away) leaves nothing heard in memory: the commits meanwhile
     are not kept, and the store is read again once the relay looks again."""
-    reads: list[int] = []
-    notifications = intake.notifications
-
-    def counted(after: int, limit: int) -> Any:
-        reads.append(after)
-        return notifications(after, limit)
-
-    monkeypatch.setattr(intake, "notifications", counted)
     with writer_thread() as writer:
         outbox = OutboxRelay(intake, js, writer, public=PUBLIC)
         relay = Relay([outbox])
