@@ -459,22 +459,23 @@ class Relay:
             outbox.listen(committed)
         self._listening = True
 
+    @property
+    def _record_due(self) -> float:
+        """When the positions are to be recorded (loop time): once quiet long enough, or once
+        the oldest unrecorded one waited the longest."""
+        return min(self._published_at + RECORD_SECONDS, self._unrecorded_since + RECORD_MAX_SECONDS)
+
     def _record_soon(self) -> None:
         if self._record_timer is None and self._unrecorded:
             loop = asyncio.get_running_loop()
-            due = min(
-                self._published_at + RECORD_SECONDS, self._unrecorded_since + RECORD_MAX_SECONDS
-            )
-            self._record_timer = loop.call_at(due, self._record_when_due)
+            self._record_timer = loop.call_at(self._record_due, self._record_when_due)
 
     def _record_when_due(self) -> None:
         """Record in the background (publishing goes on while the stores' writers get to it)
         if the relay has been quiet long enough, or the oldest position waited the longest;
         else look again when one of them will be so."""
         self._record_timer = None
-        if asyncio.get_running_loop().time() < min(
-            self._published_at + RECORD_SECONDS, self._unrecorded_since + RECORD_MAX_SECONDS
-        ):
+        if asyncio.get_running_loop().time() < self._record_due:
             self._record_soon()
         elif self._recording is None or self._recording.done():
             self._recording = asyncio.create_task(self.record())

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC
-from typing import Any
 
 from google.protobuf.message import DecodeError, Message
 from ogi.v1 import events_pb2
@@ -25,21 +24,13 @@ def payload_message(event_type: str) -> type[Message]:
     return message_class
 
 
-def payload_to_proto(event_type: str, data: dict[str, Any]) -> Message:
-    """The payload message of an event; every field of the event must exist in the schema."""
-    return to_message(payload_message(event_type), data)
-
-
-def payload_from_proto(message: Message) -> dict[str, Any]:
-    return to_dict(message)
-
-
 def encode(record: EventRecord) -> bytes:
     envelope = events_pb2.Envelope(
         **header_fields(record), to_agency=record.to_agency, position=record.position
     )
     envelope.recorded_at.FromDatetime(record.recorded_at)
-    envelope.payload.Pack(payload_to_proto(record.type, record.data))
+    # every field of the event must exist in the schema (to_message refuses others)
+    envelope.payload.Pack(to_message(payload_message(record.type), record.data))
     return bytes(envelope.SerializeToString())
 
 
@@ -71,5 +62,5 @@ def decode(raw: bytes) -> EventRecord:
         to_agency=envelope.to_agency,
         position=envelope.position,
         aggregate_version=envelope.aggregate_version,
-        data=payload_from_proto(message),
+        data=to_dict(message),
     )
