@@ -7,8 +7,6 @@ them in ``dir/archives-bureau/intake.sqlite``.
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import os
 import threading
 import weakref
@@ -17,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, ClassVar, cast
+from typing import Any, ClassVar, cast
 from urllib.parse import unquote, urlparse
 
 import psycopg
@@ -216,141 +214,6 @@ def share_connections(app: Application[Any]) -> None:
     datastore = getattr(app.recorder, "datastore", None)
     if isinstance(datastore, PostgresDatastore):
         _SharedPool.lend(datastore)
-
-
-# Session advisory locks of single writers use the two-integer key space, apart from the
-# creation lock's single bigint key: (this class, a hash of schema and service).
-_WRITER_LOCK_CLASS = 0x0651
-
-
-class LockSession:
-    """One PostgreSQL session holding the writer locks of a process's stores on one database
-    (instead of a connection per store). Keepalives both ways: if the process's host vanishes,
-    the server ends the session (and frees the locks for a standby) within about half a
-    minute, not hours."""
-
-    def __init__(self, dsn: str) -> None:
-        self.dsn = dsn
-        self._conn: psycopg.Connection[Any] | None = None
-        self._held = 0
-        self._lock = threading.Lock()
-
-    def try_lock(self, key: tuple[int, int]) -> bool:
-        with self._lock:
-            try:
-                row = self._connection().execute("SELECT pg_try_advisory_lock(%s, %s)", key)
-            except psycopg.OperationalError:
-                if self._held:
-                    raise  # the locks held are lost with it: the watchdog ends the process
-                self._conn = None  # lost while holding nothing (a standby waits): connect again
-                row = self._connection().execute("SELECT pg_try_advisory_lock(%s, %s)", key)
-            taken = bool((found := row.fetchone()) and found[0])
-            self._held += int(taken)
-            return taken
-
-    def _connection(self) -> psycopg.Connection[Any]:
-        if self._conn is None:
-            self._conn = psycopg.connect(
-                self.dsn,
-                autocommit=True,
-                connect_timeout=10,
-                keepalives_idle=10,
-                options="-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 "
-                "-c tcp_keepalives_count=3",
-            )
-        return self._conn
-
-    def alive(self) -> bool:
-        with self._lock:
-            if self._conn is None:
-                return False
-            try:
-                self._conn.execute("SELECT 1")
-            except psycopg.Error:
-                return False
-            return True
-
-    def unlock(self, key: tuple[int, int]) -> None:
-        with self._lock:
-            if self._conn is None:
-                return
-            with contextlib.suppress(psycopg.Error):
-                self._conn.execute("SELECT pg_advisory_unlock(%s, %s)", key)
-            self._held -= 1
-            if self._held <= 0:
-                with contextlib.suppress(psycopg.Error):
-                    self._conn.close()
-                self._conn = None
-
-
-class WriterLock:
-    """The right to be the one writer of a store: a PostgreSQL session advisory lock per agency
-    schema and service, held in the process's ``LockSession`` for the database; for SQLite an
-    exclusive ``flock`` on ``<service>.lock`` beside the store file. Both end with the process,
-    however it dies."""
-
-    def __init__(
-        self, location: StoreLocation, service: str, session: LockSession | None = None
-    ) -> None:
-        self.location = location
-        self.service = service
-        self.session = session
-        if session is None and location.postgres_dsn is not None:
-            self.session = LockSession(location.postgres_dsn)
-        self._taken = False
-        self._file: IO[str] | None = None
-
-    @property
-    def key(self) -> tuple[int, int]:
-        name = f"{self.location.postgres_schema}.{self.service}".encode()
-        return _WRITER_LOCK_CLASS, _signed32(zlib.crc32(name))
-
-    def try_acquire(self) -> bool:
-        """Take the lock if no other process holds it; True when this one holds it."""
-        if self._taken or self._file is not None:
-            return True
-        if self.session is None:
-            path = Path(self.location.env["SQLITE_DBNAME"]).with_suffix(".lock")
-            file = open(path, "a")  # noqa: SIM115 - held for the life of the unit
-            try:
-                fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
-                file.close()
-                return False
-            self._file = file
-            return True
-        self._taken = self.session.try_lock(self.key)
-        return self._taken
-
-    def held(self, session_alive: bool | None = None) -> bool:
-        """Whether the lock is still held (a lost database connection loses it); with
-        ``session_alive``, what its session was just found to be."""
-        if self._file is not None:
-            return True
-        if not self._taken or self.session is None:
-            return False
-        return self.session.alive() if session_alive is None else session_alive
-
-    def release(self) -> None:
-        if self._file is not None:
-            self._file.close()
-            self._file = None
-        if self._taken and self.session is not None:
-            self.session.unlock(self.key)
-            self._taken = False
-
-
-def lost_locks(locks: list[WriterLock]) -> list[WriterLock]:
-    """The locks no longer held, each session asked once (not once per store)."""
-    alive: dict[int, bool] = {}
-    lost = []
-    for lock in locks:
-        session = lock.session
-        if session is not None and id(session) not in alive:
-            alive[id(session)] = session.alive()
-        if not lock.held(None if session is None else alive[id(session)]):
-            lost.append(lock)
-    return lost
 
 
 @dataclass(frozen=True)

@@ -30,15 +30,19 @@ from ogi_errors import IllegalStep, InvalidInput, NotFound
 from ogi_platform.eventstore.application import OgiApplication
 from ogi_platform.eventstore.commands import Command
 from ogi_platform.eventstore.store import (
-    LockSession,
     StoreLocation,
-    WriterLock,
     creating,
-    lost_locks,
     share_connections,
     store_location,
 )
 from ogi_platform.eventstore.writer import Writer
+from ogi_platform.eventstore.writerlock import (
+    LockSession,
+    WriterLock,
+    acquire_all,
+    lost_locks,
+    release_all,
+)
 from ogi_platform.messaging import bus
 from ogi_platform.messaging.envelope import SUBJECT_ROOT, EventRecord
 from ogi_platform.messaging.inbox import InboxConsumer, InboxStore, Skip
@@ -324,24 +328,30 @@ class ServiceRuntime(Generic[R]):
 
     async def _take_locks(self, locations: dict[str, StoreLocation]) -> None:
         """One writer per agency and service: wait (a standby) until no other instance holds
-        a store's lock; keep the ones taken meanwhile."""
+        a store's lock; keep the ones taken meanwhile (one claim per database and round)."""
         sessions: dict[str, LockSession] = {}  # one per database, not per store
+        agencies: dict[WriterLock, str] = {}
         for agency, location in locations.items():
             dsn = location.postgres_dsn
             session = None if dsn is None else sessions.setdefault(dsn, LockSession(dsn))
-            lock = WriterLock(location, self.spec.name, session)
-            waiting = False
-            while not await asyncio.to_thread(lock.try_acquire):
-                if not waiting:
+            agencies[WriterLock(location, self.spec.name, session)] = agency
+        pending, waiting = list(agencies), set()
+        while True:
+            taken = set(await asyncio.to_thread(acquire_all, pending))
+            for lock in pending:
+                if lock in taken and lock in waiting:
+                    log.warning("%s of %s takes over as the writer", self.spec.name, agencies[lock])
+                elif lock not in taken and lock not in waiting:
                     log.warning(
                         "%s of %s is a standby: another instance writes %s; waiting for it",
-                        self.spec.name, agency, location.description,
+                        self.spec.name, agencies[lock], lock.location.description,
                     )  # fmt: skip
-                    waiting = True
-                await asyncio.sleep(LOCK_POLL_SECONDS)
-            if waiting:
-                log.warning("%s of %s takes over as the writer", self.spec.name, agency)
-            self.locks.append(lock)
+                    waiting.add(lock)
+            self.locks += [lock for lock in pending if lock in taken]
+            pending = [lock for lock in pending if lock not in taken]
+            if not pending:
+                return
+            await asyncio.sleep(LOCK_POLL_SECONDS)
 
     def troubles(self) -> list[str]:
         """Why the process must not be sent work now (none: it is healthy)."""
@@ -452,8 +462,7 @@ class ServiceRuntime(Generic[R]):
             # waits for the store's job under way: in a thread, so the loop keeps answering
             await asyncio.to_thread(unit.writer.shutdown)
             unit.app.close()
-        for lock in self.locks:
-            lock.release()
+        release_all(self.locks)
 
 
 def settings_fingerprint(config: ServiceConfig) -> tuple[tuple[str, int, int], ...]:
