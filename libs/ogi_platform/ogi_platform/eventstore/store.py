@@ -19,13 +19,13 @@ from typing import Any, ClassVar, cast
 from urllib.parse import unquote, urlparse
 
 import psycopg
-from eventsourcing.application import Application
-from eventsourcing.postgres import PostgresDatastore
+from eventsourcing.postgres import PostgresDatastore, PostgresFactory
 from eventsourcing.sqlite import SQLiteDatastore
 from psycopg.types.composite import register_composite
 from psycopg_pool import ConnectionPool
 
 from ogi_errors import InvalidInput
+from ogi_platform.eventstore import pgplatform
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,10 @@ class StoreLocation:
     description: str
     postgres_schema: str | None = None
     postgres_dsn: str | None = None
+
+    def store_name(self, service: str) -> str:
+        """The name of ``service``'s store here in the platform's tables: ``<schema>.<service>``."""
+        return f"{self.postgres_schema}.{service}"
 
 
 def schema_name(agency: str) -> str:
@@ -68,7 +72,7 @@ def store_location(
     schema = schema_name(agency)
     dbname = parsed.path.lstrip("/") or "postgres"
     env = {
-        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "PERSISTENCE_MODULE": "ogi_platform.eventstore.store:SharedPoolFactory",
         "POSTGRES_DBNAME": dbname,
         "POSTGRES_HOST": parsed.hostname or "127.0.0.1",
         "POSTGRES_PORT": str(parsed.port or 5432),
@@ -114,6 +118,33 @@ def creating(location: StoreLocation) -> Iterator[None]:
             yield
         finally:
             conn.execute("SELECT pg_advisory_unlock(%s, %s)", key)
+
+
+def stores_made(service: str, locations: dict[str, StoreLocation]) -> set[str]:
+    """The agencies of ``locations`` (agency -> location) whose store of ``service`` this
+    version of eventsourcing made (``pgplatform``); none on SQLite, whose tables are made on
+    opening with a few cheap statements."""
+    made: set[str] = set()
+    for dsn, names in _store_names(service, locations).items():
+        made |= {names[name] for name in pgplatform.stores_made(dsn, names)}
+    return made
+
+
+def note_made(service: str, locations: dict[str, StoreLocation]) -> None:
+    """The stores of ``service`` at ``locations`` are made: the next start opens them as they
+    are."""
+    for dsn, names in _store_names(service, locations).items():
+        pgplatform.note_made(dsn, names)
+
+
+def _store_names(service: str, locations: dict[str, StoreLocation]) -> dict[str, dict[str, str]]:
+    """The PostgreSQL stores of ``locations``: database -> store name -> agency."""
+    by_database: dict[str, dict[str, str]] = {}
+    for agency, location in locations.items():
+        if location.postgres_dsn is not None:
+            names = by_database.setdefault(location.postgres_dsn, {})
+            names[location.store_name(service)] = agency
+    return by_database
 
 
 def ensure_schema(location: StoreLocation) -> None:
@@ -191,8 +222,9 @@ class _Borrowed:
     def connection(self, timeout: float | None = None) -> Iterator[Any]:
         with self.shared.pool.connection(timeout) as conn:
             schema = self.datastore.schema
-            if _dumping_for.get(conn) != schema:
-                for info in self.datastore.psycopg_type_adapters.values():
+            adapters = self.datastore.psycopg_type_adapters
+            if adapters and _dumping_for.get(conn) != schema:  # none while its tables are made
+                for info in adapters.values():
                     register_composite(info, conn)
                 _dumping_for[conn] = schema
             yield conn
@@ -209,11 +241,14 @@ class _Borrowed:
         self.close()
 
 
-def share_connections(app: Application[Any]) -> None:
-    """Let a store on PostgreSQL use its process's shared connections (no-op for SQLite)."""
-    datastore = getattr(app.recorder, "datastore", None)
-    if isinstance(datastore, PostgresDatastore):
-        _SharedPool.lend(datastore)
+class SharedPoolFactory(PostgresFactory):
+    """eventsourcing's PostgreSQL persistence with the datastore on its process's shared
+    connections from the start: a store's tables are made, and its events read and written,
+    without a connection of its own."""
+
+    def __init__(self, env: Any) -> None:
+        super().__init__(env)
+        _SharedPool.lend(self.datastore)
 
 
 @dataclass(frozen=True)

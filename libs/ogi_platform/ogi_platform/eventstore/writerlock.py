@@ -1,7 +1,7 @@
 """One writer per store: the right to write an agency's store of a service, held by one process.
 
 On PostgreSQL a process holds one session advisory lock per database, whatever the number of
-stores it writes, and a lease row per store in ``ogi_leases.writers`` naming that lock: a lease
+stores it writes, and a lease row per store in ``ogi.writer_leases`` naming that lock: a lease
 is held while the session holding its lock lives. A standby claims a store whose lease names a
 lock nobody holds any more. (An advisory lock per store filled the server's shared lock table,
 which every transaction's locks need too: by default 64 x ``max_connections`` entries plus some
@@ -23,17 +23,8 @@ from typing import IO, Any
 import psycopg
 from psycopg.errors import DeadlockDetected
 
+from ogi_platform.eventstore.pgplatform import ensure_platform_tables
 from ogi_platform.eventstore.store import StoreLocation
-
-#: The transaction-level advisory lock (a single bigint key) under which the lease table is made:
-#: PostgreSQL refuses concurrent CREATE ... IF NOT EXISTS of one name.
-_LEASE_TABLE_KEY = 0x0653_0000
-
-_CREATE = (
-    "CREATE SCHEMA IF NOT EXISTS ogi_leases",
-    "CREATE TABLE IF NOT EXISTS ogi_leases.writers (store TEXT PRIMARY KEY, "
-    "holder BIGINT NOT NULL, since TIMESTAMPTZ NOT NULL DEFAULT now())",
-)
 
 # A lease whose holder's lock is granted in this database is held; any other is free. Stores are
 # claimed in sorted order, so two claimers of overlapping sets wait for each other, not deadlock.
@@ -42,14 +33,14 @@ WITH live AS MATERIALIZED (
     SELECT (classid::bigint << 32) | objid::bigint AS holder FROM pg_locks
     WHERE locktype = 'advisory' AND objsubid = 1 AND granted
     AND database = (SELECT oid FROM pg_database WHERE datname = current_database()))
-INSERT INTO ogi_leases.writers AS w (store, holder)
+INSERT INTO ogi.writer_leases AS w (store, holder)
 SELECT store, %(holder)s FROM unnest(%(stores)s::text[]) AS store
 ON CONFLICT (store) DO UPDATE SET holder = EXCLUDED.holder, since = now()
 WHERE w.holder = EXCLUDED.holder OR NOT EXISTS (SELECT 1 FROM live WHERE live.holder = w.holder)
 RETURNING store
 """
 
-_RELEASE = "DELETE FROM ogi_leases.writers WHERE holder = %s AND store = ANY(%s::text[])"
+_RELEASE = "DELETE FROM ogi.writer_leases WHERE holder = %s AND store = ANY(%s::text[])"
 
 
 class LockSession:
@@ -96,10 +87,7 @@ class LockSession:
                 options="-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 "
                 "-c tcp_keepalives_count=3",
             )
-            with conn.transaction():
-                conn.execute("SELECT pg_advisory_xact_lock(%s)", (_LEASE_TABLE_KEY,))
-                for statement in _CREATE:
-                    conn.execute(statement)
+            ensure_platform_tables(conn)
             conn.execute("SELECT pg_advisory_lock(%s)", (self.holder,))
             self._conn = conn
         return self._conn
@@ -147,7 +135,7 @@ class WriterLock:
     @property
     def name(self) -> str:
         """The store's lease name: ``<schema>.<service>``."""
-        return f"{self.location.postgres_schema}.{self.service}"
+        return self.location.store_name(self.service)
 
     def try_acquire(self) -> bool:
         """Take the lock if no other process holds it; True when this one holds it."""

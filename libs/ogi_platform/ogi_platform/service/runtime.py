@@ -32,8 +32,9 @@ from ogi_platform.eventstore.commands import Command
 from ogi_platform.eventstore.store import (
     StoreLocation,
     creating,
-    share_connections,
+    note_made,
     store_location,
+    stores_made,
 )
 from ogi_platform.eventstore.writer import Writer
 from ogi_platform.eventstore.writerlock import (
@@ -159,11 +160,18 @@ class AgencyUnit:
 
 
 def build_app(
-    spec: ServiceSpec[R], config: ServiceConfig, agency: str, location: StoreLocation
+    spec: ServiceSpec[R],
+    config: ServiceConfig,
+    agency: str,
+    location: StoreLocation,
+    made: bool = False,
 ) -> OgiApplication:
-    with creating(location):
-        app = spec.app_class(agency, env=location.env)
-    share_connections(app)
+    """Open the store of ``agency``; ``made``: its eventsourcing tables exist (not made again)."""
+    if made:
+        app = spec.app_class(agency, env=location.env | {"CREATE_TABLE": "n"})
+    else:
+        with creating(location):
+            app = spec.app_class(agency, env=location.env)
     app.configure(config)
     return app
 
@@ -266,14 +274,19 @@ class ServiceRuntime(Generic[R]):
             for agency, name in ((a, self.spec.name) for a in sorted(self.config.agencies))
         }
         await self._take_locks(locations)
+        made = await asyncio.to_thread(stores_made, self.spec.name, locations)
         opening = asyncio.Semaphore(STORES_OPENED_AT_ONCE)
 
         async def opened(agency: str) -> OgiApplication:
             async with opening:
                 location = locations[agency]
-                return await asyncio.to_thread(build_app, self.spec, self.config, agency, location)
+                return await asyncio.to_thread(
+                    build_app, self.spec, self.config, agency, location, agency in made
+                )
 
         apps = await asyncio.gather(*(opened(agency) for agency in self.config.agencies))
+        fresh = {agency: locations[agency] for agency in locations if agency not in made}
+        await asyncio.to_thread(note_made, self.spec.name, fresh)
         for agency, app in zip(self.config.agencies, apps, strict=True):
             if self.spec.contract.public:  # read models answer from their tables, never locate
                 await asyncio.to_thread(self.index.serve, app)  # before it commits anything

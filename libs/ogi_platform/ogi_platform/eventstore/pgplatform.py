@@ -1,0 +1,69 @@
+"""The platform's own tables in a PostgreSQL database, in the schema ``ogi`` beside the agencies'.
+
+- ``ogi.writer_leases``: which process writes each store (eventstore.writerlock).
+- ``ogi.stores_made``: the stores whose tables, types and functions eventsourcing made, and which
+  version of it made them. A process opens such a store without making them again: at 1,000
+  agencies a start made 7,000 stores, each a dozen statements and a schema lock. Another version
+  of eventsourcing makes them again (its table creation also migrates).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from importlib.metadata import version
+from typing import Any
+
+import psycopg
+
+#: The transaction-level advisory lock (a single bigint key) under which the tables are made:
+#: PostgreSQL refuses concurrent CREATE ... IF NOT EXISTS of one name.
+_TABLES_KEY = 0x0653_0000
+
+_CREATE = (
+    "CREATE SCHEMA IF NOT EXISTS ogi",
+    "CREATE TABLE IF NOT EXISTS ogi.writer_leases (store TEXT PRIMARY KEY, "
+    "holder BIGINT NOT NULL, since TIMESTAMPTZ NOT NULL DEFAULT now())",
+    "CREATE TABLE IF NOT EXISTS ogi.stores_made (store TEXT PRIMARY KEY, "
+    "made_by TEXT NOT NULL, made TIMESTAMPTZ NOT NULL DEFAULT now())",
+)
+
+#: What makes a store's tables: a store made by another version is made again.
+MADE_BY = f"eventsourcing {version('eventsourcing')}"
+
+
+def ensure_platform_tables(conn: psycopg.Connection[Any]) -> None:
+    """Make the schema ``ogi`` and its tables if missing (``conn`` in autocommit)."""
+    with conn.transaction():
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (_TABLES_KEY,))
+        for statement in _CREATE:
+            conn.execute(statement)
+
+
+def _connect(dsn: str) -> psycopg.Connection[Any]:
+    conn = psycopg.connect(dsn, autocommit=True, connect_timeout=10)
+    ensure_platform_tables(conn)
+    return conn
+
+
+def stores_made(dsn: str, stores: Iterable[str]) -> set[str]:
+    """Which of ``stores`` (``<schema>.<service>``) this version of eventsourcing made."""
+    with _connect(dsn) as conn:
+        rows = conn.execute(
+            "SELECT store FROM ogi.stores_made WHERE made_by = %s AND store = ANY(%s::text[])",
+            (MADE_BY, sorted(stores)),
+        ).fetchall()
+    return {str(row[0]) for row in rows}
+
+
+def note_made(dsn: str, stores: Iterable[str]) -> None:
+    """``stores`` are made (by this version): the next start opens them as they are."""
+    names = sorted(stores)
+    if not names:
+        return
+    with _connect(dsn) as conn:
+        conn.execute(
+            "INSERT INTO ogi.stores_made AS m (store, made_by) "
+            "SELECT unnest(%s::text[]), %s ON CONFLICT (store) DO UPDATE "
+            "SET made_by = EXCLUDED.made_by, made = now()",
+            (names, MADE_BY),
+        )
