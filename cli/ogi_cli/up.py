@@ -52,7 +52,7 @@ RESTART_WINDOW = 60.0
 NATS_RETRY_SECONDS = 2.0
 #: How long `ogi up` waits for a process to be ready, and more for each agency it serves.
 READY_SECONDS = 30.0
-READY_SECONDS_PER_AGENCY = 0.1
+READY_SECONDS_PER_AGENCY = 0.25
 
 
 def configured_agencies(environ: Mapping[str, str]) -> tuple[str, ...]:

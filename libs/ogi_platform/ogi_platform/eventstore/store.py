@@ -19,8 +19,10 @@ from typing import Any, ClassVar, cast
 from urllib.parse import unquote, urlparse
 
 import psycopg
-from eventsourcing.postgres import PostgresDatastore, PostgresFactory
+from eventsourcing.postgres import PostgresDatastore, PostgresFactory, PostgresProcessRecorder
 from eventsourcing.sqlite import SQLiteDatastore
+from psycopg import Cursor
+from psycopg.rows import DictRow
 from psycopg.types.composite import register_composite
 from psycopg_pool import ConnectionPool
 
@@ -198,6 +200,11 @@ class _SharedPool:
         self.pool.close()
 
 
+#: The most stores on one shared pool whose statements are prepared (``_Borrowed``), and after
+#: how many executions (psycopg's default).
+PREPARED_STORES = 12
+PREPARE_AFTER = 5
+
 #: Whose composite types each shared connection dumps now (the schema of the store it served).
 _dumping_for: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
 
@@ -221,6 +228,11 @@ class _Borrowed:
     @contextmanager
     def connection(self, timeout: float | None = None) -> Iterator[Any]:
         with self.shared.pool.connection(timeout) as conn:
+            # psycopg keeps 100 prepared statements per connection and a store uses about 8:
+            # past a dozen stores on one pool, each statement would be prepared and another
+            # one deallocated, more work for the server than parsing it each time.
+            many = self.shared.borrowers > PREPARED_STORES
+            conn.prepare_threshold = None if many else PREPARE_AFTER
             schema = self.datastore.schema
             adapters = self.datastore.psycopg_type_adapters
             if adapters and _dumping_for.get(conn) != schema:  # none while its tables are made
@@ -241,10 +253,32 @@ class _Borrowed:
         self.close()
 
 
+class LeanProcessRecorder(PostgresProcessRecorder):
+    """eventsourcing's process recorder without two statements of every insert that do nothing
+    here: NOTIFY (nobody listens: a process's relay hears its own commits, messaging.outbox)
+    and SET LOCAL lock_timeout to the default. A process serving many agencies commits each
+    store's part of a batch on its own, and the server's work per statement is most of what
+    an application costs there."""
+
+    def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
+        super().__init__(datastore, **kwargs)
+        if not datastore.lock_timeout:
+            self.lock_table_statements = [
+                statement
+                for statement in self.lock_table_statements
+                if "lock_timeout" not in str(statement)
+            ]
+
+    def _notify_channel(self, curs: Cursor[DictRow]) -> None:
+        return
+
+
 class SharedPoolFactory(PostgresFactory):
     """eventsourcing's PostgreSQL persistence with the datastore on its process's shared
     connections from the start: a store's tables are made, and its events read and written,
-    without a connection of its own."""
+    without a connection of its own; inserts by ``LeanProcessRecorder``."""
+
+    process_recorder_class = LeanProcessRecorder
 
     def __init__(self, env: Any) -> None:
         super().__init__(env)
