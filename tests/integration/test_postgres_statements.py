@@ -10,6 +10,7 @@ from typing import Any
 
 import psycopg
 import pytest
+from eventsourcing.postgres import PostgresProcessRecorder
 
 from ogi_platform.eventstore.aggregate import meta
 from ogi_platform.eventstore.store import PREPARED_STORES, creating, store_location
@@ -64,11 +65,13 @@ def test_statements_are_prepared_only_while_few_stores_share_the_connections(
     pg_url: str, tmp_path: Path
 ) -> None:
     apps = [_opened(pg_url, tmp_path, f"agency-{n}") for n in range(PREPARED_STORES + 1)]
+    recorder = apps[0].recorder
+    assert isinstance(recorder, PostgresProcessRecorder)
     try:
-        with apps[0].recorder.datastore.get_connection() as conn:
+        with recorder.datastore.get_connection() as conn:
             assert conn.prepare_threshold is None
         apps.pop().close()
-        with apps[0].recorder.datastore.get_connection() as conn:
+        with recorder.datastore.get_connection() as conn:
             assert conn.prepare_threshold is not None
     finally:
         for app in apps:
