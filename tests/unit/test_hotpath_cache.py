@@ -191,3 +191,19 @@ def test_a_fresh_id_the_store_holds_is_refused_by_the_store(
     assert app.application(first.application_id).applicant["id_doc"] == "110101"
     monkeypatch.undo()
     assert number(app.handle(submission("110102"))) == 2
+
+
+def test_an_optimistic_unit_of_work_takes_an_aggregate_not_in_memory_as_new(
+    app: IntakeApplication, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What an inbound handler is about to make (``find_to_create``): an optimistic unit of
+    work asks the store nothing and takes an aggregate not in memory as new; one that is not
+    optimistic asks the store. Either way one in memory is found."""
+    key = app.handle(submission("110101")).id
+    reads = Reads(app, monkeypatch)
+    assert app.unit_of_work(optimistic=True).find_to_create(key, Application) is not None
+    app.cache.forget([key])
+    assert app.unit_of_work(optimistic=True).find_to_create(key, Application) is None
+    assert reads.reset() == (0, 0)
+    assert app.unit_of_work().find_to_create(key, Application) is not None
+    assert reads.reset()[0] == 1

@@ -24,7 +24,7 @@ def on_accepted(uow: UnitOfWork, record: EventRecord) -> None:
     agency it was forwarded to, moves it there."""
     application = record.data["application"]
     key = KnownApplication.create_id(record.application_id)
-    if uow.find(key, KnownApplication) is None:
+    if uow.find_to_create(key, KnownApplication) is None:
         uow.add(
             KnownApplication(
                 application_id=record.application_id,

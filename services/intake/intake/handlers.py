@@ -34,7 +34,7 @@ def on_forwarded_away(uow: UnitOfWork, record: EventRecord) -> None:
 def receive_forwarded(uow: UnitOfWork, agency: Agency, record: EventRecord) -> None:
     """Another agency forwarded the application here: its receipt, number and clock in this
     agency, made once (a redelivery finds the application already received)."""
-    if uow.find(Application.create_id(record.application_id), Application) is not None:
+    if uow.find_to_create(Application.create_id(record.application_id), Application) is not None:
         return
     snapshot = record.data["application"]
     m = caused_by(record, SYSTEM)

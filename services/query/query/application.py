@@ -53,8 +53,8 @@ class QueryApplication(OgiApplication):
         self.calendars = Calendars(config.calendar_dir if config else None)
         self.projection = Projection(self.agency, kind == BUREAU, self.calendars.between)
 
-    def unit_of_work(self) -> QueryBatch:
-        return QueryBatch(self)
+    def unit_of_work(self, optimistic: bool = False) -> QueryBatch:
+        return QueryBatch(self)  # no aggregates to take as new
 
     def apply(self, records: Sequence[EventRecord], tracking: Tracking | None) -> None:
         """Apply ``records`` to the rows they touch and record ``tracking``, in one transaction

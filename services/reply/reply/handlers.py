@@ -42,7 +42,7 @@ def handlers(app: OgiApplication, registry: AgencyRegistry) -> dict[str, Handler
     def on_decided(uow: UnitOfWork, record: EventRecord) -> None:
         """A decision becomes the reply letter; after a reopening, the next letter."""
         key = reply_id(record.application_id)
-        if uow.find(key, Reply) is None:
+        if uow.find_to_create(key, Reply) is None:
             number, text = letter(record, 1)
             uow.add(
                 Reply(

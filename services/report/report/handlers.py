@@ -13,7 +13,7 @@ from report.application import Counted, counted_id, facts_of
 
 def handlers(app: OgiApplication, registry: AgencyRegistry) -> dict[str, Handler]:
     def count(uow: UnitOfWork, record: EventRecord) -> None:
-        if uow.find(counted_id(record.event_id), Counted) is not None:
+        if uow.find_to_create(counted_id(record.event_id), Counted) is not None:
             return  # republished after the duplicate window: counted already
         uow.add(Counted(record.event_id, record.type, facts_of(record)))
 

@@ -25,7 +25,7 @@ SYSTEM = "system:review"
 
 
 def on_assigned(uow: UnitOfWork, record: EventRecord) -> None:
-    if uow.find(review_id(record.application_id), Review) is not None:
+    if uow.find_to_create(review_id(record.application_id), Review) is not None:
         return
     uow.add(
         Review(

@@ -27,7 +27,7 @@ def handlers(app: OgiApplication, registry: AgencyRegistry) -> dict[str, Handler
 
     def on_accepted(uow: UnitOfWork, record: EventRecord) -> None:
         """Assigned to the agency's default office, once (a redelivery finds it assigned)."""
-        if uow.find(routing_id(record.application_id), Routing) is not None:
+        if uow.find_to_create(routing_id(record.application_id), Routing) is not None:
             return
         uow.add(
             Routing(

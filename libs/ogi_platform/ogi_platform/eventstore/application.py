@@ -117,8 +117,8 @@ class OgiApplication(Application[UUID]):
         ids of the applications they are about (locating reads this: service.locating)."""
         self._recorded_listeners.append(listener)
 
-    def unit_of_work(self) -> UnitOfWork:
-        return UnitOfWork(self)
+    def unit_of_work(self, optimistic: bool = False) -> UnitOfWork:
+        return UnitOfWork(self, optimistic)
 
     def handle(self, command: Command[T]) -> T:
         """Handle one command: its handler acts in a fresh unit of work, which is committed
@@ -218,8 +218,10 @@ class UnitOfWork:
     """Aggregates touched by one command, a group of commands or a batch of inbound events,
     saved together. What one command changed, the next one of the group finds here."""
 
-    def __init__(self, app: OgiApplication) -> None:
+    def __init__(self, app: OgiApplication, optimistic: bool = False) -> None:
         self.app = app
+        #: ``find_to_create`` takes an aggregate not in memory as absent (see there).
+        self.optimistic = optimistic
         self._aggregates: dict[UUID, OgiAggregate] = {}
         #: Aggregates given in a command's answer: a later command changes a copy (``hand_out``).
         self._handed_out: set[UUID] = set()
@@ -238,6 +240,21 @@ class UnitOfWork:
         if found is not None:
             self._aggregates[aggregate_id] = found
         return found
+
+    def find_to_create(self, aggregate_id: UUID, kind: type[A]) -> A | None:
+        """The aggregate, for a handler that creates it when this is None. An optimistic unit
+        of work takes one that is neither here nor in the writer's memory as absent, without
+        asking the store (nearly always it is new: one SELECT less per aggregate made); if it
+        existed after all (an event delivered again after a restart), making it again fails
+        the commit on its first version (``IntegrityError``), and the work is done again by a
+        unit of work that is not optimistic."""
+        if (
+            self.optimistic
+            and aggregate_id not in self._aggregates
+            and not self.app.cache.holds(aggregate_id)
+        ):
+            return None
+        return self.find(aggregate_id, kind)
 
     def unhandled(self, aggregate_id: UUID, kind: type[A], record: EventRecord) -> A | None:
         """The aggregate an inbound ``record`` acts on, unless it does not exist or has already

@@ -54,6 +54,10 @@ class WriterCache:
             return self._stored(aggregate_id, kind)
         return _copy_of(cached, kind)
 
+    def holds(self, aggregate_id: UUID) -> bool:
+        """Whether the aggregate is in memory."""
+        return self._cached(aggregate_id) is not None
+
     def forget(self, aggregate_ids: Iterable[UUID]) -> None:
         """Load these aggregates from the store next time."""
         cache = self.app.repository.cache

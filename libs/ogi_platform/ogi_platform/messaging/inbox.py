@@ -33,7 +33,7 @@ from enum import Enum
 from typing import Any
 
 import nats
-from eventsourcing.persistence import PersistenceError, Tracking
+from eventsourcing.persistence import IntegrityError, PersistenceError, Tracking
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext, api
 from nats.js.errors import NotFoundError
@@ -436,12 +436,22 @@ class InboxConsumer:
     def _apply(self, store: InboxStore, part: list[Delivery], upto: int) -> None:
         """Apply a store's part of a batch in one transaction, tracked as applied ``upto`` the
         batch's last sequence (runs in the store's writer). The store's position is the one this
-        inbox last read or recorded (it alone records it; after a failure it is read again)."""
+        inbox last read or recorded (it alone records it; after a failure it is read again).
+        Handlers take an aggregate they make as new unless it is in memory
+        (``UnitOfWork.find_to_create``); if one existed, the part is applied again, each
+        aggregate looked up in the store."""
+        try:
+            self._apply_in(store.app.unit_of_work(optimistic=True), store, part, upto)
+        except IntegrityError:
+            self._apply_in(store.app.unit_of_work(), store, part, upto)
+
+    def _apply_in(
+        self, uow: UnitOfWork, store: InboxStore, part: list[Delivery], upto: int
+    ) -> None:
         position = store.position
         fresh = [d for d in part if d.item.sequence > position]
         if not fresh:
             return
-        uow = store.app.unit_of_work()
         for delivery in fresh:
             item = delivery.item
             if delivery.error is not None or item.record is None:
