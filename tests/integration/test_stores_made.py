@@ -6,6 +6,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from ogi_platform.eventstore import pgplatform
@@ -66,6 +67,16 @@ def test_a_store_made_by_another_version_of_eventsourcing_is_made_again(
     note_made("routing", locations)
     monkeypatch.undo()
     assert stores_made("routing", locations) == set()
+
+
+def test_a_store_whose_schema_was_dropped_is_made_again(pg_url: str, tmp_path: Path) -> None:
+    locations = {a: store_location(pg_url, tmp_path, a, "routing") for a in AGENCIES}
+    for agency, location in locations.items():
+        _open(location, agency, False, tmp_path).close()
+    note_made("routing", locations)
+    with psycopg.connect(pg_url, autocommit=True) as admin:
+        admin.execute("DROP SCHEMA archives_bureau CASCADE")
+    assert stores_made("routing", locations) == {"municipal-office"}
 
 
 def test_sqlite_stores_are_always_made_on_opening(tmp_path: Path) -> None:

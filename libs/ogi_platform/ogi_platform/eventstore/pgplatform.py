@@ -45,13 +45,22 @@ def _connect(dsn: str) -> psycopg.Connection[Any]:
     return conn
 
 
+# A store noted as made whose events or tracking table is gone (a schema dropped by hand) is
+# made again.
+_MADE = """
+SELECT m.store FROM ogi.stores_made m
+WHERE m.made_by = %s AND m.store = ANY(%s::text[])
+AND (SELECT count(*) FROM pg_tables t WHERE t.schemaname = split_part(m.store, '.', 1)
+     AND t.tablename IN (split_part(m.store, '.', 2) || '_events',
+                         split_part(m.store, '.', 2) || '_tracking')) = 2
+"""
+
+
 def stores_made(dsn: str, stores: Iterable[str]) -> set[str]:
-    """Which of ``stores`` (``<schema>.<service>``) this version of eventsourcing made."""
+    """Which of ``stores`` (``<schema>.<service>``) this version of eventsourcing made, their
+    tables still there."""
     with _connect(dsn) as conn:
-        rows = conn.execute(
-            "SELECT store FROM ogi.stores_made WHERE made_by = %s AND store = ANY(%s::text[])",
-            (MADE_BY, sorted(stores)),
-        ).fetchall()
+        rows = conn.execute(_MADE, (MADE_BY, sorted(stores))).fetchall()
     return {str(row[0]) for row in rows}
 
 

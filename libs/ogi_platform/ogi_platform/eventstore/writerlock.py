@@ -137,10 +137,6 @@ class WriterLock:
         """The store's lease name: ``<schema>.<service>``."""
         return self.location.store_name(self.service)
 
-    def try_acquire(self) -> bool:
-        """Take the lock if no other process holds it; True when this one holds it."""
-        return bool(acquire_all([self]))
-
     def _flock(self) -> bool:
         path = Path(self.location.env["SQLITE_DBNAME"]).with_suffix(".lock")
         file = open(path, "a")  # noqa: SIM115 - held for the life of the unit
@@ -160,9 +156,6 @@ class WriterLock:
         if not self._taken or self.session is None:
             return False
         return self.session.alive() if session_alive is None else session_alive
-
-    def release(self) -> None:
-        release_all([self])
 
 
 def acquire_all(locks: list[WriterLock]) -> list[WriterLock]:
