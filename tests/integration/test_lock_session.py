@@ -60,3 +60,14 @@ def test_a_standby_whose_connection_was_lost_connects_again(pg_url: str) -> None
     holder.release(["e.complaint"])
     assert standby.claim(["e.complaint"]) == {"e.complaint"}, "the standby could not take over"
     standby.release(["e.complaint"])
+
+
+def test_a_lock_key_another_session_holds_is_never_shared(pg_url: str) -> None:
+    first, second = LockSession(pg_url), LockSession(pg_url)
+    assert first.claim(["f.report"]) == {"f.report"}
+    second.holder = first.holder  # the same random key by chance
+    assert second.claim(["g.report"]) == {"g.report"}
+    assert second.holder != first.holder
+    assert second.claim(["f.report"]) == set(), "a lease of the first session was shared"
+    first.release(["f.report"])
+    second.release(["g.report"])

@@ -43,6 +43,17 @@ RETURNING store
 _RELEASE = "DELETE FROM ogi.writer_leases WHERE holder = %s AND store = ANY(%s::text[])"
 
 
+def _new_holder() -> int:
+    """A random session advisory lock key, positive and below 2**62 (so that its two halves
+    in ``pg_locks`` make it again without overflow)."""
+    return secrets.randbelow((1 << 62) - 1) + 1
+
+
+def _taken(cursor: psycopg.Cursor[Any]) -> bool:
+    row = cursor.fetchone()
+    return bool(row and row[0])
+
+
 class LockSession:
     """The PostgreSQL session of a process's writer leases on one database (instead of a
     connection and a lock per store). Keepalives both ways: if the process's host vanishes, the
@@ -51,8 +62,8 @@ class LockSession:
 
     def __init__(self, dsn: str) -> None:
         self.dsn = dsn
-        #: The session advisory lock the leases name (positive, below 2**62).
-        self.holder = secrets.randbelow((1 << 62) - 1) + 1
+        #: The session advisory lock the leases name.
+        self.holder = _new_holder()
         self._conn: psycopg.Connection[Any] | None = None
         self._held: set[str] = set()
         self._lock = threading.Lock()
@@ -88,7 +99,8 @@ class LockSession:
                 "-c tcp_keepalives_count=3",
             )
             ensure_platform_tables(conn)
-            conn.execute("SELECT pg_advisory_lock(%s)", (self.holder,))
+            while not _taken(conn.execute("SELECT pg_try_advisory_lock(%s)", (self.holder,))):
+                self.holder = _new_holder()  # another session's by chance: held by nobody yet
             self._conn = conn
         return self._conn
 
