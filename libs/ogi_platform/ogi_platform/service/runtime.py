@@ -351,15 +351,17 @@ class ServiceRuntime(Generic[R]):
         pending, waiting = list(agencies), set()
         while True:
             taken = set(await asyncio.to_thread(acquire_all, pending))
-            for lock in pending:
-                if lock in taken and lock in waiting:
-                    log.warning("%s of %s takes over as the writer", self.spec.name, agencies[lock])
-                elif lock not in taken and lock not in waiting:
-                    log.warning(
-                        "%s of %s is a standby: another instance writes %s; waiting for it",
-                        self.spec.name, agencies[lock], lock.location.description,
-                    )  # fmt: skip
-                    waiting.add(lock)
+            over = [agencies[lock] for lock in pending if lock in taken and lock in waiting]
+            standby = [lock for lock in pending if lock not in taken and lock not in waiting]
+            if over:
+                log.warning("%s of %s takes over as the writer", self.spec.name, _listed(over))
+            if standby:
+                log.warning(
+                    "%s of %s is a standby: another instance writes %s; waiting for it",
+                    self.spec.name, _listed([agencies[lock] for lock in standby]),
+                    standby[0].location.description,
+                )  # fmt: skip
+                waiting.update(standby)
             self.locks += [lock for lock in pending if lock in taken]
             pending = [lock for lock in pending if lock not in taken]
             if not pending:
@@ -476,6 +478,12 @@ class ServiceRuntime(Generic[R]):
             await asyncio.to_thread(unit.writer.shutdown)
             unit.app.close()
         release_all(self.locks)
+
+
+def _listed(names: list[str], shown: int = 5) -> str:
+    """``names`` for a log line: the first few, and how many more."""
+    more = f" and {len(names) - shown} more" if len(names) > shown else ""
+    return ",".join(names[:shown]) + more
 
 
 def settings_fingerprint(config: ServiceConfig) -> tuple[tuple[str, int, int], ...]:
