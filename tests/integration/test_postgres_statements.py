@@ -4,41 +4,22 @@ while a dozen stores or fewer share the process's connections, not past that."""
 
 from __future__ import annotations
 
-from datetime import date
-from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
+from bushelpers import open_app, submit_many
 from eventsourcing.postgres import PostgresProcessRecorder
 
-from ogi_platform.eventstore.aggregate import meta
-from ogi_platform.eventstore.store import PREPARED_STORES, creating, store_location
+from intake.application import IntakeApplication
+from ogi_platform.eventstore.store import PREPARED_STORES
 from routing.application import RoutingApplication
-from routing.domain import Routing
-
-APPLICATION = {
-    "application_id": "A0000000000HQ",
-    "agency": "municipal-office",
-    "application_number": "SZFB-2026-00007",
-    "applicant": {"name": "李四", "type": "commercial", "id_doc": "9111", "contact": "x"},
-    "description": "2026年度土地出让计划",
-    "form": "paper",
-    "channel": "registered_mail",
-    "received_on": "2026-09-28",
-}
-
-
-def _opened(pg_url: str, folder: Path, agency: str) -> RoutingApplication:
-    location = store_location(pg_url, folder, agency, "routing")
-    with creating(location):
-        return RoutingApplication(agency, env=location.env)
 
 
 def test_an_insert_locks_its_table_and_sends_no_notify_and_no_lock_timeout(
-    pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    pg_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    app = _opened(pg_url, tmp_path, "municipal-office")
+    app = open_app(IntakeApplication, pg_url)
     sent: list[str] = []
     execute = psycopg.Cursor.execute
 
@@ -48,23 +29,18 @@ def test_an_insert_locks_its_table_and_sends_no_notify_and_no_lock_timeout(
 
     monkeypatch.setattr(psycopg.Cursor, "execute", counted)
     try:
-        routing = Routing(
-            application=APPLICATION,
-            office="政府信息公开办公室",
-            meta=meta("A0000000000HQ", "staff", date(2026, 9, 28)),
-        )
-        app.save(routing)
+        [application_id] = submit_many(app, 1)
         assert any(s.startswith("LOCK TABLE") for s in sent), sent
         assert not [s for s in sent if s.startswith(("NOTIFY", "SET LOCAL"))], sent
-        assert app.repository.get(routing.id).office == "政府信息公开办公室"
+        assert app.application(application_id).application_id == application_id
     finally:
         app.close()
 
 
 def test_statements_are_prepared_only_while_few_stores_share_the_connections(
-    pg_url: str, tmp_path: Path
+    pg_url: str,
 ) -> None:
-    apps = [_opened(pg_url, tmp_path, f"agency-{n}") for n in range(PREPARED_STORES + 1)]
+    apps = [open_app(RoutingApplication, pg_url, f"agency-{n}") for n in range(PREPARED_STORES + 1)]
     recorder = apps[0].recorder
     assert isinstance(recorder, PostgresProcessRecorder)
     try:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from harness.runtimes import local_config
 
 from ogi_platform.eventstore import pgplatform
 from ogi_platform.eventstore.application import OgiApplication
@@ -18,7 +19,6 @@ from ogi_platform.eventstore.store import (
     store_location,
     stores_made,
 )
-from ogi_platform.service.config import ServiceConfig
 from ogi_platform.service.runtime import build_app
 from routing.main import SPEC as ROUTING
 
@@ -26,11 +26,8 @@ AGENCIES = ("municipal-office", "archives-bureau")
 
 
 def _open(location: StoreLocation, agency: str, made: bool, folder: Path) -> OgiApplication:
-    config = ServiceConfig(
-        service="routing", agencies=(agency,), grpc_host="127.0.0.1", grpc_port=0,
-        database_url=location.postgres_dsn, data_dir=folder, nats_url="", nats_user=None,
-        nats_password=None, agency_file=None,
-    )  # fmt: skip
+    url = location.postgres_dsn or ""
+    config = local_config("routing", url, "", folder, agencies=(agency,))
     return build_app(ROUTING, config, agency, location, made)
 
 

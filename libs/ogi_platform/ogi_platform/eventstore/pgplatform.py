@@ -71,7 +71,7 @@ def note_made(dsn: str, stores: Iterable[str]) -> None:
         return
     with _connect(dsn) as conn:
         conn.execute(
-            "INSERT INTO ogi.stores_made AS m (store, made_by) "
+            "INSERT INTO ogi.stores_made (store, made_by) "
             "SELECT unnest(%s::text[]), %s ON CONFLICT (store) DO UPDATE "
             "SET made_by = EXCLUDED.made_by, made = now()",
             (names, MADE_BY),

@@ -138,9 +138,8 @@ class WriterLock:
     ) -> None:
         self.location = location
         self.service = service
+        #: The process's session for the store's database (None: a SQLite store).
         self.session = session
-        if session is None and location.postgres_dsn is not None:
-            self.session = LockSession(location.postgres_dsn)
         self._taken = False
         self._file: IO[str] | None = None
 
