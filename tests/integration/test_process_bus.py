@@ -10,6 +10,7 @@ import contextlib
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any, cast
 
+import nats.errors
 import pytest
 from bushelpers import (
     UNGUARDED,
@@ -21,6 +22,7 @@ from bushelpers import (
     opened,
     running,
     submit_many,
+    writer_thread,
 )
 from nats.js import JetStreamContext
 from nats.js.api import ConsumerInfo
@@ -30,9 +32,16 @@ from intake.application import IntakeApplication
 from ogi_platform.eventstore.application import OgiApplication
 from ogi_platform.eventstore.writer import Writer
 from ogi_platform.messaging import outbox as outbox_module
+from ogi_platform.messaging import streamguard as streamguard_module
 from ogi_platform.messaging.bus import INACTIVE_CONSUMER_SECONDS, INBOX_POSITION, RELAY_POSITION
 from ogi_platform.messaging.envelope import EVENT_STREAM
-from ogi_platform.messaging.inbox import InboxConsumer, InboxStore, process_consumer_name
+from ogi_platform.messaging.inbox import (
+    GATHER_SECONDS,
+    IDLE_FETCH_SECONDS,
+    InboxConsumer,
+    InboxStore,
+    process_consumer_name,
+)
 from ogi_platform.messaging.outbox import OutboxRelay, Relay
 from ogi_platform.natsserver import NatsServer
 from routing.application import RoutingApplication
@@ -136,7 +145,7 @@ async def test_a_cycle_soon_after_another_asks_the_server_for_the_stream_only_af
 ) -> None:
     """A relay publishing commit after commit looks at the stream once per cycle (after the
     acks, before recording), checking the next cycle's stores against that look."""
-    monkeypatch.setattr(outbox_module, "LOOK_SECONDS", 5.0)
+    monkeypatch.setattr(streamguard_module, "LOOK_SECONDS", 5.0)
     with opened(IntakeApplication, database_url, SENDERS[0]) as intake:
         spy = CountingStreamInfo(js)
         writer = Writer("test-look")
@@ -160,6 +169,96 @@ def relayed_in_memory(relay: Relay) -> Callable[[], bool]:
     outbox = relay.outboxes[0]
     last = outbox.app.recorder.max_notification_id()
     return lambda: outbox.published_position == last
+
+
+class CountingFetches(CountingStreamInfo):
+    """A JetStream context that also notes each fetch of the inbox's subscription: how many
+    messages it asked for, within how long, and how many it got (None: it timed out)."""
+
+    def __init__(self, js: JetStreamContext) -> None:
+        super().__init__(js)
+        self.fetches: list[tuple[int, float, int | None]] = []
+
+    async def pull_subscribe_bind(self, *args: Any, **kwargs: Any) -> Any:
+        subscription = await self.js.pull_subscribe_bind(*args, **kwargs)
+        fetch, fetches = subscription.fetch, self.fetches
+
+        async def noted(batch: int = 1, timeout: float | None = 5, **more: Any) -> Any:
+            try:
+                messages = await fetch(batch, timeout, **more)
+            except (TimeoutError, nats.errors.TimeoutError):
+                fetches.append((batch, timeout or 0.0, None))
+                raise
+            fetches.append((batch, timeout or 0.0, len(messages)))
+            return messages
+
+        subscription.fetch = noted  # type: ignore[method-assign,assignment]
+        return subscription
+
+
+def routing_inbox(
+    js: Any, app: RoutingApplication, writer: Writer, code: str = SENDERS[0]
+) -> InboxConsumer:
+    handlers = counting_handlers(app)
+    return InboxConsumer(js, [InboxStore(app, writer, handlers, filter_subjects(handlers, code))])
+
+
+def applied_up_to(routing: RoutingApplication, count: int) -> Callable[[], bool]:
+    return lambda: counter(routing, UNGUARDED) == count
+
+
+async def test_an_inbox_checks_batch_after_batch_against_one_recent_look_at_the_stream(
+    database_url: str, js: JetStreamContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The stream's information is asked for when the inbox binds to its consumer, not again
+    for each batch while that look is recent (it was a request on every event's way)."""
+    monkeypatch.setattr(streamguard_module, "LOOK_SECONDS", 5.0)
+    with (
+        opened(IntakeApplication, database_url, SENDERS[0]) as intake,
+        opened(RoutingApplication, database_url, SENDERS[0]) as routing,
+        writer_thread("test-intake") as intake_writer,
+        writer_thread("test-routing") as routing_writer,
+    ):
+        spy = CountingStreamInfo(js)
+        relay = Relay([OutboxRelay(intake, js, intake_writer)])
+        consumer = routing_inbox(spy, routing, routing_writer)
+        async with running(relay.run, "relay"), running(consumer.run, "inbox"):
+            await eventually(lambda: spy.asked >= 1, what="the inbox bound")
+            for n in range(1, 11):
+                await asyncio.to_thread(submit_many, intake, 1, f"look-{n}")
+                await eventually(applied_up_to(routing, n), what=f"application {n} applied")
+        assert spy.asked == 1, f"{spy.asked} looks at the stream for 10 batches"
+
+
+async def test_an_inbox_asks_for_as_many_messages_as_are_waiting(
+    database_url: str, js: JetStreamContext
+) -> None:
+    """A backlog is fetched as the first message says how many wait behind it; a message to a
+    quiet inbox is fetched alone, without asking for more that are not there (a fetch of n
+    waits for all n: a request and a wait on the way of every message)."""
+    with (
+        opened(IntakeApplication, database_url, SENDERS[0]) as intake,
+        opened(RoutingApplication, database_url, SENDERS[0]) as routing,
+        writer_thread("test-intake") as intake_writer,
+        writer_thread("test-routing") as routing_writer,
+    ):
+        spy = CountingFetches(js)
+        relay = Relay([OutboxRelay(intake, js, intake_writer)])
+        async with running(relay.run, "relay"):
+            await asyncio.to_thread(submit_many, intake, 30, "backlog")
+            await eventually(relayed_all(intake), what="the backlog published")
+            consumer = routing_inbox(spy, routing, routing_writer)
+            async with running(consumer.run, "inbox"):
+                await eventually(lambda: counter(routing, UNGUARDED) == 30, what="the backlog")
+                assert [f for f in spy.fetches if f[2] is not None] == [
+                    (1, IDLE_FETCH_SECONDS, 1),
+                    (29, GATHER_SECONDS, 29),
+                ]
+                spy.fetches.clear()
+                for n in range(31, 34):
+                    await asyncio.to_thread(submit_many, intake, 1, f"alone-{n}")
+                    await eventually(applied_up_to(routing, n), what=f"application {n} applied")
+        assert {f[:2] for f in spy.fetches} == {(1, IDLE_FETCH_SECONDS)}, spy.fetches
 
 
 async def test_a_consumer_nobody_fetches_from_is_removed_and_made_again_from_the_stores(

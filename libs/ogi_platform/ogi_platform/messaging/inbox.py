@@ -62,6 +62,7 @@ from ogi_platform.messaging.envelope import (
 )
 from ogi_platform.messaging.streamguard import (
     RECHECK_SECONDS,
+    LastLook,
     Progress,
     StreamChanged,
     StreamGuard,
@@ -168,6 +169,7 @@ class InboxConsumer:
         may_manage: bool = True,
         checkpoint_gap: int = CHECKPOINT_GAP,
         inactive_seconds: float = INACTIVE_CONSUMER_SECONDS,
+        look: LastLook | None = None,
     ) -> None:
         if not stores:
             raise ValueError("an inbox needs a store")
@@ -192,6 +194,8 @@ class InboxConsumer:
         #: How many messages the next fetch asks for: ``replay_batch_size`` from a replay's start
         #: until a fetch comes back short (the stream caught up), ``batch_size`` otherwise.
         self.fetch_size = batch_size
+        #: How many messages the consumer had left to deliver after the last one fetched.
+        self._waiting = 0
         self.max_tries = max_tries
         self.ack_wait_seconds = ack_wait_seconds
         self.may_manage = may_manage
@@ -199,6 +203,8 @@ class InboxConsumer:
         #: How long the consumer this inbox makes stays on the server unused (bus.py).
         self.inactive_seconds = inactive_seconds
         self.progress = Progress()
+        #: The last look at the stream (shared with the process's relay, over the same client).
+        self.look = look or LastLook()
         #: A replay asked for (``replay``): what empties which store, and who waits for it.
         self._replay: tuple[InboxStore, Callable[[], None], asyncio.Future[None]] | None = None
 
@@ -227,8 +233,13 @@ class InboxConsumer:
         self, since: int | None = None, stores: Iterable[InboxStore] | None = None
     ) -> None:
         """Check the stream is each store's (all of them, or ``stores``), with one look at its
-        information."""
-        info = await shared_stream_info(self.js)
+        information: a fresh one without ``since`` (binding to the consumer), else a recent one
+        over the connection ``since`` (``LastLook``)."""
+        if since is None:
+            info = await shared_stream_info(self.js)
+            self.look.saw(info, self.guards[self.stores[0]].connection())
+        else:
+            info = await self.look.take(self.js, since)
         for store in self.stores if stores is None else stores:
             store.tracking = (await self.guards[store].check(since, info)).tracking
 
@@ -350,8 +361,10 @@ class InboxConsumer:
                     messages = await self._fetch(subscription)
                 except (nats.errors.TimeoutError, TimeoutError):
                     self.fetch_size = self.batch_size
+                    self._waiting = 0
                     self.progress.made()  # nothing waiting
                     continue
+                self._waiting = waiting_after(messages)
                 if len(messages) < self.fetch_size:
                     self.fetch_size = self.batch_size  # caught up: live batches again
                 try:
@@ -369,17 +382,23 @@ class InboxConsumer:
                 await subscription.unsubscribe()
 
     async def _fetch(self, subscription: JetStreamContext.PullSubscription) -> list[Msg]:
-        """The next messages, up to ``fetch_size``: what is there, gathered for at most
-        ``GATHER_SECONDS``; if nothing is, the first to come within ``IDLE_FETCH_SECONDS``
-        (else ``TimeoutError``) with what follows it as quickly."""
+        """The next messages, up to ``fetch_size``: as many as the last batch's last message said
+        were waiting after it, gathered for at most ``GATHER_SECONDS``; if none were (or none
+        came), the first to come within ``IDLE_FETCH_SECONDS`` (else ``TimeoutError``) and as
+        many as it says wait behind it. A fetch asks for no more than is waiting: nats-py's
+        fetch of n waits for all n, up to its whole timeout, and asking a drained consumer
+        what is there costs a request and the gathering time at every message of a quiet
+        inbox."""
         gather = GATHER_SECONDS if self.fetch_size <= self.batch_size else REPLAY_GATHER_SECONDS
-        with contextlib.suppress(nats.errors.TimeoutError, TimeoutError):
-            return await subscription.fetch(self.fetch_size, timeout=gather)
+        if self._waiting:
+            with contextlib.suppress(nats.errors.TimeoutError, TimeoutError):
+                return await subscription.fetch(min(self._waiting, self.fetch_size), timeout=gather)
         first = await subscription.fetch(1, timeout=IDLE_FETCH_SECONDS)
-        if self.fetch_size == 1:
+        behind = min(waiting_after(first), self.fetch_size - 1)
+        if not behind:
             return first
         with contextlib.suppress(nats.errors.TimeoutError, TimeoutError):
-            return first + await subscription.fetch(self.fetch_size - 1, timeout=gather)
+            return first + await subscription.fetch(behind, timeout=gather)
         return first
 
     async def process(self, messages: list[Msg], connection: int | None = None) -> None:
@@ -552,6 +571,11 @@ class InboxConsumer:
         handler = store.handlers.get(record.type)
         if handler is not None and store.refuses(record) is None:
             handler(uow, record)
+
+
+def waiting_after(messages: Sequence[Msg]) -> int:
+    """How many messages the consumer had still to deliver after the last of ``messages``."""
+    return int(messages[-1].metadata.num_pending or 0) if messages else 0
 
 
 async def all_or_none(work: Iterable[Coroutine[Any, Any, None]]) -> None:

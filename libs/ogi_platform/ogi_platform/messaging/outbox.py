@@ -32,7 +32,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import time
 from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import Any
 
@@ -52,6 +51,7 @@ from ogi_platform.messaging.envelope import (
 from ogi_platform.messaging.streamguard import (
     RECHECK_SECONDS,
     Checked,
+    LastLook,
     Progress,
     StreamChanged,
     StreamGuard,
@@ -63,8 +63,6 @@ log = logging.getLogger(__name__)
 
 #: The most stores one cycle of the relay publishes from (the others wait for the next cycle).
 STORES_PER_CYCLE = 64
-#: How long a cycle may check its stores against the stream's information of the last one.
-LOOK_SECONDS = 0.5
 #: How long the process's relay must have published nothing before it records how far each
 #: store was published...
 RECORD_SECONDS = 1.0
@@ -305,26 +303,6 @@ class _Batch:
         self.sent: list[tuple[EventRecord, asyncio.Future[api.PubAck] | str]] = []
 
 
-class LastLook:
-    """The stream's information a relay's last cycle had after its acks, and over which
-    connection: a cycle that starts within ``LOOK_SECONDS`` of it, over the same connection,
-    checks its stores against it instead of asking the server again. The look after the acks,
-    which alone lets a position be recorded, is always a fresh one."""
-
-    def __init__(self) -> None:
-        self._seen: tuple[api.StreamInfo, float, int] | None = None
-
-    def recent(self, connection: int) -> api.StreamInfo | None:
-        if self._seen is None:
-            return None
-        info, at, over = self._seen
-        fresh = over == connection and time.monotonic() - at < LOOK_SECONDS
-        return info if fresh else None
-
-    def saw(self, info: api.StreamInfo | None, connection: int) -> None:
-        self._seen = None if info is None else (info, time.monotonic(), connection)
-
-
 async def publish_cycle(
     outboxes: Iterable[OutboxRelay], record_positions: bool = True, look: LastLook | None = None
 ) -> list[tuple[OutboxRelay, int | BaseException]]:
@@ -343,7 +321,7 @@ async def publish_cycle(
     js = outboxes[0].js
     outcomes: dict[OutboxRelay, int | BaseException] = {}
     connection = outboxes[0].guard.connection()
-    info = (look.recent(connection) if look else None) or await shared_stream_info(js)
+    info = await look.take(js, connection) if look else await shared_stream_info(js)
 
     async def prepare(outbox: OutboxRelay) -> _Batch | None:
         try:
@@ -404,14 +382,20 @@ async def publish_cycle(
 class Relay:
     """The one relay of a process: publishes from the stores that committed something."""
 
-    def __init__(self, outboxes: Iterable[OutboxRelay], stores_per_cycle: int = STORES_PER_CYCLE):
+    def __init__(
+        self,
+        outboxes: Iterable[OutboxRelay],
+        stores_per_cycle: int = STORES_PER_CYCLE,
+        look: LastLook | None = None,
+    ):
         self.outboxes = list(outboxes)
         self.stores_per_cycle = stores_per_cycle
         self.progress = Progress()
         #: Stores with events (perhaps) not yet published: all of them at the start, since
         #: events committed before it (a crash before their relay) are to be published.
         self._marked: dict[OutboxRelay, None] = dict.fromkeys(self.outboxes)
-        self._look = LastLook()
+        #: The last look at the stream (shared with the process's inbox, over the same client).
+        self._look = look or LastLook()
         self._wake = asyncio.Event()
         self._listening = False
         self._busy = False

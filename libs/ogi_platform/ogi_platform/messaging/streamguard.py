@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 
 #: How long a relay or inbox waits before looking at the stream again after a refusal.
 RECHECK_SECONDS = 2.0
+#: How long a look at the stream's information may stand for a new one (``LastLook``).
+LOOK_SECONDS = 0.5
 
 
 class StreamChanged(Exception):
@@ -71,6 +73,37 @@ async def shared_stream_info(js: JetStreamContext) -> api.StreamInfo | None:
         return await js.stream_info(EVENT_STREAM)
     except (NotFoundError, NoRespondersError, ServiceUnavailableError):
         return None
+
+
+class LastLook:
+    """A process's last look at the stream's information, and over which connection: its relay
+    and its inbox check their stores against it, within ``LOOK_SECONDS`` and over the same
+    connection, instead of asking the server again before each batch (a request to the server's
+    JetStream API, on the way of every event at a low rate). What a stream replaced meanwhile
+    could deliver is nothing: the inbox's consumer goes with the old stream, and only the inbox
+    makes its own again, after a fresh look. The relay's look after its acks, which alone lets
+    a position be recorded, is always a fresh one."""
+
+    def __init__(self) -> None:
+        self._seen: tuple[api.StreamInfo, float, int] | None = None
+
+    def recent(self, connection: int) -> api.StreamInfo | None:
+        if self._seen is None:
+            return None
+        info, at, over = self._seen
+        fresh = over == connection and time.monotonic() - at < LOOK_SECONDS
+        return info if fresh else None
+
+    def saw(self, info: api.StreamInfo | None, connection: int) -> None:
+        self._seen = None if info is None else (info, time.monotonic(), connection)
+
+    async def take(self, js: JetStreamContext, connection: int) -> api.StreamInfo | None:
+        """The recent look over ``connection``, else a fresh one (kept)."""
+        info = self.recent(connection)
+        if info is None:
+            info = await shared_stream_info(js)
+            self.saw(info, connection)
+        return info
 
 
 class StreamGuard:

@@ -48,6 +48,7 @@ from ogi_platform.messaging import bus
 from ogi_platform.messaging.envelope import SUBJECT_ROOT, EventRecord
 from ogi_platform.messaging.inbox import InboxConsumer, InboxStore, Skip
 from ogi_platform.messaging.outbox import OutboxRelay, Relay
+from ogi_platform.messaging.streamguard import LastLook
 from ogi_platform.rpc import auth
 from ogi_platform.rpc.server import Registration, start_server
 from ogi_platform.service.agencies import Agencies, Agency
@@ -299,6 +300,7 @@ class ServiceRuntime(Generic[R]):
             password=self.config.nats_password,
         )
         js = self.nc.jetstream()
+        look = LastLook()  # the relay's and the inbox's, over the one client
         # An agency's own NATS user may not create streams or consumers: the admin provisions
         # them (`ogi nats provision`) and the services bind to them as they are.
         may_manage = not bus.agency_user(self.config.nats_user)
@@ -311,11 +313,11 @@ class ServiceRuntime(Generic[R]):
                 OutboxRelay(unit.app, js, unit.writer, id_key=id_key, public=public)
                 for unit in self.units.values()
             ]
-            self.relay = Relay(outboxes)
+            self.relay = Relay(outboxes, look=look)
             self._spawn(self.relay.run, "relay")
         stores = await asyncio.to_thread(self._inbox_stores)
         if stores:
-            self.consumer = InboxConsumer(js, stores, may_manage=may_manage)
+            self.consumer = InboxConsumer(js, stores, may_manage=may_manage, look=look)
             for store in stores:
                 self.units[store.agency].consumer = self.consumer
             self._spawn(self.consumer.run, "inbox")
