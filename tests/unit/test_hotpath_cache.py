@@ -17,9 +17,10 @@ from eventsourcing.persistence import IntegrityError, OperationalError
 import intake.application
 from intake.application import IntakeApplication
 from intake.commands import RequestCorrection, SubmitApplication
-from intake.domain import Applicant, Application, NumberSeries, Request
+from intake.domain import Applicant, Application, MonthlyCount, NumberSeries, Request
 from ogi_law.agencies import load_agencies
 from ogi_platform.eventstore.aggregate import meta
+from ogi_platform.eventstore.application import SnapshotFailed
 from ogi_platform.eventstore.store import creating, store_location
 
 AGENCY = load_agencies().get("municipal-office")
@@ -98,6 +99,30 @@ def test_a_submission_asks_the_store_only_whether_the_applicant_applied_this_mon
     assert reads.reset() == (0, 0)
     app.handle_all([submission("110102"), submission("110101")])
     assert reads.reset() == (0, 0)
+
+
+def test_submissions_queued_together_take_a_count_not_in_memory_as_new(
+    app: IntakeApplication, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A group (the writer's, ``handle_all``) asks the store nothing for an applicant's monthly
+    count that is not in memory (nearly every applicant is new in a month). A count that existed
+    nonetheless (not in memory since a restart) fails the group's commit on its first version,
+    and the group is handled again, each count looked up: nothing counted twice, no number lost.
+    """
+    app.handle(submission("110101"))
+    reads = Reads(app, monkeypatch)
+    first, second = app.handle_all([submission("110102"), submission("110103")])
+    assert reads.reset() == (0, 0)
+    app.cache.forget([MonthlyCount.create_id(AGENCY.code, "110101", ON.strftime("%Y-%m"))])
+    again, other = app.handle_all([submission("110101"), submission("110104")])
+    assert reads.reset()[0] >= 1, "the counts were looked up when handled again"
+    assert [a.monthly_count for a in (first, second, again, other)] == [1, 1, 2, 1]
+    assert [number(a) for a in (first, second, again, other)] == [2, 3, 4, 5]
+    assert app.application(again.application_id).monthly_count == 2
+    assert app.application(other.application_id).application_number.endswith("-00005")
+    app.cache.forget([MonthlyCount.create_id(AGENCY.code, "110101", ON.strftime("%Y-%m"))])
+    [alone] = app.handle_all([submission("110101")])  # a group of one: not refused either
+    assert (alone.monthly_count, number(alone)) == (3, 6)
 
 
 def test_a_repeated_submission_is_still_found_by_its_request_id(
@@ -207,3 +232,24 @@ def test_an_optimistic_unit_of_work_takes_an_aggregate_not_in_memory_as_new(
     assert reads.reset() == (0, 0)
     assert app.unit_of_work().find_to_create(key, Application) is not None
     assert reads.reset()[0] == 1
+
+
+def test_a_commit_whose_snapshot_fails_is_heard_by_the_listeners(
+    app: IntakeApplication, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The events are stored before a snapshot is taken: the listeners (the relay, which
+    publishes what it hears) hear of them even when the snapshot fails, and the caller is told
+    that it failed after storing (``SnapshotFailed``, never the store's refusal of the events).
+    """
+    heard: list[int] = []
+    app.on_commit(lambda recordings: heard.append(len(recordings)))
+
+    def no_snapshot(*args: Any) -> None:
+        raise IntegrityError("a snapshot of that version exists")
+
+    monkeypatch.setattr(app, "_take_snapshots", no_snapshot)
+    with pytest.raises(SnapshotFailed):
+        app.handle(submission("110101"))
+    assert heard and heard[0] > 0
+    monkeypatch.undo()
+    assert number(app.handle(submission("110101"))) == 2

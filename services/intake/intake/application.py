@@ -45,7 +45,7 @@ def accept_numbered(uow: UnitOfWork, agency: Agency, application: Application, m
         )
     id_doc = application.applicant["id_doc"]
     month = received_on.strftime("%Y-%m")
-    monthly = uow.find(
+    monthly = uow.find_to_create(
         MonthlyCount.create_id(agency.code, id_doc, month), MonthlyCount
     ) or MonthlyCount(agency=agency.code, id_doc=id_doc, month=month, meta=m)
     application.accept(series.next_number(m), monthly.count_one(m), m)

@@ -12,6 +12,7 @@ from eventsourcing.application import Application, ProcessingEvent
 from eventsourcing.persistence import (
     JSONTranscoder,
     Notification,
+    PersistenceError,
     ProcessRecorder,
     Recording,
     Tracking,
@@ -47,6 +48,11 @@ class DateAsISO(Transcoding):
 
     def decode(self, data: str) -> date:
         return date.fromisoformat(data)
+
+
+class SnapshotFailed(PersistenceError):
+    """The events of a commit were stored, but taking a snapshot after them failed. (Whatever
+    the store raised: an ``IntegrityError`` out of ``record`` means nothing was stored.)"""
 
 
 class OgiApplication(Application[UUID]):
@@ -180,8 +186,10 @@ class OgiApplication(Application[UUID]):
         return history_of(self, self.aggregate_ids_of(application_id))
 
     def record(self, processing: ProcessingEvent[UUID]) -> None:
-        """Commit events and tracking together, take due snapshots, wake the listeners; refuse
-        the whole commit if one event is larger than the bus can carry."""
+        """Commit events and tracking together, wake the listeners, take due snapshots; refuse
+        the whole commit if one event is larger than the bus can carry. The listeners hear of
+        every commit stored, even one whose snapshot then fails (the relay publishes what it
+        hears: a commit it did not hear of would be passed over)."""
         for event in processing.events:
             self.require_carriable(event)
         try:
@@ -189,15 +197,17 @@ class OgiApplication(Application[UUID]):
         except BaseException:
             self.cache.forget(processing.aggregates)  # stored or not: the store will tell
             raise
-        self._take_snapshots(processing)
-        if not processing.events:
-            return
-        if self._recorded_listeners:
-            about = {application_of(event) for event in processing.events} - {""}
-            for recorded in self._recorded_listeners:
-                recorded(about)
-        for listener in self._commit_listeners:
-            listener(recordings)
+        if processing.events:
+            if self._recorded_listeners:
+                about = {application_of(event) for event in processing.events} - {""}
+                for recorded in self._recorded_listeners:
+                    recorded(about)
+            for listener in self._commit_listeners:
+                listener(recordings)
+        try:
+            self._take_snapshots(processing)
+        except Exception as error:
+            raise SnapshotFailed(f"events stored, snapshot not taken: {error}") from error
 
     def require_carriable(self, event: Any) -> None:
         """``InvalidInput`` if the bus message of ``event`` would exceed ``MAX_EVENT_BYTES``."""
@@ -289,7 +299,11 @@ class UnitOfWork:
     def commit(self, tracking: Tracking | None = None) -> int:
         """Store every pending event (and the tracking record) in one transaction."""
         processing = ProcessingEvent[UUID](tracking)
-        processing.collect_events(*self._aggregates.values())
+        # What ProcessingEvent.collect_events does for aggregates, without its two isinstance
+        # checks against runtime protocols per aggregate (each walks the protocol's classes).
+        for aggregate in self._aggregates.values():
+            processing.events.extend(aggregate.collect_events())
+            processing.aggregates[aggregate.id] = aggregate
         if not processing.events and tracking is None:
             return 0
         self._committing = list(processing.events)

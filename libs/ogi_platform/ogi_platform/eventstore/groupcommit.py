@@ -12,12 +12,20 @@ the others commit, as if each had run alone in that order. A transaction the sto
 (say, an event too large for the bus) is retried a command at a time, so that only the command
 that made it is refused. Every answer is given after the transaction holding its events
 committed (the writer hands the answers over once this returns).
+
+The group's unit of work is optimistic (``UnitOfWork.find_to_create``): a handler that makes an
+aggregate when it does not exist takes one not in memory as new without asking the store. If one
+existed after all, the commit fails on its first version and nothing is stored; the whole group
+is handled again by a unit of work that looks each one up (its commands run again from the
+start: one that failed may not fail then, since it saw an aggregate as new).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
+
+from eventsourcing.persistence import IntegrityError
 
 from ogi_platform.eventstore.writer import Failed
 
@@ -26,12 +34,25 @@ if TYPE_CHECKING:
     from ogi_platform.eventstore.commands import Command
 
 
+class _TakenAsNew(Exception):
+    """An optimistic unit of work took an aggregate that exists as new: nothing was stored."""
+
+
 def handle_together(app: OgiApplication, commands: Sequence[Command[Any]]) -> list[Any]:
     """Each command's result, or ``Failed`` with its error, in the order of ``commands``."""
+    try:
+        return _handle_together(app, commands, optimistic=True)
+    except _TakenAsNew:
+        return _handle_together(app, commands, optimistic=False)
+
+
+def _handle_together(
+    app: OgiApplication, commands: Sequence[Command[Any]], optimistic: bool
+) -> list[Any]:
     answers: dict[int, Any] = {}
     remaining = list(range(len(commands)))
     while remaining:
-        uow = app.unit_of_work()
+        uow = app.unit_of_work(optimistic)
         results: dict[int, Any] = {}
         for index in remaining:
             try:
@@ -46,7 +67,10 @@ def handle_together(app: OgiApplication, commands: Sequence[Command[Any]]) -> li
         try:
             uow.commit()
         except Exception as error:
-            if len(remaining) > 1 and not uow.stored():
+            refused = isinstance(error, IntegrityError)  # by the store: nothing was stored
+            if refused and optimistic:
+                raise _TakenAsNew from error
+            if len(remaining) > 1 and (refused or not uow.stored()):
                 answers |= {index: handle_alone(app, commands[index]) for index in remaining}
             else:  # refused alone, or stored and failed after (a snapshot): as handle() says
                 answers |= dict.fromkeys(remaining, Failed(error))
