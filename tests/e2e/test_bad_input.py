@@ -480,7 +480,7 @@ def clients(system: OgiSystem, token: str = "") -> Clients:
 
 def test_oversized_correction_item_is_refused_and_stores_nothing(system: OgiSystem) -> None:
     cli = system.cli()
-    app_id = cli.apply()["application_id"]
+    app_id = cli.under_review()  # every service has recorded its arrival: nothing moves on
     before = snapshot(cli, app_id)
     message = system.refused("correction", app_id, "--item", "身份证明", "--item", "缺" * 4000)
     assert "INVALID_ARGUMENT" in message and "items[1]" in message, message

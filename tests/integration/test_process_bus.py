@@ -197,10 +197,11 @@ class CountingFetches(CountingStreamInfo):
 
 
 def routing_inbox(
-    js: Any, app: RoutingApplication, writer: Writer, code: str = SENDERS[0]
+    js: Any, app: RoutingApplication, writer: Writer, code: str = SENDERS[0], linger: float = 0.0
 ) -> InboxConsumer:
     handlers = counting_handlers(app)
-    return InboxConsumer(js, [InboxStore(app, writer, handlers, filter_subjects(handlers, code))])
+    store = InboxStore(app, writer, handlers, filter_subjects(handlers, code))
+    return InboxConsumer(js, [store], linger_seconds=linger)
 
 
 def applied_up_to(routing: RoutingApplication, count: int) -> Callable[[], bool]:
@@ -259,6 +260,31 @@ async def test_an_inbox_asks_for_as_many_messages_as_are_waiting(
                     await asyncio.to_thread(submit_many, intake, 1, f"alone-{n}")
                     await eventually(applied_up_to(routing, n), what=f"application {n} applied")
         assert {f[:2] for f in spy.fetches} == {(1, IDLE_FETCH_SECONDS)}, spy.fetches
+
+
+async def test_a_lingering_inbox_gathers_what_follows_a_message_into_its_batch(
+    database_url: str, js: JetStreamContext
+) -> None:
+    """An inbox off an application's way (``linger_seconds``) lets the first message to come
+    after a quiet spell wait for those that follow it within the linger: one batch, one
+    transaction, where a quiet inbox that does not linger applies each alone."""
+    with (
+        opened(IntakeApplication, database_url, SENDERS[0]) as intake,
+        opened(RoutingApplication, database_url, SENDERS[0]) as routing,
+        writer_thread("test-intake") as intake_writer,
+        writer_thread("test-routing") as routing_writer,
+    ):
+        spy = CountingFetches(js)
+        relay = Relay([OutboxRelay(intake, js, intake_writer)])
+        consumer = routing_inbox(spy, routing, routing_writer, linger=1.0)
+        async with running(relay.run, "relay"), running(consumer.run, "inbox"):
+            await eventually(lambda: spy.asked >= 1, what="the inbox bound")
+            for n in range(4):
+                await asyncio.to_thread(submit_many, intake, 1, f"linger-{n}")
+                await asyncio.sleep(0.05)
+            await eventually(applied_up_to(routing, 4), what="the four applied")
+        batches = [f for f in spy.fetches if f[2]]
+        assert batches == [(1, IDLE_FETCH_SECONDS, 1), (consumer.batch_size - 1, GATHER_SECONDS, 3)]
 
 
 async def test_a_consumer_nobody_fetches_from_is_removed_and_made_again_from_the_stores(

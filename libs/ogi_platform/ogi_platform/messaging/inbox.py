@@ -170,6 +170,7 @@ class InboxConsumer:
         checkpoint_gap: int = CHECKPOINT_GAP,
         inactive_seconds: float = INACTIVE_CONSUMER_SECONDS,
         look: LastLook | None = None,
+        linger_seconds: float = 0.0,
     ) -> None:
         if not stores:
             raise ValueError("an inbox needs a store")
@@ -205,6 +206,8 @@ class InboxConsumer:
         self.progress = Progress()
         #: The last look at the stream (shared with the process's relay, over the same client).
         self.look = look or LastLook()
+        #: How long a message that comes to a quiet inbox waits for others to share its batch.
+        self.linger_seconds = linger_seconds
         #: A replay asked for (``replay``): what empties which store, and who waits for it.
         self._replay: tuple[InboxStore, Callable[[], None], asyncio.Future[None]] | None = None
 
@@ -385,16 +388,22 @@ class InboxConsumer:
         """The next messages, up to ``fetch_size``: as many as the last batch's last message said
         were waiting after it, gathered for at most ``GATHER_SECONDS``; if none were (or none
         came), the first to come within ``IDLE_FETCH_SECONDS`` (else ``TimeoutError``) and as
-        many as it says wait behind it. A fetch asks for no more than is waiting: nats-py's
-        fetch of n waits for all n, up to its whole timeout, and asking a drained consumer
-        what is there costs a request and the gathering time at every message of a quiet
-        inbox."""
+        many as it says wait behind it, or, with ``linger_seconds``, as many as came while it
+        lingered. A fetch asks for no more than is waiting (but after lingering): nats-py's fetch
+        of n waits for all n, up to its whole timeout, and asking a drained consumer what is
+        there costs a request and the gathering time at every message of a quiet inbox."""
         gather = GATHER_SECONDS if self.fetch_size <= self.batch_size else REPLAY_GATHER_SECONDS
         if self._waiting:
             with contextlib.suppress(nats.errors.TimeoutError, TimeoutError):
                 return await subscription.fetch(min(self._waiting, self.fetch_size), timeout=gather)
         first = await subscription.fetch(1, timeout=IDLE_FETCH_SECONDS)
-        behind = min(waiting_after(first), self.fetch_size - 1)
+        if self.fetch_size == 1:
+            return first
+        if self.linger_seconds:
+            await asyncio.sleep(self.linger_seconds)  # what comes meanwhile shares the batch
+            behind = self.fetch_size - 1
+        else:
+            behind = min(waiting_after(first), self.fetch_size - 1)
         if not behind:
             return first
         with contextlib.suppress(nats.errors.TimeoutError, TimeoutError):

@@ -72,6 +72,10 @@ STORE_CLOSE_GRACE_SECONDS = 0.2
 #: How many stores a process opens at a time when it starts (each may hold two database
 #: connections meanwhile: its own and the one making its tables).
 STORES_OPENED_AT_ONCE = 2
+#: How long an event to a service off an application's way waits to share a batch: at a low
+#: rate, a transaction and a round of bus requests per event in every such service took more
+#: of the machine than the services on the way, and made them wait for it.
+LINGER_OFF_THE_WAY = 0.05
 #: How long stopping waits for a cancelled loop to end before cancelling it again.
 CANCEL_AGAIN_SECONDS = 0.5
 
@@ -113,6 +117,10 @@ class ServiceSpec(Generic[R]):
     registry: Callable[[Path | None], R]
     #: The agencies a process serves when ``OGI_AGENCIES`` is unset.
     default_agencies: tuple[str, ...]
+    #: How long an event that comes to the service's quiet inbox waits for others to share its
+    #: batch (``InboxConsumer.linger_seconds``): ``LINGER_OFF_THE_WAY`` for a service no step of
+    #: an application waits on (a read model, the clock), 0 for one on its way (routing, review).
+    inbox_linger_seconds: float = 0.0
 
     @property
     def name(self) -> str:
@@ -317,7 +325,13 @@ class ServiceRuntime(Generic[R]):
             self._spawn(self.relay.run, "relay")
         stores = await asyncio.to_thread(self._inbox_stores)
         if stores:
-            self.consumer = InboxConsumer(js, stores, may_manage=may_manage, look=look)
+            self.consumer = InboxConsumer(
+                js,
+                stores,
+                may_manage=may_manage,
+                look=look,
+                linger_seconds=self.spec.inbox_linger_seconds,
+            )
             for store in stores:
                 self.units[store.agency].consumer = self.consumer
             self._spawn(self.consumer.run, "inbox")
