@@ -8,12 +8,16 @@ from typing import Any
 
 import psycopg
 import pytest
-from bushelpers import open_app, submit_many
+from bushelpers import RECEIVED_ON, agency, open_app, submit_many
 from eventsourcing.postgres import PostgresProcessRecorder
 
 from intake.application import IntakeApplication
+from intake.commands import SubmitApplication
+from intake.domain import Applicant, NumberSeries, Request
 from ogi_platform.eventstore.store import PREPARED_STORES
 from routing.application import RoutingApplication
+
+SENDERS = ("municipal-office", "archives-bureau")
 
 
 def test_an_insert_locks_its_table_and_sends_no_notify_and_no_lock_timeout(
@@ -52,3 +56,38 @@ def test_statements_are_prepared_only_while_few_stores_share_the_connections(
     finally:
         for app in apps:
             app.close()
+
+
+def test_stores_of_two_schemas_insert_events_and_snapshots_on_shared_connections(
+    pg_url: str,
+) -> None:
+    """Inserts send four plain arrays, not an array of a composite type that each schema has
+    under the same name: two stores writing in turn over the shared connections store their
+    events and snapshots, and a store opened afresh loads its series from the snapshot."""
+    first, second = (open_app(IntakeApplication, pg_url, code) for code in SENDERS)
+    try:
+        for turn in range(0, 104, 8):
+            for app in (first, second):
+                app.handle_all([submission(app, turn + n) for n in range(8)])
+        series = NumberSeries.create_id(SENDERS[0], RECEIVED_ON.year)
+        assert first.snapshots is not None
+        assert [s.originator_version for s in first.snapshots.get(series)] == [100]
+        again = open_app(IntakeApplication, pg_url, SENDERS[0])
+        try:
+            numbered = again.handle(submission(again, 104)).application_number
+            assert numbered.endswith("-00105"), numbered
+        finally:
+            again.close()
+    finally:
+        first.close()
+        second.close()
+
+
+def submission(app: IntakeApplication, n: int) -> SubmitApplication:
+    return SubmitApplication(
+        actor="test",
+        on=RECEIVED_ON,
+        agency=agency(app.agency),
+        applicant=Applicant.checked("张三", "natural_person", f"ID{n:06d}", "13800000000"),
+        request=Request.checked(f"请公开第 {n} 号文件", "electronic", "online"),
+    )

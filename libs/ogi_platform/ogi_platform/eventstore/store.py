@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import os
 import threading
-import weakref
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,11 +18,17 @@ from typing import Any, ClassVar, cast
 from urllib.parse import unquote, urlparse
 
 import psycopg
-from eventsourcing.postgres import PostgresDatastore, PostgresFactory, PostgresProcessRecorder
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.postgres import (
+    PostgresAggregateRecorder,
+    PostgresDatastore,
+    PostgresFactory,
+    PostgresProcessRecorder,
+)
 from eventsourcing.sqlite import SQLiteDatastore
 from psycopg import Cursor
 from psycopg.rows import DictRow
-from psycopg.types.composite import register_composite
+from psycopg.sql import SQL, Composed, Identifier
 from psycopg_pool import ConnectionPool
 
 from ogi_errors import InvalidInput
@@ -205,17 +210,11 @@ class _SharedPool:
 PREPARED_STORES = 12
 PREPARE_AFTER = 5
 
-#: Whose composite types each shared connection dumps now (the schema of the store it served).
-_dumping_for: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
-
 
 class _Borrowed:
     """What a datastore holds in place of its own pool: the shared one, given back on close.
-
-    Every store's schema has composite types of the same names (eventsourcing inserts events as
-    an array of ``<schema>.stored_event_uuid``), and psycopg makes one Python type per name: a
-    connection dumps it as the type of the schema registered on it last. So a connection handed
-    to a store of another schema than the one before has the store's types registered again."""
+    Any store's statements run on any of its connections: they name their schema, and insert
+    plain arrays (``_ArrayInsert``), not a composite type of the schema."""
 
     def __init__(self, shared: _SharedPool, datastore: PostgresDatastore) -> None:
         self.shared = shared
@@ -233,12 +232,6 @@ class _Borrowed:
             # one deallocated, more work for the server than parsing it each time.
             many = self.shared.borrowers > PREPARED_STORES
             conn.prepare_threshold = None if many else PREPARE_AFTER
-            schema = self.datastore.schema
-            adapters = self.datastore.psycopg_type_adapters
-            if adapters and _dumping_for.get(conn) != schema:  # none while its tables are made
-                for info in adapters.values():
-                    register_composite(info, conn)
-                _dumping_for[conn] = schema
             yield conn
 
     def close(self, timeout: float = 5.0) -> None:
@@ -253,15 +246,62 @@ class _Borrowed:
         self.close()
 
 
-class LeanProcessRecorder(PostgresProcessRecorder):
-    """eventsourcing's process recorder without two statements of every insert that do nothing
-    here: NOTIFY (nobody listens: a process's relay hears its own commits, messaging.outbox)
-    and SET LOCAL lock_timeout to the default. A process serving many agencies commits each
-    store's part of a batch on its own, and the server's work per statement is most of what
-    an application costs there."""
+class _ArrayInsert:
+    """Stored events inserted as four arrays, one per column, unnested in order (eventsourcing
+    sends one array of its composite type, each element dumped by psycopg in Python, and the
+    type's adapters were registered again on a shared connection each time it went to another
+    store's schema, the type having the same name in every schema)."""
+
+    datastore: PostgresDatastore
+    events_table_name: str
+    insert_events_statement: Composed
+
+    def _array_insert(self, returning: bool) -> None:
+        self.insert_events_statement = SQL(
+            "INSERT INTO {schema}.{table} (originator_id, originator_version, topic, state) "
+            "SELECT * FROM unnest(%s::{id_type}[], %s::bigint[], %s::text[], %s::bytea[])"
+            + (" RETURNING notification_id" if returning else "")
+        ).format(
+            schema=Identifier(self.datastore.schema),
+            table=Identifier(self.events_table_name),
+            id_type=Identifier(self.datastore.originator_id_type),
+        )
+
+    def _insert_arrays(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent]) -> None:
+        curs.execute(
+            self.insert_events_statement,
+            (
+                [e.originator_id for e in stored_events],
+                [e.originator_version for e in stored_events],
+                [e.topic for e in stored_events],
+                [e.state for e in stored_events],
+            ),
+        )
+
+
+class LeanAggregateRecorder(_ArrayInsert, PostgresAggregateRecorder):
+    """The snapshots' recorder, inserting arrays (``_ArrayInsert``)."""
 
     def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
+        self._array_insert(returning=False)
+
+    def _insert_stored_events(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **_: Any
+    ) -> None:
+        self._insert_arrays(curs, stored_events)
+
+
+class LeanProcessRecorder(_ArrayInsert, PostgresProcessRecorder):
+    """eventsourcing's process recorder inserting arrays (``_ArrayInsert``), without two
+    statements of every insert that do nothing here: NOTIFY (nobody listens: a process's relay
+    hears its own commits, messaging.outbox) and SET LOCAL lock_timeout to the default. A
+    process serving many agencies commits each store's part of a batch on its own, and the
+    server's work per statement is most of what an application costs there."""
+
+    def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
+        super().__init__(datastore, **kwargs)
+        self._array_insert(returning=True)
         if not datastore.lock_timeout:
             self.lock_table_statements = [
                 statement
@@ -269,8 +309,11 @@ class LeanProcessRecorder(PostgresProcessRecorder):
                 if "lock_timeout" not in str(statement)
             ]
 
-    def _notify_channel(self, curs: Cursor[DictRow]) -> None:
-        return
+    def _insert_stored_events(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **_: Any
+    ) -> None:
+        self._lock_table(curs)  # notification ids in the order of the commits (no NOTIFY)
+        self._insert_arrays(curs, stored_events)
 
 
 class SharedPoolFactory(PostgresFactory):
@@ -278,6 +321,7 @@ class SharedPoolFactory(PostgresFactory):
     connections from the start: a store's tables are made, and its events read and written,
     without a connection of its own; inserts by ``LeanProcessRecorder``."""
 
+    aggregate_recorder_class = LeanAggregateRecorder
     process_recorder_class = LeanProcessRecorder
 
     def __init__(self, env: Any) -> None:
