@@ -239,8 +239,11 @@ class InboxConsumer:
         information: a fresh one without ``since`` (binding to the consumer), else a recent one
         over the connection ``since`` (``LastLook``)."""
         if since is None:
+            guard = self.guards[self.stores[0]]  # the stores' one client
+            connection = guard.connection()
             info = await shared_stream_info(self.js)
-            self.look.saw(info, self.guards[self.stores[0]].connection())
+            if guard.connection() == connection:  # else the look may be the other server's
+                self.look.saw(info, connection)
         else:
             info = await self.look.take(self.js, since)
         for store in self.stores if stores is None else stores:

@@ -79,10 +79,12 @@ class LastLook:
     """A process's last look at the stream's information, and over which connection: its relay
     and its inbox check their stores against it, within ``LOOK_SECONDS`` and over the same
     connection, instead of asking the server again before each batch (a request to the server's
-    JetStream API, on the way of every event at a low rate). What a stream replaced meanwhile
-    could deliver is nothing: the inbox's consumer goes with the old stream, and only the inbox
-    makes its own again, after a fresh look. The relay's look after its acks, which alone lets
-    a position be recorded, is always a fresh one."""
+    JetStream API, on the way of every event at a low rate). A stream replaced within that half
+    second delivers nothing to the inbox unless a consumer of its name is made on it meanwhile:
+    the old one goes with the old stream, and the inbox makes its own again only after a fresh
+    look (a provisioned one is made by the NATS admin, `ogi nats provision`, never at once).
+    The relay's look after its acks, which alone lets a position be recorded, is always a
+    fresh one."""
 
     def __init__(self) -> None:
         self._seen: tuple[api.StreamInfo, float, int] | None = None
