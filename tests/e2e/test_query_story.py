@@ -129,8 +129,10 @@ def test_a_work_queue_by_due_date_lookups_by_number_and_words_the_bureaus_boards
     queue = wait(lambda: rows(a.json(nrb, "list", "--up-to-date")),
                  lambda found: len(found) == 4 and found[0]["overdue"]
                  and found[3]["forwarded_from"] == MUNICIPAL
-                 and all(r["state"] == "under_review" and r["office"] for r in found),
-                 "the four under review in the work queue, the first overdue")  # fmt: skip
+                 and all(r["state"] == "under_review" and r["office"] and r["due_on"]
+                         for r in found),
+                 "the four under review in the work queue with their due dates, the first "
+                 "overdue")  # fmt: skip
     assert [r["application_id"] for r in queue] == [
         overdue["application_id"], by_number["application_id"],
         by_words["application_id"], forwarded["application_id"],
