@@ -204,6 +204,20 @@ def routing_inbox(
     return InboxConsumer(js, [store], linger_seconds=linger)
 
 
+@contextlib.contextmanager
+def one_agency(
+    database_url: str, js: JetStreamContext
+) -> Iterator[tuple[IntakeApplication, RoutingApplication, Relay, Writer]]:
+    """Intake and routing of one agency, intake's relay (not running) and routing's writer."""
+    with (
+        opened(IntakeApplication, database_url, SENDERS[0]) as intake,
+        opened(RoutingApplication, database_url, SENDERS[0]) as routing,
+        writer_thread("test-intake") as intake_writer,
+        writer_thread("test-routing") as routing_writer,
+    ):
+        yield intake, routing, Relay([OutboxRelay(intake, js, intake_writer)]), routing_writer
+
+
 def applied_up_to(routing: RoutingApplication, count: int) -> Callable[[], bool]:
     return lambda: counter(routing, UNGUARDED) == count
 
@@ -214,14 +228,8 @@ async def test_an_inbox_checks_batch_after_batch_against_one_recent_look_at_the_
     """The stream's information is asked for when the inbox binds to its consumer, not again
     for each batch while that look is recent (it was a request on every event's way)."""
     monkeypatch.setattr(streamguard_module, "LOOK_SECONDS", 5.0)
-    with (
-        opened(IntakeApplication, database_url, SENDERS[0]) as intake,
-        opened(RoutingApplication, database_url, SENDERS[0]) as routing,
-        writer_thread("test-intake") as intake_writer,
-        writer_thread("test-routing") as routing_writer,
-    ):
+    with one_agency(database_url, js) as (intake, routing, relay, routing_writer):
         spy = CountingStreamInfo(js)
-        relay = Relay([OutboxRelay(intake, js, intake_writer)])
         consumer = routing_inbox(spy, routing, routing_writer)
         async with running(relay.run, "relay"), running(consumer.run, "inbox"):
             await eventually(lambda: spy.asked >= 1, what="the inbox bound")
@@ -237,20 +245,14 @@ async def test_an_inbox_asks_for_as_many_messages_as_are_waiting(
     """A backlog is fetched as the first message says how many wait behind it; a message to a
     quiet inbox is fetched alone, without asking for more that are not there (a fetch of n
     waits for all n: a request and a wait on the way of every message)."""
-    with (
-        opened(IntakeApplication, database_url, SENDERS[0]) as intake,
-        opened(RoutingApplication, database_url, SENDERS[0]) as routing,
-        writer_thread("test-intake") as intake_writer,
-        writer_thread("test-routing") as routing_writer,
-    ):
+    with one_agency(database_url, js) as (intake, routing, relay, routing_writer):
         spy = CountingFetches(js)
-        relay = Relay([OutboxRelay(intake, js, intake_writer)])
         async with running(relay.run, "relay"):
             await asyncio.to_thread(submit_many, intake, 30, "backlog")
             await eventually(relayed_all(intake), what="the backlog published")
             consumer = routing_inbox(spy, routing, routing_writer)
             async with running(consumer.run, "inbox"):
-                await eventually(lambda: counter(routing, UNGUARDED) == 30, what="the backlog")
+                await eventually(applied_up_to(routing, 30), what="the backlog")
                 assert spy.fetches[0] == (1, IDLE_FETCH_SECONDS, 1)
                 waiting = 29
                 for asked, _, got in spy.fetches[1:]:
@@ -270,14 +272,8 @@ async def test_a_lingering_inbox_gathers_what_follows_a_message_into_its_batch(
     """An inbox off an application's way (``linger_seconds``) lets the first message to come
     after a quiet spell wait for those that follow it within the linger: one batch, one
     transaction, where a quiet inbox that does not linger applies each alone."""
-    with (
-        opened(IntakeApplication, database_url, SENDERS[0]) as intake,
-        opened(RoutingApplication, database_url, SENDERS[0]) as routing,
-        writer_thread("test-intake") as intake_writer,
-        writer_thread("test-routing") as routing_writer,
-    ):
+    with one_agency(database_url, js) as (intake, routing, relay, routing_writer):
         spy = CountingFetches(js)
-        relay = Relay([OutboxRelay(intake, js, intake_writer)])
         consumer = routing_inbox(spy, routing, routing_writer, linger=2.0)
         async with running(relay.run, "relay"), running(consumer.run, "inbox"):
             await eventually(lambda: spy.asked >= 1, what="the inbox bound")
