@@ -107,7 +107,7 @@ def _signed32(value: int) -> int:
 # advisory lock first: PostgreSQL refuses concurrent CREATE OR REPLACE FUNCTION and CREATE TYPE
 # of one name ("tuple concurrently updated"); what eventsourcing creates is all in the schema, so
 # the stores of different agencies are made side by side. The key space of two integers: (this
-# class, a hash of the schema), apart from the writer locks' class.
+# class, a hash of the schema), apart from the single-key locks (writer sessions, pgplatform).
 _CREATION_LOCK_CLASS = 0x0652
 
 
@@ -267,7 +267,9 @@ class _ArrayInsert:
             id_type=Identifier(self.datastore.originator_id_type),
         )
 
-    def _insert_arrays(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent]) -> None:
+    def _insert_stored_events(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **_: Any
+    ) -> None:
         curs.execute(
             self.insert_events_statement,
             (
@@ -285,11 +287,6 @@ class LeanAggregateRecorder(_ArrayInsert, PostgresAggregateRecorder):
     def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
         self._array_insert(returning=False)
-
-    def _insert_stored_events(
-        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **_: Any
-    ) -> None:
-        self._insert_arrays(curs, stored_events)
 
 
 class LeanProcessRecorder(_ArrayInsert, PostgresProcessRecorder):
@@ -310,10 +307,10 @@ class LeanProcessRecorder(_ArrayInsert, PostgresProcessRecorder):
             ]
 
     def _insert_stored_events(
-        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **_: Any
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> None:
         self._lock_table(curs)  # notification ids in the order of the commits (no NOTIFY)
-        self._insert_arrays(curs, stored_events)
+        super()._insert_stored_events(curs, stored_events, **kwargs)
 
 
 class SharedPoolFactory(PostgresFactory):

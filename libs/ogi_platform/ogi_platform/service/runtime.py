@@ -69,8 +69,8 @@ WATCH_SECONDS = 1.0
 LOCK_CHECK_SECONDS = 5.0
 #: How long stopping waits for reads under way before the stores close.
 STORE_CLOSE_GRACE_SECONDS = 0.2
-#: How many stores a process opens at a time when it starts (each may hold two database
-#: connections meanwhile: its own and the one making its tables).
+#: How many stores a process opens at a time when it starts (on PostgreSQL, a store not yet
+#: made holds a connection of its own for the creation lock meanwhile, beside the shared ones).
 STORES_OPENED_AT_ONCE = 2
 #: How long an event to a service off an application's way waits to share a batch: at a low
 #: rate, a transaction and a round of bus requests per event in every such service took more
