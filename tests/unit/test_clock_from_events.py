@@ -14,6 +14,7 @@ import pytest
 from inmemory import APP_ID, InMemoryService
 
 from reply.application import ReplyApplication
+from reply.deadline import deadline_id
 from reply.handlers import handlers
 
 
@@ -115,3 +116,29 @@ def test_a_consultation_pauses_the_clock_and_its_answer_ends_the_pause_that_day(
     assert shown["paused_periods"] == [["2026-10-12", "2026-10-15"]]
     # Paused 10/13-10/15 (3 working days): due 10/29 + 3 working days.
     assert (shown["paused_days"], shown["due_on"]) == (3, "2026-11-03")
+
+
+def test_an_acceptance_opens_the_deadline_without_asking_the_store_and_again_changes_nothing(
+    reply: InMemoryService[ReplyApplication], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The deadline an acceptance opens is nearly always new: it is made without looking it up.
+    The same acceptance heard again once the service's memory is empty (after a restart) fails
+    on the deadline's first version, and is applied again looking it up: nothing recorded twice.
+    """
+    recorder = reply.app.events.recorder
+    select = recorder.select_events
+    reads: list[object] = []
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        reads.append(args)
+        return select(*args, **kwargs)
+
+    monkeypatch.setattr(recorder, "select_events", counted)
+    accepted(reply, "2026-02-10")
+    assert reads == []
+    reply.app.cache.forget([deadline_id(APP_ID)])
+    assert reply.last_heard is not None
+    reply.tell(reply.last_heard)  # delivered again
+    assert reads, "heard again, the deadline was looked up"
+    assert reply.types().count("DeadlineOpened") == 1
+    assert len(reply.recorded("DueDateChanged")) == 1

@@ -60,11 +60,13 @@ def handlers(app: OgiApplication, registry: AgencyRegistry) -> dict[str, Handler
             reply.reissue(number, record.data["outcome"], text, caused_by(record, SYSTEM))
 
     def on_clock_event(uow: UnitOfWork, record: EventRecord) -> None:
-        """The acceptance opens the deadline; every later clock event notes its fact on it.
+        """The acceptance opens the deadline (nearly always new: taken as such without a
+        lookup, ``UnitOfWork.find_to_create``); every later clock event notes its fact on it.
         Either way the deadline is then watched (a changed due date, a warning, overdue)."""
         key = deadline_id(record.application_id)
-        if uow.find(key, Deadline) is None:
-            if record.type == APPLICATION_ACCEPTED:
+        opening = record.type == APPLICATION_ACCEPTED
+        if (uow.find_to_create if opening else uow.find)(key, Deadline) is None:
+            if opening:
                 opened = Deadline(
                     application_id=record.application_id,
                     agency=app.agency,
