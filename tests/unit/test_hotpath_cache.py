@@ -253,3 +253,28 @@ def test_a_commit_whose_snapshot_fails_is_heard_by_the_listeners(
     assert heard and heard[0] > 0
     monkeypatch.undo()
     assert number(app.handle(submission("110101"))) == 2
+
+
+def test_a_tick_reads_the_log_again_only_after_a_commit(
+    app: IntakeApplication, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The applications awaiting a correction, kept from the store's log, are read again only
+    once the process committed something (a thousand idle stores, ticking every minute, ask
+    their databases nothing); what a commit changed is seen at the next tick."""
+    application_id = app.handle(submission("110101")).application_id
+    reads: list[int] = []
+    select = app.recorder.select_notifications
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        reads.append(1)
+        return select(*args, **kwargs)
+
+    monkeypatch.setattr(app.recorder, "select_notifications", counted)
+    assert app.tick(ON) == 0
+    assert len(reads) == 1  # the whole log, once
+    assert app.tick(ON) == 0
+    assert len(reads) == 1, "nothing committed since: not read again"
+    app.handle(RequestCorrection(actor="test", on=ON, application_id=application_id,
+                                 items=("身份证明",), period_days=15))  # fmt: skip
+    assert app.tick(date(2027, 1, 29)) == 1  # the correction lapsed, read after the commit
+    assert len(reads) == 2

@@ -83,6 +83,10 @@ class OgiApplication(Application[UUID]):
         self.agency = agency
         self._commit_listeners: list[Callable[[Sequence[Recording[UUID]]], None]] = []
         self._recorded_listeners: list[Callable[[set[str]], None]] = []
+        #: How many commits of events this process tried (counted once each has stored or
+        #: failed): what it keeps of the store's log in memory is read again only after one
+        #: (``readmodel.OpenSet``; the store's one writer is this process).
+        self.commits = 0
         self.configure(None)
         super().__init__(env)
         self.cache = WriterCache(self)
@@ -208,6 +212,13 @@ class OgiApplication(Application[UUID]):
             self._take_snapshots(processing)
         except Exception as error:
             raise SnapshotFailed(f"events stored, snapshot not taken: {error}") from error
+
+    def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
+        try:
+            return super()._record(processing_event)
+        finally:
+            if processing_event.events:
+                self.commits += 1
 
     def require_carriable(self, event: Any) -> None:
         """``InvalidInput`` if the bus message of ``event`` would exceed ``MAX_EVENT_BYTES``."""

@@ -15,8 +15,9 @@ A = TypeVar("A", bound=OgiAggregate)
 class OpenSet:
     """The aggregates that are open: an ``opens`` event seen and no ``closes`` event since.
 
-    ``refresh()`` reads only what was recorded since the last call, so keeping it current is
-    cheap; a new instance reads the whole log once.
+    ``refresh()`` reads only what was recorded since the last call, and nothing if the process
+    committed nothing since (``OgiApplication.commits``: a thousand idle stores ticking every
+    minute ask their databases nothing); a new instance reads the whole log once.
     """
 
     def __init__(self, app: OgiApplication, opens: set[str], closes: set[str]) -> None:
@@ -25,8 +26,14 @@ class OpenSet:
         self.closes = closes
         self.position = 0
         self.ids: set[UUID] = set()
+        #: The app's count of commits when the log was last read (None: never read).
+        self._read_after: int | None = None
 
     def refresh(self, batch: int = 1000) -> set[UUID]:
+        if self._read_after == self.app.commits:
+            return self.ids
+        # Counted before reading: a commit that ends meanwhile is read now or at the next call.
+        commits = self.app.commits
         while True:
             notifications = self.app.notifications(self.position, batch)
             for notification in notifications:
@@ -38,6 +45,7 @@ class OpenSet:
                     self.ids.discard(originator)
                 self.position = notification.id
             if len(notifications) < batch:
+                self._read_after = commits
                 return self.ids
 
     def act_on_each(self, kind: type[A], act: Callable[[A], bool]) -> int:
