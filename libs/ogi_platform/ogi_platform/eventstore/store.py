@@ -250,7 +250,9 @@ class _ArrayInsert:
     """Stored events inserted as four arrays, one per column, unnested in order (eventsourcing
     sends one array of its composite type, each element dumped by psycopg in Python, and the
     type's adapters were registered again on a shared connection each time it went to another
-    store's schema, the type having the same name in every schema)."""
+    store's schema, the type having the same name in every schema). The arrays are sent in
+    binary: psycopg escapes every byte of a text array's elements in Python (a 3-event insert
+    took 56 µs to convert, 16 µs in binary)."""
 
     datastore: PostgresDatastore
     events_table_name: str
@@ -259,7 +261,7 @@ class _ArrayInsert:
     def _array_insert(self, returning: bool) -> None:
         self.insert_events_statement = SQL(
             "INSERT INTO {schema}.{table} (originator_id, originator_version, topic, state) "
-            "SELECT * FROM unnest(%s::{id_type}[], %s::bigint[], %s::text[], %s::bytea[])"
+            "SELECT * FROM unnest(%b::{id_type}[], %b::bigint[], %b::text[], %b::bytea[])"
             + (" RETURNING notification_id" if returning else "")
         ).format(
             schema=Identifier(self.datastore.schema),
