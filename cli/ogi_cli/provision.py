@@ -17,11 +17,12 @@ from collections.abc import Sequence
 from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
 
+from ogi_contracts import contract_of
 from ogi_contracts.contract import Contract
 from ogi_law.agencies import Agency, AgencyRegistry
 from ogi_platform.messaging import bus
 from ogi_platform.messaging.envelope import EVENT_STREAM, SUBJECT_ROOT, consumer_name
-from ogi_platform.service.runtime import contract_subjects
+from ogi_platform.service.runtime import contract_subjects, heard_everywhere
 
 
 def inbox_subjects(contract: Contract, registry: AgencyRegistry, agency: str) -> list[str]:
@@ -29,27 +30,19 @@ def inbox_subjects(contract: Contract, registry: AgencyRegistry, agency: str) ->
     return sorted(contract_subjects(contract, registry.get(agency)))
 
 
-#: What a supervision bureau's complaint service hears of every agency.
-BUREAU_WIDE_FILTERS = (
-    f"{SUBJECT_ROOT}.*.intake.ApplicationAccepted.*",
-    f"{SUBJECT_ROOT}.*.reply.ApplicationOverdue.*",
-    f"{SUBJECT_ROOT}.*.reply.ApplicationDueSoon.*",
-    f"{SUBJECT_ROOT}.*.complaint.>",
-)
-
-
 #: What a supervision bureau's query read model hears: every agency's events.
 BUREAU_QUERY_FILTERS = (f"{SUBJECT_ROOT}.>",)
 
 
 def provisioned_filters(agency: Agency, service: str) -> list[str]:
-    """The filter subjects of the consumer ``<agency>__<service>`` that the admin creates."""
+    """The filter subjects of the consumer ``<agency>__<service>`` that the admin creates:
+    what is addressed to the agency, what it sent, and what its service's contract has it hear
+    from every agency (a supervision bureau's complaint service: every accepted and overdue
+    application)."""
     if agency.kind == "supervision_bureau" and service == "query":
         return list(BUREAU_QUERY_FILTERS)
-    filters = [f"{SUBJECT_ROOT}.*.*.*.{agency.code}", f"{SUBJECT_ROOT}.{agency.code}.>"]
-    if agency.kind == "supervision_bureau" and service == "complaint":
-        filters += BUREAU_WIDE_FILTERS
-    return filters
+    own = [f"{SUBJECT_ROOT}.*.*.*.{agency.code}", f"{SUBJECT_ROOT}.{agency.code}.>"]
+    return own + heard_everywhere(contract_of(service), agency)
 
 
 async def provision(

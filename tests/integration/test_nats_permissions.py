@@ -33,12 +33,11 @@ from nats.js.errors import NotFoundError
 
 from intake.application import IntakeApplication
 from ogi_cli.provision import (
-    BUREAU_WIDE_FILTERS,
     inbox_subjects,
     provision,
     provisioned_filters,
 )
-from ogi_contracts import CONTRACTS
+from ogi_contracts import CONTRACTS, contract_of
 from ogi_law.agencies import load_agencies
 from ogi_platform.messaging.bus import (
     ConsumerNotProvisioned,
@@ -59,7 +58,7 @@ from ogi_platform.messaging.inbox import inbox_of
 from ogi_platform.messaging.outbox import OutboxRelay
 from ogi_platform.messaging.wire import encode
 from ogi_platform.natsserver import NatsServer
-from ogi_platform.service.runtime import sender_policy
+from ogi_platform.service.runtime import heard_everywhere, sender_policy
 from review.application import ReviewApplication
 from review.main import SPEC as REVIEW
 from routing.application import RoutingApplication, routing_id
@@ -278,7 +277,7 @@ async def publish(session: Session, subject: str, data: bytes, stream: str = EVE
 def test_consumer_filters_are_those_of_the_readme() -> None:
     readme = NATS_README.read_text(encoding="utf-8")
     assert "`ogi.*.*.*.<code>`" in readme and "`ogi.<code>.>`" in readme
-    for subject in BUREAU_WIDE_FILTERS:
+    for subject in heard_everywhere(contract_of("complaint"), load_agencies().get(BUREAU)):
         assert f"`{subject}`" in readme
     assert f"`{BUREAU_CONSUMER}`" in readme
 
@@ -524,9 +523,11 @@ async def test_agency_cannot_use_the_broad_jetstream_api(
 # -- 4. the supervision bureau -----------------------------------------------------------------
 
 
-async def test_bureau_reads_complaint_and_overdue_events_of_every_agency(
+async def test_bureau_reads_accepted_and_overdue_events_of_every_agency(
     admin: Session, bus: Bus
 ) -> None:
+    """What the complaint service's contract has a bureau hear from every agency, and what is
+    addressed to the bureau or sent by it: not the other events it does not handle."""
     bureau = await bus.login(BUREAU)
     expected: list[str] = []
     for code in AGENCIES:
@@ -536,9 +537,9 @@ async def test_bureau_reads_complaint_and_overdue_events_of_every_agency(
             (event_subject(code, "intake", "ApplicationAccepted", code), True),
             (event_subject(code, "reply", "ApplicationOverdue", code), True),
             (event_subject(code, "reply", "ReplySent", code), own),
-            (event_subject(code, "reply", "ApplicationDueSoon", code), True),
+            (event_subject(code, "reply", "ApplicationDueSoon", code), own),
             (event_subject(code, "routing", "ApplicationForwarded", ARCHIVES), own),
-            (event_subject(code, "complaint", "ComplaintAnswered", MUNICIPAL), True),
+            (event_subject(code, "complaint", "ComplaintClosed", MUNICIPAL), own),
             (event_subject(code, "routing", "ApplicationForwarded", BUREAU), True),  # its address
         ]
         for subject, wanted in events:

@@ -93,14 +93,22 @@ def addressed_to(agency: Agency, event_types: list[str]) -> list[str]:
     ]
 
 
+def heard_everywhere(contract: Contract, agency: Agency) -> list[str]:
+    """The filter subjects of the types ``agency``'s service hears from every agency (its
+    contract's), each from the service that publishes it."""
+    everywhere = contract.heard_everywhere_for(agency.kind)
+    handled = sorted(contract.handled_for(agency.kind))
+    return [f"{SUBJECT_ROOT}.*.{everywhere[t]}.{t}.*" for t in handled if t in everywhere]
+
+
 def contract_subjects(contract: Contract, agency: Agency) -> list[str]:
     """The filter subjects of a service's inbox for ``agency``, from its contract: the types
     it hears from every agency, and the rest addressed to the agency or sent by it ([] when the
     service handles nothing for this kind of agency)."""
-    handled = sorted(contract.handled_for(agency.kind))
     everywhere = contract.heard_everywhere_for(agency.kind)
-    wide = [f"{SUBJECT_ROOT}.*.{everywhere[t]}.{t}.*" for t in handled if t in everywhere]
-    return wide + addressed_to(agency, [t for t in handled if t not in everywhere])
+    handled = sorted(contract.handled_for(agency.kind))
+    rest = addressed_to(agency, [t for t in handled if t not in everywhere])
+    return heard_everywhere(contract, agency) + rest
 
 
 @dataclass(frozen=True)
