@@ -278,3 +278,21 @@ def test_a_tick_reads_the_log_again_only_after_a_commit(
                                  items=("身份证明",), period_days=15))  # fmt: skip
     assert app.tick(date(2027, 1, 29)) == 1  # the correction lapsed, read after the commit
     assert len(reads) == 2
+
+
+def test_a_copy_from_the_cache_shares_only_what_cannot_change(app: IntakeApplication) -> None:
+    """What the cache hands out is a copy: changing it, or what it holds, changes nothing
+    cached; values that cannot change (texts, dates, ids, frozen sets of texts) are shared
+    rather than copied one by one."""
+    application_id = app.handle(submission("110101")).application_id
+    key = Application.create_id(application_id)
+    first, second = app.cache.find(key, Application), app.cache.find(key, Application)
+    assert first is not None and second is not None and first is not second
+    assert first.applicant is not second.applicant and first.applicant == second.applicant
+    assert first.received_on is second.received_on and first.id is second.id
+    first.applicant["name"] = "李四"
+    first.handled_events = first.handled_events | {"event-1"}
+    again = app.cache.find(key, Application)
+    assert again is not None
+    assert again.applicant["name"] == "张三" and "event-1" not in again.handled_events
+    assert again.application_number == first.application_number

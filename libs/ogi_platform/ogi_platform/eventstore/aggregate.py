@@ -8,8 +8,10 @@ arrives twice (a republish outside JetStream's duplicate window) changes nothing
 
 from __future__ import annotations
 
-from datetime import date
+import copy
+from datetime import date, datetime
 from typing import Any, TypedDict
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
@@ -62,3 +64,26 @@ class OgiAggregate(Aggregate):
 
     def has_handled(self, upstream_event_id: str) -> bool:
         return upstream_event_id in self.handled_events
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Any:
+        """A deep copy that shares the values nothing can change (the writer cache hands out a
+        copy at every load: the generic one took 37 µs for a number series, most of it spent
+        copying its two datetimes and its id through ``__reduce_ex__``)."""
+        copied = type(self).__new__(type(self))
+        memo[id(self)] = copied
+        state = copied.__dict__
+        for name, value in self.__dict__.items():
+            state[name] = value if _unchangeable(value) else copy.deepcopy(value, memo)
+        return copied
+
+
+#: Values of these types cannot change: a copy may share them.
+_UNCHANGEABLE = (str, int, float, bool, type(None), bytes, date, datetime, UUID)
+
+
+def _unchangeable(value: Any) -> bool:
+    if isinstance(value, _UNCHANGEABLE):
+        return True
+    if type(value) is frozenset or type(value) is tuple:
+        return all(_unchangeable(item) for item in value)
+    return False

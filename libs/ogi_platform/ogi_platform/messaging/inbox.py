@@ -416,16 +416,18 @@ class InboxConsumer:
     async def process(self, messages: list[Msg], connection: int | None = None) -> None:
         """Apply fetched messages (over ``connection``, if known) once the stream is checked to
         be the stores' and the connection unchanged; then ack them."""
-        inbound = [self._decode(msg) for msg in messages]
         parts: dict[InboxStore, list[Delivery]] = {}
-        for item in inbound:
-            for store in self.index.owners(item.msg.subject):
-                if item.sequence > store.position:
+        for msg in messages:  # decoded only if a store is to apply it
+            sequence = msg.metadata.sequence.stream
+            stores = [s for s in self.index.owners(msg.subject) if sequence > s.position]
+            if stores:
+                item = self._decode(msg)
+                for store in stores:
                     parts.setdefault(store, []).append(self._delivery(store, item))
         # Only the stores that get something record a position: only theirs are checked.
         if parts:
             await self._check(connection, parts)
-        last = inbound[-1].sequence if inbound else 0
+        last = messages[-1].metadata.sequence.stream if messages else 0
         await all_or_none(self._apply_part(store, part, last) for store, part in parts.items())
         for msg in messages:
             await msg.ack()
