@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from bushelpers import (
     jetstream,
@@ -40,4 +43,31 @@ async def test_the_relay_publishes_public_events_only(
         assert published.count(contract.APPLICATION_ACCEPTED) == 2
         assert set(published) == stored & contract.PUBLIC
         assert relay.published == len(published)
+        assert intake.position(RELAY_POSITION) == last_notification_id(intake)
+
+
+async def test_a_batch_of_internal_events_alone_asks_the_server_nothing_after(
+    nats_server: NatsServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing of the batch is published (here the relay's contract makes every event internal):
+    its position passes over the events, and the only look at the stream is the one before."""
+    with (
+        opened(IntakeApplication, f"sqlite://{tmp_path / 'stores'}") as intake,
+        writer_thread() as writer,
+    ):
+        await asyncio.to_thread(submit_many, intake, 2)
+        async with jetstream(nats_server.url) as (_, js):
+            looks: list[str] = []
+            stream_info = js.stream_info
+
+            async def counted(name: str, *args: Any, **kwargs: Any) -> Any:
+                looks.append(name)
+                return await stream_info(name, *args, **kwargs)
+
+            monkeypatch.setattr(js, "stream_info", counted)
+            relay = OutboxRelay(intake, js, writer, public=frozenset())
+            assert await relay.relay_once() == last_notification_id(intake)
+            assert looks == [EVENT_STREAM]
+            assert await stream_messages(js, EVENT_STREAM) == []
+        assert relay.published == 0
         assert intake.position(RELAY_POSITION) == last_notification_id(intake)

@@ -351,8 +351,11 @@ async def publish_cycle(
     # published again later; the other stores of the cycle go on.
     timeout = max((b.outbox.ack_timeout_seconds for b in batches), default=5.0)
     answered = await asyncio.wait_for(asyncio.gather(*acks, return_exceptions=True), timeout)
-    after = await shared_stream_info(js) if batches else None
-    if look is not None and batches:
+    # Only what was sent needs the look after (whose stream took it): a batch of internal
+    # events alone (a bureau's ApplicationKnown) passes over them without asking the server.
+    sending = [batch for batch in batches if batch.sent]
+    after = await shared_stream_info(js) if sending else None
+    if look is not None and sending:
         look.saw(after, connection)
     recorded = []
     for batch, answer in zip(batches, answered, strict=True):
@@ -364,7 +367,8 @@ async def publish_cycle(
             if isinstance(outcome, str):
                 await batch.outbox.dead_letter(record, outcome)
         try:
-            await batch.outbox.guard.check(since=batch.checked.connection, info=after)
+            if batch.sent:
+                await batch.outbox.guard.check(since=batch.checked.connection, info=after)
         except StreamChanged as error:
             outcomes[batch.outbox] = error
             continue
