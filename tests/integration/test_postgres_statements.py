@@ -59,11 +59,12 @@ def test_statements_are_prepared_only_while_few_stores_share_the_connections(
 
 
 def test_stores_of_two_schemas_insert_events_and_snapshots_on_shared_connections(
-    pg_url: str,
+    pg_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Inserts send four plain arrays, not an array of a composite type that each schema has
-    under the same name: two stores writing in turn over the shared connections store their
+    under the same name: two stores writing in turn over one shared connection store their
     events and snapshots, and a store opened afresh loads its series from the snapshot."""
+    monkeypatch.setenv("OGI_PG_CONNECTIONS", "1")
     first, second = (open_app(IntakeApplication, pg_url, code) for code in SENDERS)
     try:
         for turn in range(0, 104, 8):
@@ -91,3 +92,30 @@ def submission(app: IntakeApplication, n: int) -> SubmitApplication:
         applicant=Applicant.checked("张三", "natural_person", f"ID{n:06d}", "13800000000"),
         request=Request.checked(f"请公开第 {n} 号文件", "electronic", "online"),
     )
+
+
+def test_each_store_keeps_one_of_the_process_connections_and_they_are_taken_in_turn(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A store's statements always go to the same server process (which then keeps that
+    store's tables, files and plans, and not every store's); the stores take the process's
+    connections in turn, never more than ``OGI_PG_CONNECTIONS`` of them."""
+    monkeypatch.setenv("OGI_PG_CONNECTIONS", "2")
+    apps = [open_app(RoutingApplication, pg_url, f"agency-{n}") for n in range(5)]
+    try:
+        backends = [[backend_of(app) for _ in range(3)] for app in apps]
+        assert all(len(set(seen)) == 1 for seen in backends), backends
+        first = [seen[0] for seen in backends]
+        assert first[0] == first[2] == first[4] != first[1] == first[3]
+    finally:
+        for app in apps:
+            app.close()
+
+
+def backend_of(app: RoutingApplication) -> int:
+    recorder = app.recorder
+    assert isinstance(recorder, PostgresProcessRecorder)
+    with recorder.datastore.get_connection() as conn:
+        row = conn.execute("SELECT pg_backend_pid() AS pid").fetchone()
+        assert row is not None
+        return int(row["pid"])

@@ -160,41 +160,52 @@ def ensure_schema(location: StoreLocation) -> None:
         pass
 
 
-#: The most connections a process's stores on one PostgreSQL database share when
+#: The connections a process's stores on one PostgreSQL database share when
 #: ``OGI_PG_CONNECTIONS`` is unset (the writer pool's threads and the readers draw on them).
 SHARED_CONNECTIONS = 4
 
 
 class _SharedPool:
-    """One PostgreSQL connection pool, lent to the datastores of every store of a process on
-    that database (their statements name their schema, so any connection serves any store):
-    the connections a process holds do not grow with the agencies it serves. It closes when the
-    last store borrowing it closes."""
+    """The PostgreSQL connections of a process on one database, lent to the datastores of
+    every store it serves there: the connections a process holds do not grow with the agencies
+    it serves. Each store is given one of them for its life (stores take them in turn), so that
+    each server process keeps the tables, files and plans of a share of the stores only, and
+    not of every store of the process (a thousand agencies' tables warmed in every backend, and
+    its open files going round, were most of the server's work per application). It closes
+    when the last store borrowing it closes."""
 
     _pools: ClassVar[dict[tuple[str, ...], _SharedPool]] = {}
     _lock: ClassVar[threading.Lock] = threading.Lock()
 
-    def __init__(self, key: tuple[str, ...], pool: ConnectionPool[Any]) -> None:
+    def __init__(self, key: tuple[str, ...], size: int) -> None:
         self.key = key
-        self.pool = pool
+        self.size = size
+        #: One pool of one connection each, the first ``size`` stores' own pools made so.
+        self.connections: list[ConnectionPool[Any]] = []
         self.borrowers = 0
+        self._lent = 0
 
     @classmethod
     def lend(cls, datastore: PostgresDatastore) -> None:
-        """Put the shared pool of the datastore's database in place of its own."""
+        """Put a connection of the shared ones of the datastore's database in place of its own
+        pool (its own pool becomes one of them while there are fewer than their number)."""
         kwargs = cast(dict[str, Any], datastore.pool.kwargs)
         key = tuple(str(kwargs.get(k)) for k in ("host", "port", "dbname", "user"))
         with cls._lock:
             shared = cls._pools.get(key)
-            own = datastore.pool
             if shared is None:
                 size = int(os.environ.get("OGI_PG_CONNECTIONS") or SHARED_CONNECTIONS)
-                own.resize(min_size=1, max_size=max(2, size))
-                shared = cls._pools[key] = cls(key, own)
+                shared = cls._pools[key] = cls(key, max(1, size))
+            own = datastore.pool
+            if len(shared.connections) < shared.size:
+                own.resize(min_size=1, max_size=1)
+                shared.connections.append(own)
             else:
                 own.close()
+            connection = shared.connections[shared._lent % shared.size]
+            shared._lent += 1
             shared.borrowers += 1
-        datastore.pool = _Borrowed(shared, datastore)  # type: ignore[assignment]
+        datastore.pool = _Borrowed(shared, connection, datastore)  # type: ignore[assignment]
 
     def give_back(self) -> None:
         with self._lock:
@@ -202,7 +213,8 @@ class _SharedPool:
             if self.borrowers:
                 return
             del self._pools[self.key]
-        self.pool.close()
+        for connection in self.connections:
+            connection.close()
 
 
 #: The most stores on one shared pool whose statements are prepared (``_Borrowed``), and after
@@ -212,21 +224,24 @@ PREPARE_AFTER = 5
 
 
 class _Borrowed:
-    """What a datastore holds in place of its own pool: the shared one, given back on close.
-    Any store's statements run on any of its connections: they name their schema, and insert
-    plain arrays (``_ArrayInsert``), not a composite type of the schema."""
+    """What a datastore holds in place of its own pool: the shared connection it was given,
+    given back on close. Any store's statements run on any connection: they name their
+    schema, and insert plain arrays (``_ArrayInsert``), not a composite type of the schema."""
 
-    def __init__(self, shared: _SharedPool, datastore: PostgresDatastore) -> None:
+    def __init__(
+        self, shared: _SharedPool, connection: ConnectionPool[Any], datastore: PostgresDatastore
+    ) -> None:
         self.shared = shared
+        self.pool = connection
         self.datastore = datastore
         self.closed = False
 
     def open(self, wait: bool = False, timeout: float = 30.0) -> None:
-        self.shared.pool.open(wait, timeout)
+        self.pool.open(wait, timeout)
 
     @contextmanager
     def connection(self, timeout: float | None = None) -> Iterator[Any]:
-        with self.shared.pool.connection(timeout) as conn:
+        with self.pool.connection(timeout) as conn:
             # psycopg keeps 100 prepared statements per connection and a store uses about 8:
             # past a dozen stores on one pool, each statement would be prepared and another
             # one deallocated, more work for the server than parsing it each time.
