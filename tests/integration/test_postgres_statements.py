@@ -1,6 +1,6 @@
 """What a PostgreSQL store sends the server on the hot path (eventstore.store): an insert takes
 its table's lock and sends no NOTIFY and no SET LOCAL lock_timeout; statements are prepared
-while a dozen stores or fewer share the process's connections, not past that."""
+while a dozen stores or fewer share a connection, not past that; each store keeps one connection."""
 
 from __future__ import annotations
 
@@ -41,9 +41,10 @@ def test_an_insert_locks_its_table_and_sends_no_notify_and_no_lock_timeout(
         app.close()
 
 
-def test_statements_are_prepared_only_while_few_stores_share_the_connections(
-    pg_url: str,
+def test_statements_are_prepared_only_while_few_stores_share_a_connection(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("OGI_PG_CONNECTIONS", "1")
     apps = [open_app(RoutingApplication, pg_url, f"agency-{n}") for n in range(PREPARED_STORES + 1)]
     recorder = apps[0].recorder
     assert isinstance(recorder, PostgresProcessRecorder)

@@ -180,8 +180,10 @@ class _SharedPool:
     def __init__(self, key: tuple[str, ...], size: int) -> None:
         self.key = key
         self.size = size
-        #: One pool of one connection each, the first ``size`` stores' own pools made so.
+        #: One pool of one connection each, the first ``size`` stores' own pools made so, and
+        #: how many stores each serves.
         self.connections: list[ConnectionPool[Any]] = []
+        self.stores: list[int] = []
         self.borrowers = 0
         self._lent = 0
 
@@ -200,15 +202,18 @@ class _SharedPool:
             if len(shared.connections) < shared.size:
                 own.resize(min_size=1, max_size=1)
                 shared.connections.append(own)
+                shared.stores.append(0)
             else:
                 own.close()
-            connection = shared.connections[shared._lent % shared.size]
+            index = shared._lent % shared.size
             shared._lent += 1
+            shared.stores[index] += 1
             shared.borrowers += 1
-        datastore.pool = _Borrowed(shared, connection, datastore)  # type: ignore[assignment]
+        datastore.pool = _Borrowed(shared, index, datastore)  # type: ignore[assignment]
 
-    def give_back(self) -> None:
+    def give_back(self, index: int) -> None:
         with self._lock:
+            self.stores[index] -= 1
             self.borrowers -= 1
             if self.borrowers:
                 return
@@ -217,8 +222,8 @@ class _SharedPool:
             connection.close()
 
 
-#: The most stores on one shared pool whose statements are prepared (``_Borrowed``), and after
-#: how many executions (psycopg's default).
+#: The most stores on one shared connection whose statements are prepared (``_Borrowed``), and
+#: after how many executions (psycopg's default).
 PREPARED_STORES = 12
 PREPARE_AFTER = 5
 
@@ -228,11 +233,10 @@ class _Borrowed:
     given back on close. Any store's statements run on any connection: they name their
     schema, and insert plain arrays (``_ArrayInsert``), not a composite type of the schema."""
 
-    def __init__(
-        self, shared: _SharedPool, connection: ConnectionPool[Any], datastore: PostgresDatastore
-    ) -> None:
+    def __init__(self, shared: _SharedPool, index: int, datastore: PostgresDatastore) -> None:
         self.shared = shared
-        self.pool = connection
+        self.index = index
+        self.pool = shared.connections[index]
         self.datastore = datastore
         self.closed = False
 
@@ -243,16 +247,16 @@ class _Borrowed:
     def connection(self, timeout: float | None = None) -> Iterator[Any]:
         with self.pool.connection(timeout) as conn:
             # psycopg keeps 100 prepared statements per connection and a store uses about 8:
-            # past a dozen stores on one pool, each statement would be prepared and another
-            # one deallocated, more work for the server than parsing it each time.
-            many = self.shared.borrowers > PREPARED_STORES
+            # past a dozen stores on one connection, each statement would be prepared and
+            # another one deallocated, more work for the server than parsing it each time.
+            many = self.shared.stores[self.index] > PREPARED_STORES
             conn.prepare_threshold = None if many else PREPARE_AFTER
             yield conn
 
     def close(self, timeout: float = 5.0) -> None:
         if not self.closed:
             self.closed = True
-            self.shared.give_back()
+            self.shared.give_back(self.index)
 
     def __enter__(self) -> _Borrowed:
         return self
