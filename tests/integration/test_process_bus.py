@@ -274,12 +274,13 @@ async def test_a_lingering_inbox_gathers_what_follows_a_message_into_its_batch(
     transaction, where a quiet inbox that does not linger applies each alone."""
     with one_agency(database_url, js) as (intake, routing, relay, routing_writer):
         spy = CountingFetches(js)
-        consumer = routing_inbox(spy, routing, routing_writer, linger=2.0)
+        consumer = routing_inbox(spy, routing, routing_writer, linger=3.0)
         async with running(relay.run, "relay"), running(consumer.run, "inbox"):
             await eventually(lambda: spy.asked >= 1, what="the inbox bound")
-            for n in range(4):
-                await asyncio.to_thread(submit_many, intake, 1, f"linger-{n}")
-                await asyncio.sleep(0.05)
+            await asyncio.to_thread(submit_many, intake, 1, "linger-first")
+            # The inbox took the first one and lingers: what comes meanwhile shares its batch.
+            await eventually(lambda: any(f[2] for f in spy.fetches), what="the first fetched")
+            await asyncio.to_thread(submit_many, intake, 3, "linger-next")
             await eventually(applied_up_to(routing, 4), what="the four applied")
         batches = [f for f in spy.fetches if f[2]]
         assert batches[0] == (1, IDLE_FETCH_SECONDS, 1), spy.fetches
