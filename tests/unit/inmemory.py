@@ -44,8 +44,8 @@ class InMemoryService(Generic[AppT]):
         self.handlers = handlers(self.app, load_agencies())
         self.monkeypatch = monkeypatch
         self.told = 0
-        #: The last event ``hear`` told (to tell it again, as a redelivery).
-        self.last_heard: EventRecord | None = None
+        #: The last event told (to tell it again, as a redelivery).
+        self.last_told: EventRecord | None = None
 
     def today(self, on: str) -> None:
         self.monkeypatch.setenv("OGI_TODAY", on)
@@ -64,29 +64,31 @@ class InMemoryService(Generic[AppT]):
         """An event ``service`` of ``agency`` published on ``on`` (addressed to that agency
         unless ``to_agency`` says otherwise) reaches this service."""
         self.told += 1
-        self.last_heard = record = EventRecord(
-            event_id=f"{service}-{event_type}-{self.told}",
-            application_id=application_id,
-            agency=agency,
-            service=service,
-            type=event_type,
-            schema_version=1,
-            occurred_on=on,
-            recorded_at=datetime.fromisoformat(on).replace(tzinfo=UTC),
-            actor="test",
-            correlation_id="",
-            causation_id="",
-            to_agency=to_agency or agency,
-            position=self.told,
-            aggregate_version=1,
-            data=data,
+        self.tell(
+            EventRecord(
+                event_id=f"{service}-{event_type}-{self.told}",
+                application_id=application_id,
+                agency=agency,
+                service=service,
+                type=event_type,
+                schema_version=1,
+                occurred_on=on,
+                recorded_at=datetime.fromisoformat(on).replace(tzinfo=UTC),
+                actor="test",
+                correlation_id="",
+                causation_id="",
+                to_agency=to_agency or agency,
+                position=self.told,
+                aggregate_version=1,
+                data=data,
+            )
         )
-        self.tell(record)
 
     def tell(self, record: EventRecord) -> None:
         """``record`` (hand-made, or recorded by another service in memory) reaches this one, on
         its legal day."""
         self.today(record.occurred_on)
+        self.last_told = record
         try:  # as the inbox applies it: what a handler makes is taken as new, ...
             self._apply(self.app.unit_of_work(optimistic=True), record)
         except IntegrityError:  # ... unless it existed: then again, looking each one up

@@ -137,8 +137,8 @@ def test_an_acceptance_opens_the_deadline_without_asking_the_store_and_again_cha
     accepted(reply, "2026-02-10")
     assert reads == []
     reply.app.cache.forget([deadline_id(APP_ID)])
-    assert reply.last_heard is not None
-    reply.tell(reply.last_heard)  # delivered again
+    assert reply.last_told is not None
+    reply.tell(reply.last_told)  # delivered again
     assert reads, "heard again, the deadline was looked up"
     assert reply.types().count("DeadlineOpened") == 1
     assert len(reply.recorded("DueDateChanged")) == 1
