@@ -119,7 +119,10 @@ def test_correction_consultation_extension_partial_disclosure(timeline: Timeline
     assert legal[("review", "ConfidentialityReviewed")] == "2026-11-20"
     assert legal[("review", "DecisionMade")] == "2026-11-20"
     assert legal[("reply", "ReplyDelivered")] == "2026-11-23"
-    assert "ApplicationOverdue" not in [e["type"] for e in events]
+    assert "ApplicationOverdue" not in [e["type"] for e in events], [
+        (e["service"], e["type"], e["occurred_at"], e.get("recorded_at"), e.get("data"))
+        for e in events
+    ]
 
 
 def test_deadlines_into_2027_are_provisional_until_2027_is_published(timeline: Timeline) -> None:
