@@ -184,7 +184,6 @@ class _SharedPool:
         #: how many stores each serves.
         self.connections: list[ConnectionPool[Any]] = []
         self.stores: list[int] = []
-        self.borrowers = 0
         self._lent = 0
 
     @classmethod
@@ -208,14 +207,12 @@ class _SharedPool:
             index = shared._lent % shared.size
             shared._lent += 1
             shared.stores[index] += 1
-            shared.borrowers += 1
         datastore.pool = _Borrowed(shared, index, datastore)  # type: ignore[assignment]
 
     def give_back(self, index: int) -> None:
         with self._lock:
             self.stores[index] -= 1
-            self.borrowers -= 1
-            if self.borrowers:
+            if any(self.stores):
                 return
             del self._pools[self.key]
         for connection in self.connections:

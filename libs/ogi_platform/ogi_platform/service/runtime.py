@@ -106,9 +106,8 @@ def contract_subjects(contract: Contract, agency: Agency) -> list[str]:
     it hears from every agency, and the rest addressed to the agency or sent by it ([] when the
     service handles nothing for this kind of agency)."""
     everywhere = contract.heard_everywhere_for(agency.kind)
-    handled = sorted(contract.handled_for(agency.kind))
-    rest = addressed_to(agency, [t for t in handled if t not in everywhere])
-    return heard_everywhere(contract, agency) + rest
+    rest = [t for t in sorted(contract.handled_for(agency.kind)) if t not in everywhere]
+    return heard_everywhere(contract, agency) + addressed_to(agency, rest)
 
 
 @dataclass(frozen=True)
