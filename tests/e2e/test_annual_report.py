@@ -38,6 +38,7 @@ from ogi.v1 import (
     routing_pb2_grpc,
 )
 
+from ogi_platform.today import write_today_file
 from ogi_report.render import render
 from ogi_report.table import AnnualTable, BrokenTable
 
@@ -179,7 +180,7 @@ class Api:
 def run_case(api: Api, case: Case, number: int) -> None:
     if case.step == "unclear":
         # Corrected within its period: the ticks must not see a later day in between.
-        api.today.write_text("2026-03-09", encoding="utf-8")
+        write_today_file(api.today, "2026-03-09")
     applied = api(api.intake.SubmitApplication, intake_pb2.SubmitApplicationRequest(
         agency=AGENCY,
         applicant=common_pb2.Applicant(name=f"申请人{number}", type=case.applicant,
@@ -198,7 +199,7 @@ def run_case(api: Api, case: Case, number: int) -> None:
             corrected_on="2026-03-09"))  # fmt: skip
         api.review_heard(app, "ReviewApplicationCorrected")
         api.review_open(app)
-        api.today.write_text(TODAY, encoding="utf-8")
+        write_today_file(api.today, TODAY)
     elif case.step == "fee_unpaid":
         api(api.review.AssessFee, review_pb2.AssessFeeRequest(
             application_id=app, method="per_page", pages=50, notice_on="2026-04-07"))  # fmt: skip

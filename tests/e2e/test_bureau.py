@@ -18,6 +18,8 @@ import pytest
 from harness.ogisystem import OgiSystem, one_json
 from harness.servers import dated_system
 
+from ogi_platform.today import write_today_file
+
 MUNICIPAL = "municipal-office"
 NATURAL_RESOURCES = "natural-resources-bureau"
 ARCHIVES = "archives-bureau"
@@ -43,7 +45,7 @@ class Government:
             self.tokens[who] = issued["token"]
 
     def on(self, day: str) -> Government:
-        self.today.write_text(day, encoding="utf-8")
+        write_today_file(self.today, day)
         return self
 
     def as_(self, who: str, *args: str) -> Any:

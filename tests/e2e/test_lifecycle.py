@@ -18,6 +18,8 @@ import pytest
 from harness.ogisystem import OgiSystem
 from harness.servers import dated_system
 
+from ogi_platform.today import write_today_file
+
 
 class Timeline:
     def __init__(self, system: OgiSystem, today_file: Path, calendar_dir: Path) -> None:
@@ -26,7 +28,7 @@ class Timeline:
         self.calendar_dir = calendar_dir
 
     def on(self, day: str) -> Timeline:
-        self.today_file.write_text(day, encoding="utf-8")
+        write_today_file(self.today_file, day)
         return self
 
     def json(self, *args: str) -> Any:

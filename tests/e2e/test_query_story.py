@@ -18,6 +18,8 @@ from typing import Any, TypeVar
 import pytest
 from harness.ogisystem import OgiSystem, one_json, running_system
 
+from ogi_platform.today import write_today_file
+
 pytestmark = pytest.mark.long
 
 MUNICIPAL = "municipal-office"
@@ -50,7 +52,7 @@ class Agencies:
         self.printed: list[str] = []
 
     def on(self, day: str) -> Agencies:
-        self.today.write_text(day, encoding="utf-8")
+        write_today_file(self.today, day)
         return self
 
     def env(self, who: str) -> dict[str, str]:
@@ -84,7 +86,7 @@ def agencies(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Agencies]:
     what the failed try left)."""
     base = tmp_path_factory.mktemp("query-story")
     today = base / "today"
-    today.write_text("2026-06-01", encoding="utf-8")
+    write_today_file(today, "2026-06-01")
     env = {"OGI_TODAY_FILE": str(today), "OGI_TICK_SECONDS": "0.3"}
     with running_system(base, env) as system:
         yield Agencies(system, today)

@@ -14,6 +14,7 @@ import pytest
 
 from harness.ogisystem import OgiSystem
 from ogi_platform.natsserver import NatsServer
+from ogi_platform.today import write_today_file
 
 PG_ADMIN = os.environ.get("OGI_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
@@ -49,7 +50,7 @@ def dated_system(
     starts at ``first_day`` (write another day into it to move on); ticks every 0.3 s; ``env``
     adds settings."""
     today = base / "today"
-    today.write_text(first_day, encoding="utf-8")
+    write_today_file(today, first_day)
     with postgres_and_nats(base) as servers:
         system = OgiSystem(
             base / "home",
