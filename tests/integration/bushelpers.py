@@ -229,14 +229,17 @@ def filter_subjects(handlers: dict[str, Handler], to_agency: str = AGENCY) -> li
 
 
 class RecordingConsumer(InboxConsumer):
-    """An inbox consumer that remembers the stream sequence of every message delivered to it."""
+    """An inbox consumer that remembers the stream sequence of every message delivered to it,
+    and the size of each batch."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.delivered: list[int] = []
+        self.batches: list[int] = []
 
     async def process(self, messages: list[Msg], connection: int | None = None) -> None:
         self.delivered.extend(m.metadata.sequence.stream for m in messages)
+        self.batches.append(len(messages))
         await super().process(messages, connection)
 
 

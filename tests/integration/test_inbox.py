@@ -270,7 +270,7 @@ async def test_consumer_replayed_from_the_start_changes_nothing(
         EVENT_STREAM,
         api.ConsumerConfig(
             durable_name=DURABLE,
-            ack_policy=api.AckPolicy.EXPLICIT,
+            ack_policy=api.AckPolicy.ALL,
             deliver_policy=api.DeliverPolicy.ALL,
             filter_subjects=sorted(first.filter_subjects),
             inactive_threshold=INACTIVE_CONSUMER_SECONDS,  # as the inbox makes it: kept
@@ -285,6 +285,48 @@ async def test_consumer_replayed_from_the_start_changes_nothing(
     assert counter(routing, UNGUARDED) == 100
     assert counter(routing, GUARDED) == 100
     assert_assigned_once(routing, ids + more)
+
+
+async def test_a_batch_is_acked_by_its_last_message(
+    intake: IntakeApplication,
+    routing: RoutingApplication,
+    js: JetStreamContext,
+    writer: Writer,
+    nats_server: NatsServer,
+) -> None:
+    """The inbox's consumer takes the ack of a batch's last message for the whole batch (one
+    ack a batch, not one a message); one made before with explicit acks is made again so, from
+    the store's position."""
+    consumer = routing_consumer(routing, js, writer, batch_size=8)
+    await js.add_consumer(
+        EVENT_STREAM,
+        api.ConsumerConfig(
+            durable_name=DURABLE,
+            ack_policy=api.AckPolicy.EXPLICIT,
+            filter_subjects=sorted(consumer.filter_subjects),
+            inactive_threshold=INACTIVE_CONSUMER_SECONDS,
+        ),
+    )
+    ids = await produce(intake, js, 30, "acks")
+    sequences = await accepted_sequences(js)
+    async with jetstream(nats_server.url, "ack-counter") as (nc, _):
+        acks: list[str] = []
+
+        async def heard(msg: Msg) -> None:
+            acks.append(msg.subject)
+
+        await nc.subscribe(f"$JS.ACK.{EVENT_STREAM}.{DURABLE}.>", cb=heard)
+        await nc.flush()
+        async with running(consumer.run, "consumer"):
+            await applied(routing, sequences[-1])
+            info = await js.consumer_info(EVENT_STREAM, DURABLE)
+            await eventually(lambda: len(acks) == len(consumer.batches), what="each batch acked")
+    assert info.config.ack_policy == api.AckPolicy.ALL
+    assert (info.num_pending, info.num_ack_pending) == (0, 0)
+    assert info.ack_floor is not None and info.ack_floor.stream_seq == sequences[-1]
+    assert sorted(consumer.delivered) == sequences
+    assert 1 < len(consumer.batches) < len(sequences), consumer.batches
+    assert_assigned_once(routing, ids)
 
 
 @pytest.mark.parametrize("memory", ["kept", "emptied"])

@@ -43,6 +43,11 @@ MAX_ACK_PENDING = INBOX_BATCH * 4
 #: consumer costs the server work for every message stored); a process away for longer makes it
 #: again from its stores' positions. Consumers the NATS admin provisions stay.
 INACTIVE_CONSUMER_SECONDS = 24 * 3600.0
+#: How the inboxes' consumers take acks: the ack of a batch's last message acks the batch
+#: (one ack per batch, not one per message). A consumer made before with explicit acks is
+#: acked message by message if provisioned (``ogi nats provision`` keeps it), and made again
+#: by a service that manages its own.
+CONSUMER_ACK_POLICY = api.AckPolicy.ALL
 #: Room left in a message for its headers when the relay checks it against ``max_payload``.
 HEADER_ROOM = 1024
 
@@ -59,7 +64,7 @@ def consumer_config(
     return api.ConsumerConfig(
         name=durable,
         durable_name=durable,
-        ack_policy=api.AckPolicy.EXPLICIT,
+        ack_policy=CONSUMER_ACK_POLICY,
         ack_wait=ack_wait,
         max_ack_pending=max_ack_pending,
         filter_subjects=subjects,

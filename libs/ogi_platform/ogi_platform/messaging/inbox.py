@@ -43,6 +43,7 @@ from ogi_platform.eventstore.application import OgiApplication, UnitOfWork
 from ogi_platform.eventstore.writer import Writer
 from ogi_platform.messaging.bus import (
     ACK_WAIT_SECONDS,
+    CONSUMER_ACK_POLICY,
     INACTIVE_CONSUMER_SECONDS,
     INBOX_BATCH,
     INBOX_POSITION,
@@ -208,6 +209,8 @@ class InboxConsumer:
         self.look = look or LastLook()
         #: How long a message that comes to a quiet inbox waits for others to share its batch.
         self.linger_seconds = linger_seconds
+        #: Whether the consumer takes the ack of a batch's last message for the batch's.
+        self._ack_all = False
         #: A replay asked for (``replay``): what empties which store, and who waits for it.
         self._replay: tuple[InboxStore, Callable[[], None], asyncio.Future[None]] | None = None
 
@@ -274,6 +277,7 @@ class InboxConsumer:
                 consumer_filters(info) != self.filter_subjects
                 or info.config.inactive_threshold != self.inactive_seconds
                 or info.num_ack_pending
+                or info.config.ack_policy != CONSUMER_ACK_POLICY
                 or (delivered or 0) > lowest + slack
             ):
                 await self.js.delete_consumer(EVENT_STREAM, self.durable)
@@ -290,6 +294,7 @@ class InboxConsumer:
                 config.deliver_policy = api.DeliverPolicy.BY_START_SEQUENCE
                 config.opt_start_seq = lowest + 1
             await self.js.add_consumer(EVENT_STREAM, config)
+        self._ack_all = CONSUMER_ACK_POLICY == api.AckPolicy.ALL
         return await self.js.pull_subscribe_bind(self.durable, stream=EVENT_STREAM)
 
     async def _bind_provisioned(self) -> JetStreamContext.PullSubscription:
@@ -311,6 +316,7 @@ class InboxConsumer:
             )  # fmt: skip
         if info.num_ack_pending:
             await asyncio.sleep(float(info.config.ack_wait or self.ack_wait_seconds))
+        self._ack_all = info.config.ack_policy == api.AckPolicy.ALL
         return await self.js.pull_subscribe_bind(self.durable, stream=EVENT_STREAM)
 
     async def run(self) -> None:
@@ -429,7 +435,7 @@ class InboxConsumer:
             await self._check(connection, parts)
         last = messages[-1].metadata.sequence.stream if messages else 0
         await all_or_none(self._apply_part(store, part, last) for store, part in parts.items())
-        for msg in messages:
+        for msg in messages[-1:] if self._ack_all else messages:
             await msg.ack()
         await self._checkpoint(last, parts, connection)
         self.progress.made()
