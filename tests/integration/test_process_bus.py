@@ -33,7 +33,12 @@ from ogi_platform.eventstore.application import OgiApplication
 from ogi_platform.eventstore.writer import Writer
 from ogi_platform.messaging import outbox as outbox_module
 from ogi_platform.messaging import streamguard as streamguard_module
-from ogi_platform.messaging.bus import INACTIVE_CONSUMER_SECONDS, INBOX_POSITION, RELAY_POSITION
+from ogi_platform.messaging.bus import (
+    INACTIVE_CONSUMER_SECONDS,
+    INBOX_POSITION,
+    RELAY_POSITION,
+    ensure_streams,
+)
 from ogi_platform.messaging.envelope import EVENT_STREAM
 from ogi_platform.messaging.inbox import (
     GATHER_SECONDS,
@@ -140,12 +145,14 @@ async def test_one_relay_and_one_inbox_serve_every_store_of_a_process(
             writer.shutdown()
 
 
-async def test_a_cycle_soon_after_another_asks_the_server_for_the_stream_only_after_its_acks(
+async def test_cycles_soon_after_another_ask_the_server_nothing_and_one_look_proves_them(
     database_url: str, js: JetStreamContext, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A relay publishing commit after commit looks at the stream once per cycle (after the
-    acks, before recording), checking the next cycle's stores against that look."""
+    """A relay publishing commit after commit checks each cycle's stores against the last look
+    at the stream while it is recent, and looks once more, before recording, for all the cycles
+    since (a look after each cycle's acks was a request on every event's way)."""
     monkeypatch.setattr(streamguard_module, "LOOK_SECONDS", 5.0)
+    monkeypatch.setattr(outbox_module, "RECORD_SECONDS", 60.0)
     with opened(IntakeApplication, database_url, SENDERS[0]) as intake:
         spy = CountingStreamInfo(js)
         writer = Writer("test-look")
@@ -156,11 +163,51 @@ async def test_a_cycle_soon_after_another_asks_the_server_for_the_stream_only_af
             for n in range(10):
                 await asyncio.to_thread(submit_many, intake, 1, f"look-{n}")
                 await eventually(relayed_in_memory(relay), what="published")
-            asked = spy.asked - before
-        # One per cycle, and one before the first (the cycle before it published nothing, so
-        # had no look to hand on); two per cycle would make 20.
-        assert asked <= 11, f"{asked} looks at the stream for 10 cycles"
+            assert spy.asked == before, f"{spy.asked - before} looks at the stream for 10 cycles"
+            assert not relayed_all(intake)(), "recorded before the stream was looked at again"
+        await relay.record()
+        assert spy.asked == before + 1
+        assert relayed_all(intake)()
         writer.shutdown()
+
+
+async def test_what_no_look_can_prove_is_published_again_not_recorded(
+    database_url: str, js: JetStreamContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Published, then the connection changed (a reconnection, perhaps to another server)
+    before the look that proves the cycles: nothing is recorded, and the relay publishes again
+    from the store's position (the stream drops what it holds as duplicates). Published, then
+    the stream was replaced: nothing is recorded."""
+    monkeypatch.setattr(outbox_module, "RECORD_SECONDS", 60.0)
+    reconnections = [0]
+    monkeypatch.setattr(streamguard_module.StreamGuard, "connection", lambda _: reconnections[0])
+    with one_agency(database_url, js) as (intake, _, relay, _):
+        outbox = relay.outboxes[0]
+        async with running(relay.run, "relay"):
+            await asyncio.to_thread(submit_many, intake, 3, "unproven")
+            await eventually(relayed_in_memory(relay), what="published")
+        in_stream = await stream_size(js)
+        reconnections[0] += 1
+        await relay.record()
+        assert intake.position(RELAY_POSITION) == 0, "recorded what no look proved"
+        assert outbox.published_position == 0 and outbox.unverified_over is None
+        async with running(relay.run, "relay again"):
+            await eventually(relayed_in_memory(relay), what="published again")
+        await relay.record()
+        assert relayed_all(intake)()
+        assert await stream_size(js) == in_stream, "published twice into the stream"
+
+        monkeypatch.setattr(outbox_module, "RECORD_SECONDS", 60.0)
+        recorded = intake.position(RELAY_POSITION)
+        async with running(relay.run, "relay, before the stream is replaced"):
+            await asyncio.to_thread(submit_many, intake, 2, "then-replaced")
+            await eventually(relayed_in_memory(relay), what="published")
+        await js.delete_stream(EVENT_STREAM)
+        await ensure_streams(js)
+        await relay.record()
+        assert intake.position(RELAY_POSITION) == recorded, "recorded for another stream"
+        assert outbox.published_position == recorded
+        assert outbox.guard.problem is not None and "is not" in outbox.guard.problem
 
 
 def relayed_in_memory(relay: Relay) -> Callable[[], bool]:

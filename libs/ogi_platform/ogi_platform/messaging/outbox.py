@@ -16,9 +16,13 @@ an hour); a service that stops records first.
 
 One ``Relay`` serves every store of a process: a commit marks its store as having something to
 publish, and the relay takes the marked stores' events in cycles, publishing all of them before
-awaiting the acks together, with one look at the stream's identity before and after (not one per
-store). A process serving a thousand agencies does nothing while nothing is committed, and as
-much as one serving one agency per event otherwise.
+awaiting the acks together, each cycle checked against a recent look at the stream's identity
+(one for all the stores; ``LastLook``). What a cycle published is proven to be in the store's
+stream by a look taken after its acks: one look, when the relay records, for all the cycles since
+the last, over the connection they all went over; what it cannot prove (the connection changed,
+or the stream is another) is published again from the last proven position, never recorded. A
+process serving a thousand agencies does nothing while nothing is committed, and as much as one
+serving one agency per event otherwise.
 
 A commit hands the relay what it stored (each event and its position), so the relay publishes
 it without reading the store again, as long as it knows it has heard of every commit since it
@@ -98,10 +102,14 @@ class OutboxRelay:
         self.published = 0
         self.dead_lettered = 0
         self.guard = StreamGuard(app, js, RELAY_POSITION)
-        #: The position published up to, under which tracking name (read from the store first),
-        #: and the one the store holds.
+        #: The position published up to (its acks in), under which tracking name (read from the
+        #: store first); how far a look at the stream after the acks proved it went to the
+        #: store's stream; the one the store holds; over which connection what is published
+        #: beyond the proven position went (None: nothing is).
         self._published: tuple[str, int] | None = None
+        self._verified: tuple[str, int] | None = None
         self._recorded: tuple[str, int] | None = None
+        self._unverified_over: int | None = None
         #: The events committed since the store was last read (position, and record if public),
         #: heard from the commits while ``_hearing``; every event after position ``_heard_from``
         #: is among them (None: not known to be so).
@@ -131,12 +139,41 @@ class OutboxRelay:
     def unpublished(self, tracking: str) -> list[EventRecord]:
         """The next batch after the position published up to under ``tracking``."""
         if self._published is None or self._published[0] != tracking:
-            self._published = self._recorded = (tracking, self.app.position(tracking))
+            self._published = self._verified = self._recorded = (
+                tracking,
+                self.app.position(tracking),
+            )
+            self._unverified_over = None
         return self.records_after(self._published[1])
 
-    def published_up_to(self, tracking: str, position: int) -> None:
-        """The stream took the events up to ``position`` (checked to be the store's stream)."""
+    def published_up_to(self, tracking: str, position: int, over: int | None = None) -> None:
+        """The stream took the events up to ``position``: checked after the acks to be the
+        store's stream, or (``over``: the connection they went over) to be checked later
+        (``verify``)."""
         self._published = (tracking, position)
+        if over is None:
+            self._verified, self._unverified_over = self._published, None
+        elif self._unverified_over is None:
+            self._unverified_over = over
+
+    @property
+    def unverified_over(self) -> int | None:
+        """The connection over which events beyond the proven position went (None: none did)."""
+        return self._unverified_over
+
+    def verified(self, position: tuple[str, int]) -> None:
+        """A look at the stream after the acks up to ``position`` proved they went to the
+        store's stream, over the connection they went over."""
+        self._verified = position
+        if position == self._published:
+            self._unverified_over = None
+
+    def roll_back(self) -> None:
+        """What was published beyond the proven position is not known to be in the store's
+        stream (the connection changed, or the stream is another): publish it again (the
+        stream drops what it holds already as duplicates), from a read of the store."""
+        self._published, self._unverified_over = self._verified, None
+        self.forget_heard()
 
     @property
     def published_position(self) -> int:
@@ -148,12 +185,17 @@ class OutboxRelay:
         """Published further than the store says."""
         return self._published != self._recorded
 
+    @property
+    def reached(self) -> tuple[str, int] | None:
+        """The position published up to, under its tracking name (None: none read yet)."""
+        return self._published
+
     def record(self) -> None:
-        """Record the position published up to (in the store's writer)."""
-        published = self._published
-        if published is not None and published != self._recorded:
-            self.app.record_position(*published)
-            self._recorded = published
+        """Record the position proven published up to (in the store's writer)."""
+        verified = self._verified
+        if verified is not None and verified != self._recorded:
+            self.app.record_position(*verified)
+            self._recorded = verified
 
     def records_after(self, position: int) -> list[EventRecord]:
         notifications = self.app.notifications(position, self.batch_size)
@@ -302,19 +344,26 @@ class _Batch:
         self.records, self.last, self.count = batch
         self.sent: list[tuple[EventRecord, asyncio.Future[api.PubAck] | str]] = []
 
+    @property
+    def unproven(self) -> bool:
+        """Whether the position it reaches wants a look at the stream after the acks to be
+        proven: it sent something, or follows what was sent and not yet proven."""
+        return bool(self.sent) or self.outbox.unverified_over is not None
+
 
 async def publish_cycle(
     outboxes: Iterable[OutboxRelay], record_positions: bool = True, look: LastLook | None = None
 ) -> list[tuple[OutboxRelay, int | BaseException]]:
     """Publish the next batch of each store; answer, per store, how many stored events it went
-    past, or why it could not (``StreamChanged`` when its stream is not the one it knows). The
-    positions published up to are recorded in the stores unless ``record_positions`` is false (the
-    caller records them later: ``OutboxRelay.record``).
+    past, or why it could not (``StreamChanged`` when its stream is not the one it knows).
 
-    The stream is checked to be each store's before and after (``StreamGuard``, one look at
-    the stream's information for all; before, the ``look`` of the last cycle if recent), so a
-    position is never recorded for events that went to another stream or server. The acks of
-    all the stores' messages are awaited together."""
+    The stream is checked to be each store's before (``StreamGuard``, one look at the stream's
+    information for all: the ``look`` of the last cycle if recent) and after the acks, so that a
+    position is never recorded for events that went to another stream or server. With
+    ``record_positions``, the look after is taken at once and the positions recorded in the
+    stores; without, the caller (``Relay``) takes one look later for all the cycles in between,
+    and records then what it proved (``Relay.record``). The acks of all the stores' messages
+    are awaited together."""
     outboxes = list(outboxes)
     if not outboxes:
         return []
@@ -329,6 +378,8 @@ async def publish_cycle(
         except StreamChanged as error:
             outcomes[outbox] = error
             return None
+        if outbox.unverified_over not in (None, checked.connection):
+            outbox.roll_back()  # went over a connection no later look can speak for
         batch = outbox.fresh(checked.tracking) or await outbox.read(checked.tracking)
         if not batch[2]:
             outcomes[outbox] = 0
@@ -338,6 +389,14 @@ async def publish_cycle(
     prepared = await asyncio.gather(*(prepare(outbox) for outbox in outboxes))
     batches = [batch for batch in prepared if batch is not None]
     stream_limit = (info.config.max_msg_size or -1) if info is not None else -1
+    # Nothing is handed to a client that is not connected over the connection checked: while
+    # it reconnects, nats-py keeps what is published and sends it to whichever server it
+    # reaches next (the look the check used may be from before the connection dropped).
+    guard = outboxes[0].guard
+    if batches and (not guard.nc.is_connected or guard.connection() != connection):
+        for batch in batches:
+            outcomes[batch.outbox] = StreamChanged("not connected to NATS as checked")
+        batches = []
     for batch in batches:
         batch.sent = [
             (record, await batch.outbox.publish(record, stream_limit)) for record in batch.records
@@ -353,7 +412,7 @@ async def publish_cycle(
     answered = await asyncio.wait_for(asyncio.gather(*acks, return_exceptions=True), timeout)
     # Only what was sent needs the look after (whose stream took it): a batch of internal
     # events alone (a bureau's ApplicationKnown) passes over them without asking the server.
-    sending = [batch for batch in batches if batch.sent]
+    sending = record_positions and any(batch.unproven for batch in batches)
     after = await shared_stream_info(js) if sending else None
     if look is not None and sending:
         look.saw(after, connection)
@@ -367,14 +426,15 @@ async def publish_cycle(
             if isinstance(outcome, str):
                 await batch.outbox.dead_letter(record, outcome)
         try:
-            if batch.sent:
+            if batch.unproven and record_positions:
                 await batch.outbox.guard.check(since=batch.checked.connection, info=after)
         except StreamChanged as error:
             outcomes[batch.outbox] = error
             continue
         recorded.append(batch)
     for batch in recorded:
-        batch.outbox.published_up_to(batch.checked.tracking, batch.last)
+        over = batch.checked.connection if batch.unproven and not record_positions else None
+        batch.outbox.published_up_to(batch.checked.tracking, batch.last, over)
     if record_positions:
         await asyncio.gather(*(b.outbox.writer.run(b.outbox.record) for b in recorded))
     for batch in recorded:
@@ -409,6 +469,7 @@ class Relay:
         self._unrecorded_since = 0.0
         self._published_at = 0.0
         self._record_timer: asyncio.TimerHandle | None = None
+        self._record_wanted = False
         self._recording: asyncio.Task[None] | None = None
 
     @property
@@ -459,32 +520,84 @@ class Relay:
             self._record_timer = loop.call_at(self._record_due, self._record_when_due)
 
     def _record_when_due(self) -> None:
-        """Record in the background (publishing goes on while the stores' writers get to it)
-        if the relay has been quiet long enough, or the oldest position waited the longest;
-        else look again when one of them will be so."""
+        """Have the cycles record (``_record_between_cycles``) if the relay has been quiet long
+        enough, or the oldest position waited the longest; else look again when one of them
+        will be so."""
         self._record_timer = None
         if asyncio.get_running_loop().time() < self._record_due:
             self._record_soon()
-        elif self._recording is None or self._recording.done():
-            self._recording = asyncio.create_task(self.record())
+        elif self._recording is None or self._recording.done():  # else it asks again, done
+            self._record_wanted = True
+            self._wake.set()
+
+    async def _record_between_cycles(self) -> None:
+        """Prove the positions published up to (no cycle runs meanwhile), and record them in
+        the background: publishing goes on while the stores' writers get to it."""
+        self._record_wanted = False
+        outboxes, self._unrecorded = list(self._unrecorded), {}
+        self._recording = asyncio.create_task(self._write(await self._prove(outboxes)))
 
     async def record(self) -> None:
-        """Record in each store how far it was published (the relay does so when quiet, and
-        every ``RECORD_MAX_SECONDS`` while it publishes; the service runtime when it stops)."""
+        """Prove and record in each store how far it was published (the relay does so when
+        quiet, and every ``RECORD_MAX_SECONDS`` while it publishes; the service runtime when it
+        stops, with no cycle running)."""
         if self._record_timer is not None:
             self._record_timer.cancel()
             self._record_timer = None
-        outboxes, self._unrecorded = list(self._unrecorded), {}
+        self._unrecorded = {}
+        await self._write(await self._prove([o for o in self.outboxes if o.unrecorded]))
+
+    async def _prove(self, outboxes: list[OutboxRelay]) -> list[OutboxRelay]:
+        """One look at the stream for all the cycles since the last: the stores whose events
+        went, over the connection the look is made over, to the stream their positions refer
+        to have their positions proven (``OutboxRelay.verified``) and are returned; the others
+        publish again from their proven positions (``OutboxRelay.roll_back``). If no look can be
+        had, nothing is proven, and the stores wait for the next recording."""
+        if not outboxes:
+            return []
+        reached = {outbox: outbox.reached for outbox in outboxes}
+        guard = outboxes[0].guard  # the stores' one client
+        connection = guard.connection()
+        try:
+            info = await shared_stream_info(outboxes[0].js)
+        except Exception as error:  # the server away (a timeout): try again later
+            log.warning("the relay cannot look at the stream to record positions: %s", error)
+            self._unrecord(outboxes)
+            return []
+        if guard.connection() == connection:
+            self._look.saw(info, connection)
+        proven = []
+        for outbox in outboxes:
+            try:
+                if outbox.unverified_over not in (None, connection):
+                    raise StreamChanged("the connection to NATS changed since it published")
+                await outbox.guard.check(since=connection, info=info)
+            except StreamChanged as error:
+                log.warning("%s publishes again what it cannot prove: %s", outbox.what, error)
+                outbox.roll_back()
+                self._mark(outbox)
+                continue
+            position = reached[outbox]
+            if position is not None:
+                outbox.verified(position)
+            proven.append(outbox)
+        return proven
+
+    async def _write(self, outboxes: list[OutboxRelay]) -> None:
         answers = await asyncio.gather(
             *(outbox.writer.run(outbox.record) for outbox in outboxes), return_exceptions=True
         )
         for outbox, answer in zip(outboxes, answers, strict=True):
             if isinstance(answer, BaseException):
                 log.error("%s: position not recorded; trying again: %s", outbox.what, answer)
-                if not self._unrecorded:
-                    self._unrecorded_since = asyncio.get_running_loop().time()
-                self._unrecorded[outbox] = None
+                self._unrecord([outbox])
         self._record_soon()
+
+    def _unrecord(self, outboxes: list[OutboxRelay]) -> None:
+        """Record these stores' positions at the next recording."""
+        if outboxes and not self._unrecorded:
+            self._unrecorded_since = asyncio.get_running_loop().time()
+        self._unrecorded.update(dict.fromkeys(outboxes))
 
     async def run(self) -> None:
         self._listen()
@@ -500,9 +613,13 @@ class Relay:
     async def _cycles(self) -> None:
         loop = asyncio.get_running_loop()
         while True:
+            if self._record_wanted:
+                await self._record_between_cycles()
             if not self._marked:
                 self._wake.clear()
-                await self._wake.wait()
+                if not self._record_wanted:
+                    await self._wake.wait()
+                continue
             taken = list(self._marked)[: self.stores_per_cycle]
             for outbox in taken:
                 del self._marked[outbox]

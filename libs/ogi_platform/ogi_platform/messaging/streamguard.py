@@ -83,8 +83,8 @@ class LastLook:
     second delivers nothing to the inbox unless a consumer of its name is made on it meanwhile:
     the old one goes with the old stream, and the inbox makes its own again only after a fresh
     look (a provisioned one is made by the NATS admin, `ogi nats provision`, never at once).
-    The relay's look after its acks, which alone lets a position be recorded, is always a
-    fresh one."""
+    The relay's look after its acks, which alone lets a position be recorded (one for the
+    cycles since the last recording: ``Relay.record``), is always a fresh one."""
 
     def __init__(self) -> None:
         self._seen: tuple[api.StreamInfo, float, int] | None = None
