@@ -148,8 +148,8 @@ class OutboxRelay:
 
     def published_up_to(self, tracking: str, position: int, over: int | None = None) -> None:
         """The stream took the events up to ``position``: checked after the acks to be the
-        store's stream, or (``over``: the connection they went over) to be checked later
-        (``verify``)."""
+        store's stream, or (``over``: the connection they went over) to be proven by a later
+        look (``verified``, from ``Relay.record``)."""
         self._published = (tracking, position)
         if over is None:
             self._verified, self._unverified_over = self._published, None
