@@ -12,12 +12,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ogi_cli.parser import UsageError, build
-from ogi_errors import DomainError
+from ogi_errors import DomainError, InvalidInput
 
 if TYPE_CHECKING:
     import grpc
-
-    from ogi_cli.client import Clients
 
 #: A command that needs no running service (``local`` in its parser's defaults).
 LocalCommand = Callable[[argparse.Namespace], dict[str, Any]]
@@ -34,27 +32,47 @@ def _print(result: dict[str, Any], as_json: bool, show: str) -> None:
     print(text(show, result), end="")
 
 
-def _fail(message: str, as_json: bool, code: int) -> int:
+def _fail(message: str, as_json: bool, code: int, for_people: str | None = None) -> int:
+    """``message`` as one JSON document (``--json``), or, for people, ``for_people`` (else
+    ``message``) after ``ogi：``; the exit ``code``."""
     if as_json:
         print(json.dumps({"error": message}, ensure_ascii=False))
     else:
-        print(f"ogi: {message}", file=sys.stderr)
+        print(f"ogi：{for_people or message}", file=sys.stderr)
     return code
 
 
-def _rpc_error(error: grpc.RpcError, clients: Clients) -> str:
+def _refused(status: str, detail: str, field: str, as_json: bool) -> int:
+    """A refusal (status code ``status``): its code and words in ``--json``, what it means in
+    Chinese for people (``ogi_law.refusals``)."""
+    from ogi_law.refusals import refusal_line
+
+    message = f"{status}: {detail}" + (
+        f" (field: {field})" if field and field not in detail else ""
+    )
+    return _fail(message, as_json, 2, refusal_line(status, detail, field))
+
+
+def _rpc_error(error: grpc.RpcError, as_json: bool) -> int:
     import grpc
 
     from ogi_platform.rpc.server import field_of
 
     code = error.code()
     if code == grpc.StatusCode.UNAVAILABLE:
-        return "the system is not reachable: start it with `ogi up` (or set OGI_ENDPOINTS)"
-    field = field_of(error)
-    detail = error.details() or code.name
-    return f"{code.name}: {detail}" + (
-        f" (field: {field})" if field and field not in detail else ""
-    )
+        return _fail(
+            "UNAVAILABLE: the system is not reachable: "
+            "start it with `ogi up` (or set OGI_ENDPOINTS)",
+            as_json,
+            2,
+            "系统暂时无法访问（UNAVAILABLE）：请先用 `ogi up` 启动系统（或设置 OGI_ENDPOINTS）",
+        )
+    return _refused(code.name, error.details() or code.name, field_of(error) or "", as_json)
+
+
+def _domain_error(error: DomainError, as_json: bool) -> int:
+    field = error.field if isinstance(error, InvalidInput) else ""
+    return _refused(error.code, str(error), field, as_json)
 
 
 def run_up(args: argparse.Namespace) -> int:
@@ -73,7 +91,7 @@ def run_up(args: argparse.Namespace) -> int:
     try:
         description = system.start()
     except (RuntimeError, OSError, TimeoutError, DomainError) as error:
-        return _fail(f"cannot start: {error}", args.json, 1)
+        return _fail(f"cannot start: {error}", args.json, 1, f"无法启动：{error}")
     description["ready_seconds"] = round(time.monotonic() - started, 2)
     _print(description, args.json, "up")
     if not args.json and description.get("web"):
@@ -112,10 +130,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return _run(argv)
     except KeyboardInterrupt:
-        return _fail("interrupted", "--json" in argv, 130)
+        return _fail("interrupted", "--json" in argv, 130, "已中断")
     except Exception as error:  # the last resort: a fault of ogi itself or of its surroundings
         message = " ".join(f"{type(error).__name__}: {error}".split())
-        return _fail(f"unexpected error: {message}", "--json" in argv, 1)
+        return _fail(f"unexpected error: {message}", "--json" in argv, 1, f"意外错误：{message}")
 
 
 def _run(argv: list[str]) -> int:
@@ -131,7 +149,9 @@ def _run(argv: list[str]) -> int:
     if local is not None:
         try:
             _print(local(args), args.json, args.show)
-        except (DomainError, ValueError, OverflowError) as error:
+        except DomainError as error:
+            return _domain_error(error, args.json)
+        except (ValueError, OverflowError) as error:
             return _fail(str(error), args.json, 2)
         return 0
     import grpc
@@ -147,9 +167,9 @@ def _run(argv: list[str]) -> int:
         _print(args.run(clients, args), args.json, args.show)
         return 0
     except grpc.RpcError as error:
-        return _fail(_rpc_error(error, clients), args.json, 2)
+        return _rpc_error(error, args.json)
     except DomainError as error:
-        return _fail(str(error), args.json, 2)
+        return _domain_error(error, args.json)
     finally:
         clients.close()
 

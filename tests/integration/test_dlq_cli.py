@@ -134,7 +134,11 @@ async def test_a_dead_letter_is_listed_replayed_once_its_cause_is_fixed_and_appl
 
     # An unknown sequence is refused in one line and nothing changes.
     code, out, err = ogi(url, tmp_path, "replay", str(listed["seq"]), "999")
-    assert code != 0 and out == "" and err.strip() == "ogi: no dead letter 999 in OGI_DLQ"
+    assert (
+        code != 0
+        and out == ""
+        and err.strip() == "ogi：没有找到（NOT_FOUND）：no dead letter 999 in OGI_DLQ"
+    )
     assert len(ogi_json(url, tmp_path, "list")["dead_letters"]) == 1
 
     (calendars / "2040.toml").write_text(YEAR_2040, encoding="utf-8")

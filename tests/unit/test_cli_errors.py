@@ -15,16 +15,18 @@ from ogi_errors import InvalidInput
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
-    """``ogi ARGS`` in plain and in --json form: the exit code and the one line of error."""
+    """``ogi ARGS`` in plain and in --json form: the exit code and the one line of error for
+    people (the JSON document's is for programs: one line too)."""
     code = main.main(list(args))
     plain = capsys.readouterr()
     assert plain.out == "", plain.out
     lines = plain.err.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("ogi: "), plain.err
+    assert len(lines) == 1 and lines[0].startswith("ogi："), plain.err
     assert main.main([*args, "--json"]) == code
     as_json = capsys.readouterr()
     assert as_json.err == ""
-    assert json.loads(as_json.out) == {"error": lines[0].removeprefix("ogi: ")}
+    error = json.loads(as_json.out)
+    assert set(error) == {"error"} and error["error"] and "\n" not in error["error"]
     return code, lines[0]
 
 
@@ -105,4 +107,4 @@ def test_a_fault_of_ogi_itself_is_one_line(
     monkeypatch.setattr(lifecycle, "due", broken)
     code, line = run(capsys, "due", "--received-on", "2026-01-05")
     assert code == 1
-    assert line.startswith("ogi: unexpected error: KeyError:")
+    assert line.startswith("ogi：意外错误：KeyError:")

@@ -280,7 +280,8 @@ def test_an_unknown_number_ends_the_command_with_one_line_and_non_zero(
     captured = capsys.readouterr()
     assert captured.out == ""
     assert (
-        captured.err.strip() == "ogi: 申请编号 SZFB-2026-09999 不存在，或者您无权查看该机关的申请"
+        captured.err.strip()
+        == "ogi：没有找到（NOT_FOUND）：申请编号 SZFB-2026-09999 不存在，或者您无权查看该机关的申请"
     )
 
 

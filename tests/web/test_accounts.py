@@ -53,4 +53,4 @@ def test_refused_accounts_are_not_written(
     assert add(path, monkeypatch, "long enough 1", "门户", "--role", "portal") == 2
     assert not path.exists()
     assert read_accounts(path) == {}
-    assert capsys.readouterr().err.count("ogi: ") == 4
+    assert capsys.readouterr().err.count("ogi：") == 4

@@ -6,30 +6,10 @@ A service's refusal of bad input names a field: the form shows the message besid
 
 from __future__ import annotations
 
-import re
-
+from ogi_law.refusals import field_reason, status_title
 from ogi_web.backend import ServiceError
 
-#: What a status code means for the person using the page.
-CODE_TITLES = {
-    "INVALID_ARGUMENT": "填写的内容有误",
-    "NOT_FOUND": "没有找到",
-    "FAILED_PRECONDITION": "当前状态下不能办理这一步",
-    "PERMISSION_DENIED": "无权办理",
-    "UNAUTHENTICATED": "请重新登录",
-    "UNAVAILABLE": "系统暂时无法访问",
-    "DEADLINE_EXCEEDED": "系统响应超时",
-}
 STATUS = {"NOT_FOUND": 404, "PERMISSION_DENIED": 403, "UNAUTHENTICATED": 401}
-
-_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"^is required\b"), "此项必填"),
-    (re.compile(r"^is longer than (\d+) characters"), "不能超过 {0} 个字"),
-    (re.compile(r"is not one of"), "请从所列选项中选择"),
-    (re.compile(r"is not a date|YYYY-MM-DD"), "日期格式应为 YYYY-MM-DD"),
-    (re.compile(r"is in the future"), "不能晚于今天"),
-    (re.compile(r"needs at least one exemption ground"), "须选择至少一项不予公开的理由和依据"),
-)
 
 
 class PageError(Exception):
@@ -43,7 +23,7 @@ class PageError(Exception):
 
     @classmethod
     def of(cls, error: ServiceError) -> PageError:
-        title = CODE_TITLES.get(error.code, "办理未成功")
+        title = status_title(error.code)
         return cls(
             STATUS.get(error.code, 409 if error.code != "UNAVAILABLE" else 503),
             title,
@@ -53,10 +33,5 @@ class PageError(Exception):
 
 def field_message(error: ServiceError) -> str:
     """The service's complaint about a field in Chinese where it is a common one, else its own
-    words after a Chinese lead."""
-    text = error.message.removeprefix(f"{error.field}: ")
-    for pattern, chinese in _PATTERNS:
-        found = pattern.search(text)
-        if found:
-            return chinese.format(*found.groups())
-    return f"不符合要求：{text}"
+    words after a Chinese lead (``ogi_law.refusals``)."""
+    return field_reason(error.message, error.field)

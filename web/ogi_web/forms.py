@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 
 from starlette.datastructures import FormData
 
+from ogi_law.refusals import status_title
 from ogi_web.backend import ServiceError
-from ogi_web.errors import CODE_TITLES, field_message
+from ogi_web.errors import field_message
 
 #: Kinds of input: text, textarea, date, number, select, radio, checks (several of the choices).
 KINDS = ("text", "textarea", "date", "number", "select", "radio", "checks")
@@ -59,7 +60,7 @@ class Posted:
         if error.code == "INVALID_ARGUMENT" and error.field in names:
             self.errors[error.field] = field_message(error)
         else:
-            self.problem = f"{CODE_TITLES.get(error.code, '办理未成功')}：{error.message}"
+            self.problem = f"{status_title(error.code)}：{error.message}"
 
 
 def defaults(inputs: tuple[Input, ...]) -> Posted:

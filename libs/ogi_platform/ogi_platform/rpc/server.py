@@ -33,11 +33,8 @@ R = TypeVar("R")
 Method = Callable[[Any, Any, grpc.aio.ServicerContext], Awaitable[R]]
 
 _CODES: list[tuple[type[DomainError], int]] = [
-    (InvalidInput, code_pb2.INVALID_ARGUMENT),
-    (NotFound, code_pb2.NOT_FOUND),
-    (IllegalStep, code_pb2.FAILED_PRECONDITION),
-    (PermissionDenied, code_pb2.PERMISSION_DENIED),
-    (Unauthenticated, code_pb2.UNAUTHENTICATED),
+    (kind, code_pb2.Code.Value(kind.code))
+    for kind in (InvalidInput, NotFound, IllegalStep, PermissionDenied, Unauthenticated)
 ]
 
 
