@@ -91,7 +91,7 @@ def _adopt(
     try:
         app = _store(service)(agency, env=location.env | {"CREATE_TABLE": "n"})
     except PersistenceError as error:
-        raise InvalidInput("database_url", f"{location.description}: {error}") from None
+        raise InvalidInput("database_url", f"cannot open {location.description}: {error}") from None
     try:
         identities = identities_of(app, create=False)
         entries = []

@@ -79,7 +79,7 @@ def _read_table(name: str) -> AnnualTable:
         table = AnnualTable.from_dict(json.loads(Path(name).read_text(encoding="utf-8")))
         table.check()
     except OSError as error:
-        raise InvalidInput("files", f"{name}: {error.strerror}") from None
+        raise InvalidInput("files", f"cannot read {name}: {error.strerror}") from None
     except (ValueError, AttributeError, TypeError, BrokenTable) as error:
         raise InvalidInput("files", f"{name} is not a valid table: {error}") from None
     return table

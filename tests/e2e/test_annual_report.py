@@ -425,7 +425,7 @@ def test_the_general_office_adds_up_the_agencies_tables(
     assert cells(combined) == {
         key: tables[0].cells[key] + tables[1].cells[key] for key in tables[0].cells
     }
-    assert "counted twice" in system.refused("report", "combine", files[0], files[0])
+    assert "重复统计" in system.refused("report", "combine", files[0], files[0])
     corrupted = json.loads(Path(files[0]).read_text(encoding="utf-8"))
     corrupted["rows"][0]["values"]["natural_person"] += 1
     (out / "corrupted.json").write_text(json.dumps(corrupted), encoding="utf-8")

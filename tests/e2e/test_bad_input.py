@@ -94,7 +94,7 @@ def test_bad_application_is_refused(cli: OgiSystem, changes: dict[str, str], fie
 
 def test_future_receipt_date_is_refused(system: OgiSystem) -> None:
     message = system.refused(*apply_args(received_on=future_date(system)))
-    assert "received_on：不能晚于今天" in message, message
+    assert "received_on：" in message and "晚于今天" in message, message
 
 
 @pytest.mark.parametrize("value", ["20240101", "2024-W01-1"])
@@ -180,7 +180,7 @@ def test_malformed_application_id_is_refused_by_every_command(
     cli: OgiSystem, command: list[str], app_id: str
 ) -> None:
     message = cli.refused(command[0], app_id, *command[1:])
-    assert "application" in message, message
+    assert "application" in message or "申请" in message, message
 
 
 # -- illegal steps -----------------------------------------------------------------------------

@@ -64,7 +64,7 @@ class Government:
         """`ogi ARGS` with ``who``'s token is refused as if the application did not exist: it
         is another agency's, which ``who`` may not even read."""
         message = self.system.refused(*args, env={"OGI_TOKEN": self.tokens[who]})
-        assert "NOT_FOUND" in message and "not found" in message, message
+        assert "NOT_FOUND" in message and "没有" in message, message
         return message
 
     def status(self, who: str, application_id: str) -> dict[str, Any]:

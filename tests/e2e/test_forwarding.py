@@ -35,7 +35,7 @@ def test_forward_chain_clocks_and_trace(system: OgiSystem) -> None:
     assert hops(at_b) == [("municipal-office", "natural-resources-bureau")]
 
     loop = system.refused("forward", application_id, "--to", "municipal-office", "--reason", "退回")
-    assert "loop" in loop
+    assert "转送将形成循环" in loop, loop
     assert system.refused("forward", application_id, "--to", "nowhere", "--reason", "x")
 
     system.ogi_json("forward", application_id, "--to", "archives-bureau", "--reason",

@@ -137,7 +137,7 @@ async def test_a_dead_letter_is_listed_replayed_once_its_cause_is_fixed_and_appl
     assert (
         code != 0
         and out == ""
-        and err.strip() == "ogi：没有找到（NOT_FOUND）：no dead letter 999 in OGI_DLQ"
+        and err.strip() == "ogi：没有找到（NOT_FOUND）：OGI_DLQ 中没有死信 999"
     )
     assert len(ogi_json(url, tmp_path, "list")["dead_letters"]) == 1
 
@@ -149,7 +149,7 @@ async def test_a_dead_letter_is_listed_replayed_once_its_cause_is_fixed_and_appl
     await eventually(lambda: opened_deadlines(database_url) == 1, what="the clock opened")
     assert ogi_json(url, tmp_path, "list")["dead_letters"] == []
     code, _, err = ogi(url, tmp_path, "replay", str(listed["seq"]))
-    assert code != 0 and "no dead letter" in err  # replayed letters are gone
+    assert code != 0 and "中没有死信" in err  # replayed letters are gone
     assert ogi_json(url, tmp_path, "replay", "--all")["replayed"] == []
     time.sleep(1.0)
     assert opened_deadlines(database_url) == 1

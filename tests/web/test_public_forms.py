@@ -27,5 +27,5 @@ def test_a_refused_field_reads_in_chinese() -> None:
 
     assert message("is required") == "此项必填"
     assert message("is longer than 200 characters") == "不能超过 200 个字"
-    assert message("'x' is not one of a, b") == "请从所列选项中选择"
+    assert message("'x' is not one of a, b") == "'x' 不在可选范围内（a, b）"
     assert message("something new").startswith("不符合要求：")
