@@ -6,7 +6,7 @@ A service's refusal of bad input names a field: the form shows the message besid
 
 from __future__ import annotations
 
-from ogi_law.refusals import field_reason, status_title
+from ogi_law.refusals import field_reason, refusal_detail, status_title
 from ogi_web.backend import ServiceError
 
 STATUS = {"NOT_FOUND": 404, "PERMISSION_DENIED": 403, "UNAUTHENTICATED": 401}
@@ -27,7 +27,7 @@ class PageError(Exception):
         return cls(
             STATUS.get(error.code, 409 if error.code != "UNAVAILABLE" else 503),
             title,
-            error.message,
+            refusal_detail(error.message, error.field),
         )
 
 

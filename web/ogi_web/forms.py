@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from starlette.datastructures import FormData
 
-from ogi_law.refusals import status_title
+from ogi_law.refusals import refusal_detail, status_title
 from ogi_web.backend import ServiceError
 from ogi_web.errors import field_message
 
@@ -60,7 +60,8 @@ class Posted:
         if error.code == "INVALID_ARGUMENT" and error.field in names:
             self.errors[error.field] = field_message(error)
         else:
-            self.problem = f"{status_title(error.code)}：{error.message}"
+            detail = refusal_detail(error.message, error.field)
+            self.problem = f"{status_title(error.code)}：{detail}"
 
 
 def defaults(inputs: tuple[Input, ...]) -> Posted:

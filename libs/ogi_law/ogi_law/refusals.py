@@ -344,8 +344,13 @@ def field_reason(message: str, field: str) -> str:
     return in_chinese(reason) or f"不符合要求：{reason}"
 
 
+def refusal_detail(message: str, field: str = "") -> str:
+    """What was refused and why, from the service's ``message``: the field and why, or the
+    wording in Chinese (the service's own words if the catalogue lacks it)."""
+    return f"{field}：{field_reason(message, field)}" if field else in_chinese(message) or message
+
+
 def refusal_line(code: str, message: str, field: str = "") -> str:
-    """One line for a person: the code's meaning (the code beside it, to look up), then the
-    field and why, or the service's words."""
-    detail = f"{field}：{field_reason(message, field)}" if field else in_chinese(message) or message
-    return f"{status_title(code)}（{code}）：{detail}"
+    """One line for a person: the code's meaning (the code beside it, to look up), then what
+    was refused and why."""
+    return f"{status_title(code)}（{code}）：{refusal_detail(message, field)}"

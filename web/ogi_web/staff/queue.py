@@ -11,6 +11,7 @@ from ogi.v1 import query_pb2
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from ogi_law.refusals import refusal_detail
 from ogi_web.backend import ServiceError, as_dict
 from ogi_web.errors import PageError
 from ogi_web.pages import page
@@ -96,6 +97,10 @@ async def search(request: Request) -> Response:
         asked = query_pb2.SearchApplicationsRequest(words=words, page_size=50, up_to_date=True)
         listed = await web.backend.call("query", "SearchApplications", asked, who.token)
     except ServiceError as error:
-        message = "没有找到该编号的申请。" if error.code == "NOT_FOUND" else error.message
+        message = (
+            "没有找到该编号的申请。"
+            if error.code == "NOT_FOUND"
+            else refusal_detail(error.message, error.field)
+        )
         return _render(request, who, {"applications": [], "total": 0}, words=words, problem=message)
     return _render(request, who, as_dict(listed), words=words)
