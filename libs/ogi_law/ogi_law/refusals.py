@@ -212,7 +212,7 @@ MESSAGES: tuple[tuple[str, str], ...] = (
     ("the reply period was already extended once (Art. 33)", "答复期限已延长过一次（第三十三条）"),
     (
         "an extension is approved by the {role} (Art. 33)",
-        "延长答复期限须经{role}同意（第三十三条）",
+        "延长答复期限须经政府信息公开工作机构负责人同意（第三十三条）",
     ),
     # -- fees --------------------------------------------------------------------------------
     (
