@@ -1,6 +1,8 @@
-"""A refusal in Chinese: what a status code means for the person who asked, and the reason, in
-the catalogue's words where it is a common one (the service's own words otherwise). One
-catalogue for the command line and the web pages; ``--json`` and the APIs keep the codes."""
+"""A refusal in Chinese: what a status code means for the person who asked, and the reason in
+this catalogue's words (every refusal the code raises is here; one from elsewhere keeps its
+own words). The labels' companion (``ogi_law.labels``), kept apart so that `ogi --help` does
+not load it; for the command line and the web pages, while ``--json`` and the APIs keep the
+codes and the services' wording."""
 
 from __future__ import annotations
 
