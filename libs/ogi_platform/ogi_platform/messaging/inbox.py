@@ -294,7 +294,7 @@ class InboxConsumer:
                 config.deliver_policy = api.DeliverPolicy.BY_START_SEQUENCE
                 config.opt_start_seq = lowest + 1
             await self.js.add_consumer(EVENT_STREAM, config)
-        self._ack_all = CONSUMER_ACK_POLICY == api.AckPolicy.ALL
+        self._ack_all = True  # the consumer was made, or kept, with CONSUMER_ACK_POLICY
         return await self.js.pull_subscribe_bind(self.durable, stream=EVENT_STREAM)
 
     async def _bind_provisioned(self) -> JetStreamContext.PullSubscription:
