@@ -80,7 +80,13 @@ def test_a_wording_reads_in_the_catalogues_words_with_its_values() -> None:
     )
     # The more particular of two wordings that could both fit.
     assert in_chinese("application A1 is already with 信息公开办") == "申请 A1 已在 信息公开办 办理"
-    assert in_chinese("application A1 is closed") == "申请 A1 处于 closed 状态，不能办理这一步"
+    # Codes of a vocabulary read by their labels.
+    assert in_chinese("application A1 is closed") == "申请 A1 当前为“已办结”，不能办理这一步"
+    assert in_chinese("'partial' needs at least one exemption ground") == (
+        "“部分公开”须选择至少一项不予公开的理由和依据"
+    )
+    assert in_chinese("staff may not list applications") == "机关工作人员无权查看申请列表"
+    assert in_chinese("application A1 is lost") == "申请 A1 当前为“lost”，不能办理这一步"
     assert (
         refusal_line("NOT_FOUND", "application 7 not found") == "没有找到（NOT_FOUND）：没有申请 7"
     )

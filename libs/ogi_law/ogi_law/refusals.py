@@ -7,6 +7,9 @@ codes and the services' wording."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+
+from ogi_law import labels
 
 #: What a status code means for the person who asked.
 STATUS_TITLES = {
@@ -83,18 +86,18 @@ MESSAGES: tuple[tuple[str, str], ...] = (
     ("no authenticated caller", "调用者身份未经验证"),
     (
         "only staff tokens name an agency, not {role}",
-        "只有机关工作人员的令牌写明机关，{role} 的不写",
+        "只有机关工作人员的令牌写明机关，{role}的不写",
     ),
     (
         "{actor} may not see the government-level report (its general office, the supervision "
         "bureau and operators may)",
-        "{actor} 无权查看本级政府的年度报告（政府办公厅（室）、监督机构和运维人员可以查看）",
+        "{actor}无权查看本级政府的年度报告（政府办公厅（室）、监督机构和运维人员可以查看）",
     ),
-    ("{actor} may not list applications", "{actor} 无权查看申请列表"),
-    ("{actor} may not read the lists of {agency}", "{actor} 无权查看 {agency} 的列表"),
+    ("{actor} may not list applications", "{actor}无权查看申请列表"),
+    ("{actor} may not read the lists of {agency}", "{actor}无权查看 {agency} 的列表"),
     (
         "{actor} may not {access} for agency {agency}",
-        "{actor} 无权为 {agency} 办理此事（{access}）",
+        "{actor}无权为 {agency} 办理此事（{access}）",
     ),
     # -- agencies and instances --------------------------------------------------------------
     (
@@ -129,7 +132,7 @@ MESSAGES: tuple[tuple[str, str], ...] = (
     # -- applications ------------------------------------------------------------------------
     ("{value} is not an application id", "{value} 不是申请的标识"),
     ("application {application} is already with {office}", "申请 {application} 已在 {office} 办理"),
-    ("application {application} is already {state}", "申请 {application} 已处于 {state} 状态"),
+    ("application {application} is already {state}", "申请 {application} 已是“{state}”"),
     (
         "application {application} was forwarded to {agency}: it is withdrawn there",
         "申请 {application} 已转送 {agency}：请向该机关撤回",
@@ -143,7 +146,7 @@ MESSAGES: tuple[tuple[str, str], ...] = (
     ("application {application} not found", "没有申请 {application}"),
     (
         "application {application} is {state}",
-        "申请 {application} 处于 {state} 状态，不能办理这一步",
+        "申请 {application} 当前为“{state}”，不能办理这一步",
     ),
     (
         "would make a {kind} event of {size} bytes, more than the {limit} an event may have",
@@ -180,16 +183,16 @@ MESSAGES: tuple[tuple[str, str], ...] = (
     # -- review ------------------------------------------------------------------------------
     (
         "{outcome} needs at least one exemption ground",
-        "{outcome} 须选择至少一项不予公开的理由和依据",
+        "“{outcome}”须选择至少一项不予公开的理由和依据",
     ),
-    ("{outcome} takes no exemption ground", "{outcome} 不适用不予公开的理由"),
+    ("{outcome} takes no exemption ground", "“{outcome}”不适用不予公开的理由"),
     (
         "{outcome} must state the reasons (Art. 36(3), 37)",
-        "{outcome} 须说明理由（第三十六条第三项、第三十七条）",
+        "“{outcome}”须说明理由（第三十六条第三项、第三十七条）",
     ),
     (
         "{outcome} must say what the applicant asked and why",
-        "{outcome} 须写明申请人申请的内容及理由",
+        "“{outcome}”须写明申请人申请的内容及理由",
     ),
     ("{agency} was not consulted under {ref}", "未以 {ref} 征求 {agency} 的意见"),
     ("an agency does not consult itself", "机关不能征求自身的意见"),
@@ -221,14 +224,14 @@ MESSAGES: tuple[tuple[str, str], ...] = (
         "a fee notice was already issued: one method per application",
         "已发出收费通知：每件申请只用一种计收方式",
     ),
-    ("nothing to charge: {method} for {units} is free", "无需收费：{units} 按 {method} 不收费"),
+    ("nothing to charge: {method} for {units} is free", "无需收费：按{method}，{units}不收费"),
     ("no fee notice was issued", "没有发出收费通知"),
     ("the fee was already paid", "信息处理费已缴纳"),
     ("the fee notice is unpaid", "收费通知所列费用尚未缴纳"),
     # -- reply -------------------------------------------------------------------------------
     (
-        "the reply to {application} is already {state}",
-        "对申请 {application} 的答复已处于 {state} 状态",
+        "the reply to {application} is already {reply_state}",
+        "对申请 {application} 的答复已是“{reply_state}”",
     ),
     ("no reply to application {application} here", "本机关没有对申请 {application} 的答复"),
     ("no clock for application {application} here", "本机关没有申请 {application} 的答复期限记录"),
@@ -245,7 +248,10 @@ MESSAGES: tuple[tuple[str, str], ...] = (
         "投诉 {complaint} 未写明申请，无从重新办理：请予通报批评或建议追责",
     ),
     ("complaint {complaint} was not upheld", "投诉 {complaint} 不成立"),
-    ("complaint {complaint} is {state}", "投诉 {complaint} 处于 {state} 状态，不能办理这一步"),
+    (
+        "complaint {complaint} is {complaint_state}",
+        "投诉 {complaint} 当前为“{complaint_state}”，不能办理这一步",
+    ),
     ("complaint {complaint} not found", "没有投诉 {complaint}"),
     ("the trace of the application is empty", "该申请的办理记录为空"),
     ("the agency has not answered {orders} yet", "被投诉机关尚未答复 {orders}"),
@@ -311,6 +317,27 @@ MESSAGES: tuple[tuple[str, str], ...] = (
 )
 
 
+#: Values that are codes of a vocabulary, by the name their place has in ``MESSAGES``: shown by
+#: their labels (a value that is no code of it stays as it is).
+VOCABULARIES: dict[str, Mapping[str, str]] = {
+    "state": {**labels.REVIEW_STATES, **labels.APPLICATION_STATES},
+    "reply_state": labels.REPLY_STATES,
+    "complaint_state": labels.COMPLAINT_STATES,
+    "outcome": labels.OUTCOME_LABELS,
+    "actor": labels.ACTORS,
+    "role": labels.ROLES,
+    "method": labels.FEE_METHODS,
+}
+
+
+def _shown(name: str, value: str) -> str:
+    """A value as a person reads it: a code by its label (quotes the code put around it go)."""
+    vocabulary = VOCABULARIES.get(name)
+    if vocabulary is None:
+        return value
+    return vocabulary.get(value.strip("'\""), value)
+
+
 def _compiled(wording: str) -> re.Pattern[str]:
     """A wording of ``MESSAGES`` as a pattern: literal text, and any value in braces."""
     parts = re.split(r"\{(\w+)\}", wording)
@@ -331,7 +358,8 @@ def in_chinese(message: str) -> str | None:
     for pattern, chinese in _CATALOGUE:
         found = pattern.fullmatch(message)
         if found:
-            return chinese.format(**found.groupdict())
+            values = {name: _shown(name, value) for name, value in found.groupdict().items()}
+            return chinese.format(**values)
     return None
 
 
