@@ -32,6 +32,6 @@ class PageError(Exception):
 
 
 def field_message(error: ServiceError) -> str:
-    """The service's complaint about a field in Chinese where it is a common one, else its own
-    words after a Chinese lead (``ogi_law.refusals``)."""
+    """The service's complaint about a field, in the refusal catalogue's Chinese
+    (``ogi_law.refusals``; a wording it lacks keeps the service's words after a Chinese lead)."""
     return field_reason(error.message, error.field)
