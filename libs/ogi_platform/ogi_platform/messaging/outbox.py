@@ -149,7 +149,7 @@ class OutboxRelay:
     def published_up_to(self, tracking: str, position: int, over: int | None = None) -> None:
         """The stream took the events up to ``position``: checked after the acks to be the
         store's stream, or (``over``: the connection they went over) to be proven by a later
-        look (``verified``, from ``Relay.record``)."""
+        look (``proven``, from ``Relay.record``)."""
         self._published = (tracking, position)
         if over is None:
             self._verified, self._unverified_over = self._published, None
@@ -161,12 +161,10 @@ class OutboxRelay:
         """The connection over which events beyond the proven position went (None: none did)."""
         return self._unverified_over
 
-    def verified(self, position: tuple[str, int]) -> None:
-        """A look at the stream after the acks up to ``position`` proved they went to the
-        store's stream, over the connection they went over."""
-        self._verified = position
-        if position == self._published:
-            self._unverified_over = None
+    def proven(self) -> None:
+        """A look at the stream after the acks proved that what was published went to the
+        store's stream, over the connection it went over (no cycle runs meanwhile)."""
+        self._verified, self._unverified_over = self._published, None
 
     def roll_back(self) -> None:
         """What was published beyond the proven position is not known to be in the store's
@@ -184,11 +182,6 @@ class OutboxRelay:
     def unrecorded(self) -> bool:
         """Published further than the store says."""
         return self._published != self._recorded
-
-    @property
-    def reached(self) -> tuple[str, int] | None:
-        """The position published up to, under its tracking name (None: none read yet)."""
-        return self._published
 
     def record(self) -> None:
         """Record the position proven published up to (in the store's writer)."""
@@ -550,12 +543,11 @@ class Relay:
     async def _prove(self, outboxes: list[OutboxRelay]) -> list[OutboxRelay]:
         """One look at the stream for all the cycles since the last: the stores whose events
         went, over the connection the look is made over, to the stream their positions refer
-        to have their positions proven (``OutboxRelay.verified``) and are returned; the others
+        to have their positions proven (``OutboxRelay.proven``) and are returned; the others
         publish again from their proven positions (``OutboxRelay.roll_back``). If no look can be
         had, nothing is proven, and the stores wait for the next recording."""
         if not outboxes:
             return []
-        reached = {outbox: outbox.reached for outbox in outboxes}
         guard = outboxes[0].guard  # the stores' one client
         connection = guard.connection()
         try:
@@ -577,9 +569,7 @@ class Relay:
                 outbox.roll_back()
                 self._mark(outbox)
                 continue
-            position = reached[outbox]
-            if position is not None:
-                outbox.verified(position)
+            outbox.proven()
             proven.append(outbox)
         return proven
 
