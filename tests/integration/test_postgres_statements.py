@@ -1,6 +1,7 @@
 """What a PostgreSQL store sends the server on the hot path (eventstore.store): an insert takes
 its table's lock and sends no NOTIFY and no SET LOCAL lock_timeout; statements are prepared
-while a dozen stores or fewer share a connection, not past that; each store keeps one connection."""
+while a dozen stores or fewer share a connection, not past that; each store keeps one connection;
+opening a store asks nothing about the composite type of stored events, which no insert sends."""
 
 from __future__ import annotations
 
@@ -24,6 +25,35 @@ def test_an_insert_locks_its_table_and_sends_no_notify_and_no_lock_timeout(
     pg_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     app = open_app(IntakeApplication, pg_url)
+    sent = statements_sent(monkeypatch)
+    try:
+        [application_id] = submit_many(app, 1)
+        assert any(s.startswith("LOCK TABLE") for s in sent), sent
+        assert not [s for s in sent if s.startswith(("NOTIFY", "SET LOCAL"))], sent
+        assert app.application(application_id).application_id == application_id
+    finally:
+        app.close()
+
+
+def test_opening_a_store_asks_nothing_about_the_type_no_insert_sends(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    open_app(IntakeApplication, pg_url).close()  # its tables and types made
+    sent = statements_sent(monkeypatch)
+    app = open_app(IntakeApplication, pg_url)
+    try:
+        assert not [s for s in sent if "pg_type" in s], sent
+        recorder = app.recorder
+        assert isinstance(recorder, PostgresProcessRecorder)
+        assert recorder.datastore.psycopg_type_adapters == {}
+        [application_id] = submit_many(app, 1)
+        assert app.application(application_id).application_id == application_id
+    finally:
+        app.close()
+
+
+def statements_sent(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The statements sent from now on (the list fills as they are)."""
     sent: list[str] = []
     execute = psycopg.Cursor.execute
 
@@ -32,13 +62,7 @@ def test_an_insert_locks_its_table_and_sends_no_notify_and_no_lock_timeout(
         return execute(cursor, query, *args, **kwargs)
 
     monkeypatch.setattr(psycopg.Cursor, "execute", counted)
-    try:
-        [application_id] = submit_many(app, 1)
-        assert any(s.startswith("LOCK TABLE") for s in sent), sent
-        assert not [s for s in sent if s.startswith(("NOTIFY", "SET LOCAL"))], sent
-        assert app.application(application_id).application_id == application_id
-    finally:
-        app.close()
+    return sent
 
 
 def test_statements_are_prepared_only_while_few_stores_share_a_connection(

@@ -331,16 +331,29 @@ class LeanProcessRecorder(_ArrayInsert, PostgresProcessRecorder):
         super()._insert_stored_events(curs, stored_events, **kwargs)
 
 
+class _ArraysDatastore(PostgresDatastore):
+    """eventsourcing's datastore without the adapters of its composite type of stored events:
+    the recorders here insert arrays (``_ArrayInsert``) and never send that type. Registering
+    them asked the server for the type's description for every store opened (a thousand
+    agencies' stores, thousands of catalogue queries at every start) and built a Python class
+    for each."""
+
+    def register_type_adapters(self) -> None:
+        return
+
+
 class SharedPoolFactory(PostgresFactory):
     """eventsourcing's PostgreSQL persistence with the datastore on its process's shared
     connections from the start: a store's tables are made, and its events read and written,
-    without a connection of its own; inserts by ``LeanProcessRecorder``."""
+    without a connection of its own; inserts by ``LeanProcessRecorder``, no type adapters
+    (``_ArraysDatastore``)."""
 
     aggregate_recorder_class = LeanAggregateRecorder
     process_recorder_class = LeanProcessRecorder
 
     def __init__(self, env: Any) -> None:
         super().__init__(env)
+        self.datastore.__class__ = _ArraysDatastore
         _SharedPool.lend(self.datastore)
 
 
