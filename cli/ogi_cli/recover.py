@@ -93,13 +93,10 @@ def _adopt(
     except PersistenceError as error:
         raise InvalidInput("database_url", f"cannot open {location.description}: {error}") from None
     try:
-        identities = identities_of(app, create=False)
+        identities = identities_of(app)
         entries = []
         for upstream in (RELAY_POSITION, INBOX_POSITION):
-            try:
-                current = identities.get(upstream)
-            except PersistenceError:
-                return []  # the service never ran here with stream identities
+            current = identities.get(upstream)  # None: never recorded (nor the table made)
             if current is None or current.identity == identity:
                 continue
             adoption = identities.adopt(upstream, identity)

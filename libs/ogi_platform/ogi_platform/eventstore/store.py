@@ -380,23 +380,31 @@ class StreamIdentities:
     position is ever read against a stream it was not counted in.
     """
 
-    def __init__(
-        self, datastore: SQLiteDatastore | PostgresDatastore, service: str, create: bool = True
-    ) -> None:
+    #: Held while a table is made and a first adoption written (the relay's and the inbox's
+    #: checks of a store adopt their streams side by side on its first start).
+    _making: ClassVar[threading.Lock] = threading.Lock()
+
+    def __init__(self, datastore: SQLiteDatastore | PostgresDatastore, service: str) -> None:
         self.datastore = datastore
         self.table = f"{service}_streams"
         self.mark = "?"
+        self.exists = "SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?"
         if isinstance(datastore, PostgresDatastore):
             self.table = f"{datastore.schema}.{self.table}" if datastore.schema else self.table
             self.mark = "%s"
-        if create:
-            with self.datastore.transaction(commit=True) as cursor:
-                cursor.execute(
-                    f"CREATE TABLE IF NOT EXISTS {self.table} (upstream TEXT PRIMARY KEY, "
-                    "identity TEXT NOT NULL, epoch INTEGER NOT NULL)"
-                )
+            self.exists = "SELECT to_regclass(%s) AS name"
+        #: Whether the table is known to exist.
+        self._made = False
 
     def get(self, upstream: str) -> Adoption | None:
+        """The stream ``upstream``'s positions refer to; None before the first adoption. The
+        table is made by the first adoption: opening a store changes nothing (a thousand
+        agencies' stores started, each with a statement making a table that was there, and a
+        transaction for it)."""
+        if not self._made:
+            self._made = self._table_exists()
+            if not self._made:
+                return None
         with self.datastore.transaction(commit=False) as cursor:
             cursor.execute(
                 f"SELECT identity, epoch FROM {self.table} WHERE upstream = {self.mark}",
@@ -404,6 +412,12 @@ class StreamIdentities:
             )
             row = cursor.fetchone()
         return None if row is None else Adoption(str(row["identity"]), int(row["epoch"]))
+
+    def _table_exists(self) -> bool:
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(self.exists, (self.table,))
+            row = cursor.fetchone()
+        return row is not None and row["name"] is not None
 
     def adopt(self, upstream: str, identity: str) -> Adoption:
         """Record ``identity`` as the stream of ``upstream`` (first use, or an operator's
@@ -413,10 +427,15 @@ class StreamIdentities:
             return current
         adoption = Adoption(identity, 1 if current is None else current.epoch + 1)
         m = self.mark
-        with self.datastore.transaction(commit=True) as cursor:
+        with self._making, self.datastore.transaction(commit=True) as cursor:
+            cursor.execute(
+                f"CREATE TABLE IF NOT EXISTS {self.table} (upstream TEXT PRIMARY KEY, "
+                "identity TEXT NOT NULL, epoch INTEGER NOT NULL)"
+            )
             cursor.execute(f"DELETE FROM {self.table} WHERE upstream = {m}", (upstream,))
             cursor.execute(
                 f"INSERT INTO {self.table} (upstream, identity, epoch) VALUES ({m}, {m}, {m})",
                 (upstream, identity, adoption.epoch),
             )
+        self._made = True
         return adoption

@@ -51,11 +51,11 @@ def stream_identity(info: api.StreamInfo) -> str:
     return f"{info.config.name}@{info.created}"
 
 
-def identities_of(app: OgiApplication, create: bool = True) -> StreamIdentities:
+def identities_of(app: OgiApplication) -> StreamIdentities:
     """The stream identities table of an application's store, through the store's connection."""
     recorder: Any = app.recorder  # both of eventsourcing's recorders keep their datastore
     datastore = cast(SQLiteDatastore | PostgresDatastore, recorder.datastore)
-    return StreamIdentities(datastore, app.service, create=create)
+    return StreamIdentities(datastore, app.service)
 
 
 @dataclass(frozen=True)
