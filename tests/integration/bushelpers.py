@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 from uuid import UUID
 
+import psycopg
+import pytest
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
@@ -103,6 +105,19 @@ def open_app(kind: type[AppT], database_url: str, agency: str = AGENCY) -> AppT:
     location = store_location(database_url, Path("unused"), agency, kind.service)
     ensure_schema(location)
     return kind(agency, env=location.env)
+
+
+def statements_sent(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The statements sent from now on (the list fills as they are)."""
+    sent: list[str] = []
+    execute = psycopg.Cursor.execute
+
+    def counted(cursor: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
+        sent.append(query if isinstance(query, str) else query.as_string(cursor.connection))
+        return execute(cursor, query, *args, **kwargs)
+
+    monkeypatch.setattr(psycopg.Cursor, "execute", counted)
+    return sent
 
 
 @contextlib.contextmanager

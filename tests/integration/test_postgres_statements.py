@@ -5,11 +5,8 @@ opening a store asks nothing about the composite type of stored events, which no
 
 from __future__ import annotations
 
-from typing import Any
-
-import psycopg
 import pytest
-from bushelpers import RECEIVED_ON, agency, open_app, submit_many
+from bushelpers import RECEIVED_ON, agency, open_app, statements_sent, submit_many
 from eventsourcing.postgres import PostgresProcessRecorder
 
 from intake.application import IntakeApplication
@@ -50,19 +47,6 @@ def test_opening_a_store_asks_nothing_about_the_type_no_insert_sends(
         assert app.application(application_id).application_id == application_id
     finally:
         app.close()
-
-
-def statements_sent(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The statements sent from now on (the list fills as they are)."""
-    sent: list[str] = []
-    execute = psycopg.Cursor.execute
-
-    def counted(cursor: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
-        sent.append(query if isinstance(query, str) else query.as_string(cursor.connection))
-        return execute(cursor, query, *args, **kwargs)
-
-    monkeypatch.setattr(psycopg.Cursor, "execute", counted)
-    return sent
 
 
 def test_statements_are_prepared_only_while_few_stores_share_a_connection(

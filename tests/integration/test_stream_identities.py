@@ -5,11 +5,9 @@ and the inbox's checks of a store adopt side by side."""
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
-import psycopg
 import pytest
-from bushelpers import open_app
+from bushelpers import open_app, statements_sent
 
 from ogi_platform.eventstore.store import Adoption
 from ogi_platform.messaging.bus import INBOX_POSITION, RELAY_POSITION
@@ -40,14 +38,7 @@ def test_checking_a_store_that_adopted_its_streams_changes_nothing(
     app = open_app(RoutingApplication, pg_url)
     try:
         identities_of(app).adopt(RELAY_POSITION, "ogi-events@1")
-        sent: list[str] = []
-        execute = psycopg.Cursor.execute
-
-        def counted(cursor: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
-            sent.append(query if isinstance(query, str) else query.as_string(cursor.connection))
-            return execute(cursor, query, *args, **kwargs)
-
-        monkeypatch.setattr(psycopg.Cursor, "execute", counted)
+        sent = statements_sent(monkeypatch)
         assert identities_of(app).get(RELAY_POSITION) == Adoption("ogi-events@1", 1)
         assert not [s for s in sent if "CREATE" in s.upper()], sent
     finally:
