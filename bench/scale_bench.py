@@ -2,11 +2,12 @@
 and 1,000 agencies (the four defaults and district offices), on SQLite (``--postgres``: a fresh
 PostgreSQL database).
 
-For each count: the time from starting `ogi up` to its ready description; the CPU all its
-processes (services, web, nats-server) use over ``IDLE_SECONDS``, in % of one core (utime + stime
-from /proc), from ``SETTLE_SECONDS`` after ready (the start's last work: each store's first tick
-and the relay's first look at every store, 35% of one core for a few seconds at 1,000 agencies);
-their resident memory together (VmRSS) after that; then ``-n``
+For each count: the time from starting `ogi up` to its ready description (the first start,
+which makes every store, and a restart on the same data after the load, which opens them); the
+CPU all its processes (services, web, nats-server) use over ``IDLE_SECONDS``, in % of one core
+(utime + stime from /proc), from ``SETTLE_SECONDS`` after ready (the start's last work: each
+store's first tick and the relay's first look at every store, 35% of one core for a few seconds
+at 1,000 agencies); their resident memory together (VmRSS) after that; then ``-n``
 applications spread over all the agencies, ``IN_FLIGHT`` at a time, applications/s from the first
 submission until every one is open in review. A count that fails (not ready, or applications that
 never reach review within the phase's time) is reported and the larger ones are skipped. Goals:
@@ -44,6 +45,7 @@ SETTLE_SECONDS = 10.0
 class Row:
     agencies: int
     ready: float = 0.0
+    restart: float = 0.0
     idle_cpu: float = 0.0
     memory: int = 0
     rate: float = 0.0
@@ -92,13 +94,18 @@ def measure(row: Row, url: str | None, folder: Path, n: int, timeout: float) -> 
             started = time.monotonic()
             submit_all(intake, agencies, 0, n, timeout, "applications")
             row.rate = n / (watch.wait_for(n, timeout, "applications") - started)
+    with ogi_up(folder / "up", env, timeout=60.0 + row.agencies * 0.5) as again:
+        row.restart = again.ready_seconds
 
 
 def print_table(rounds: list[list[Row]]) -> None:
     """Each count's median over the rounds (and its applications/s in each round), and the
     1,000-agency throughput against the 5-agency one: of the medians, and round by round (the
     two measured minutes apart, so a machine's drift weighs less)."""
-    print(f"  {'agencies':>8} {'ready s':>8} {'idle CPU %':>11} {'memory MB':>10} {'apps/s':>8}")
+    print(
+        f"  {'agencies':>8} {'ready s':>8} {'restart s':>9} {'idle CPU %':>11} "
+        f"{'memory MB':>10} {'apps/s':>8}"
+    )
     counts = [row.agencies for row in rounds[0]]
     for index, count in enumerate(counts):
         rows = [measured[index] for measured in rounds if len(measured) > index]
@@ -108,7 +115,8 @@ def print_table(rounds: list[list[Row]]) -> None:
             continue
         rates = [row.rate for row in rows]
         figures = (
-            f"{median(r.ready for r in rows):>8.1f} {median(r.idle_cpu for r in rows):>11.1f} "
+            f"{median(r.ready for r in rows):>8.1f} {median(r.restart for r in rows):>9.1f} "
+            f"{median(r.idle_cpu for r in rows):>11.1f} "
             f"{median(r.memory for r in rows) / 2**20:>10,.0f} {median(rates):>8,.0f}"
         )
         each = f"  ({', '.join(f'{rate:,.0f}' for rate in rates)})" if len(rates) > 1 else ""
