@@ -84,6 +84,9 @@ async def test_not_serving_while_the_inbox_cannot_store_waiting_events(
     stores: str,
 ) -> None:
     await becomes(routing, "SERVING")
+    # The relay's first look at the store (which adopts the stream, a write) is done before the
+    # store is blocked: what stalls then is the inbox.
+    await eventually(lambda: routing.relay is not None and routing.relay.idle, what="relay idle")
     location = store_location(stores, Path("unused"), AGENCY, "routing")
     blocker = sqlite3.connect(location.env["SQLITE_DBNAME"], isolation_level=None)
     try:
