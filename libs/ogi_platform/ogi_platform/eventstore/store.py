@@ -388,11 +388,11 @@ class StreamIdentities:
         self.datastore = datastore
         self.table = f"{service}_streams"
         self.mark = "?"
-        self.exists = "SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?"
+        self._exists_query = "SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?"
         if isinstance(datastore, PostgresDatastore):
             self.table = f"{datastore.schema}.{self.table}" if datastore.schema else self.table
             self.mark = "%s"
-            self.exists = "SELECT to_regclass(%s) AS name"
+            self._exists_query = "SELECT to_regclass(%s) AS name"
         #: Whether the table is known to exist.
         self._made = False
 
@@ -415,7 +415,7 @@ class StreamIdentities:
 
     def _table_exists(self) -> bool:
         with self.datastore.transaction(commit=False) as cursor:
-            cursor.execute(self.exists, (self.table,))
+            cursor.execute(self._exists_query, (self.table,))
             row = cursor.fetchone()
         return row is not None and row["name"] is not None
 
