@@ -94,7 +94,7 @@ def test_bad_application_is_refused(cli: OgiSystem, changes: dict[str, str], fie
 
 def test_future_receipt_date_is_refused(system: OgiSystem) -> None:
     message = system.refused(*apply_args(received_on=future_date(system)))
-    assert "received_on：" in message and "晚于今天" in message, message
+    assert "收到申请之日（received_on）：" in message and "晚于今天" in message, message
 
 
 @pytest.mark.parametrize("value", ["20240101", "2024-W01-1"])

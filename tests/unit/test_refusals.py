@@ -12,7 +12,16 @@ from pathlib import Path
 import pytest
 
 from ogi_cli.main import main
-from ogi_law.refusals import MESSAGES, field_reason, in_chinese, refusal_line, status_title
+from ogi_law.labels import FIELDS
+from ogi_law.refusals import (
+    MESSAGES,
+    field_label,
+    field_reason,
+    in_chinese,
+    refusal_detail,
+    refusal_line,
+    status_title,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 REFUSALS = {
@@ -53,6 +62,109 @@ def raised_wordings() -> Iterator[tuple[str, str]]:
                     yield f"{path.relative_to(ROOT)}:{node.lineno}", written
 
 
+#: Functions that refuse a field they are given by name, and where the name is among their
+#: arguments (position, keyword).
+NAMING = {
+    "parse_date": (0, "field"),
+    "not_in_future": (0, "field"),
+    "day_from_input": (0, "field"),
+    "required_text": (0, "field"),
+    "choose": (0, "field"),
+    "_text": (0, "field"),
+    "countable": (0, "field"),
+    "states_of": (0, "field"),
+    "optional_date": (0, "field"),
+    "_not_before_receipt": (0, "field"),
+    "output_file": (0, "field"),
+    "write_file": (0, "field"),
+    "checked_application_id": (1, "field"),
+    "get": (1, "field"),  # an agency registry's (``_a_registry``)
+    "unit": (2, "field"),
+    "reader": (2, "field"),
+}
+
+
+def named_fields() -> Iterator[tuple[str, str]]:
+    """Where the code names a field it refuses (``InvalidInput`` or a function of ``NAMING``),
+    and the field's name."""
+    for folder in ("libs", "services", "cli", "web"):
+        for path in (ROOT / folder).rglob("*.py"):
+            if "_pb2" in path.name or ".egg-info" in str(path):
+                continue
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if not isinstance(node, ast.Call):
+                    continue
+                name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+                at, keyword = (
+                    (0, "field") if name == "InvalidInput" else NAMING.get(name or "", (-1, ""))
+                )
+                given = [k.value for k in node.keywords if k.arg == keyword]
+                given += node.args[at : at + 1] if at >= 0 else []
+                if name == "get" and not _a_registry(node.func):
+                    continue
+                for argument in given:
+                    if isinstance(argument, ast.Constant) and isinstance(argument.value, str):
+                        yield f"{path.relative_to(ROOT)}:{node.lineno}", argument.value
+
+
+def _a_registry(called: ast.expr) -> bool:
+    """Whether ``called`` is a method of an agency registry (``self.runtime.registry.get``)."""
+    receiver = getattr(called, "value", None)
+    return (getattr(receiver, "id", None) or getattr(receiver, "attr", "")) == "registry"
+
+
+def request_fields() -> Iterator[str]:
+    """Every field of every request the services take, nested ones by their path."""
+    from google.protobuf.descriptor import Descriptor, FieldDescriptor
+    from ogi.v1 import (
+        complaint_pb2,
+        history_pb2,
+        intake_pb2,
+        query_pb2,
+        reply_pb2,
+        report_pb2,
+        review_pb2,
+        routing_pb2,
+    )
+
+    def fields(message: Descriptor, prefix: str) -> Iterator[str]:
+        for field in message.fields:
+            yield prefix + field.name
+            if field.type == FieldDescriptor.TYPE_MESSAGE:
+                yield from fields(field.message_type, f"{prefix}{field.name}.")
+
+    modules = [intake_pb2, routing_pb2, review_pb2, reply_pb2, complaint_pb2]
+    modules += [query_pb2, report_pb2, history_pb2]
+    for module in modules:
+        for service in module.DESCRIPTOR.services_by_name.values():
+            for method in service.methods:
+                yield from fields(method.input_type, "")
+
+
+def test_every_field_a_refusal_may_name_has_a_label() -> None:
+    named = list(named_fields())
+    assert len(named) > 80
+    requests = set(request_fields())
+    assert {"applicant.name", "received_on", "items"} <= requests
+    missing = [f"{where}: {field}" for where, field in named if field_label(field) == field]
+    missing += [f"a request's {field}" for field in sorted(requests) if field not in FIELDS]
+    assert not missing, "not in ogi_law/labels.py FIELDS:\n" + "\n".join(missing)
+
+
+def test_a_field_reads_by_its_label_with_its_place_in_a_list() -> None:
+    assert field_label("received_on") == "收到申请之日"
+    assert field_label("applicant.name") == "申请人姓名或者名称"
+    assert field_label("states[0]") == "状态（第 1 项）"
+    assert field_label("items[2].text") == "补正事项（第 3 项）内容"
+    assert field_label("moon") == "moon"
+    assert field_label("items[0].moon") == "items[0].moon"
+    # Pages show no codes; the command line shows the field's code beside its label.
+    assert refusal_detail("applicant.name: is required", "applicant.name") == (
+        "申请人姓名或者名称：此项必填"
+    )
+    assert refusal_detail("moon: is required", "moon", with_code=True) == "moon：此项必填"
+
+
 def test_every_refusal_the_code_raises_reads_in_chinese() -> None:
     wordings = list(raised_wordings())
     assert len(wordings) > 150
@@ -73,7 +185,7 @@ def test_each_chinese_wording_puts_in_only_values_its_english_one_has() -> None:
 
 def test_a_wording_reads_in_the_catalogues_words_with_its_values() -> None:
     assert refusal_line("INVALID_ARGUMENT", "description: is required", "description") == (
-        "填写的内容有误（INVALID_ARGUMENT）：description：此项必填"
+        "填写的内容有误（INVALID_ARGUMENT）：申请公开的政府信息的描述（description）：此项必填"
     )
     assert field_reason("applicant.name: is longer than 200 characters", "applicant.name") == (
         "不能超过 200 个字"
@@ -105,7 +217,7 @@ def test_the_command_line_tells_people_in_chinese_and_programs_by_code(
 ) -> None:
     assert main(["due", "--received-on", "2026-13-01"]) == 2
     assert capsys.readouterr().err == (
-        "ogi：填写的内容有误（INVALID_ARGUMENT）：received_on："
+        "ogi：填写的内容有误（INVALID_ARGUMENT）：收到申请之日（received_on）："
         "'2026-13-01' 不是日期（格式为 YYYY-MM-DD）\n"
     )
     assert main(["due", "--received-on", "2026-13-01", "--json"]) == 2

@@ -367,6 +367,27 @@ def status_title(code: str) -> str:
     return STATUS_TITLES.get(code, OTHER_TITLE)
 
 
+_ITEM = re.compile(r"\[(\d+)\]")
+
+
+def field_label(field: str) -> str:
+    """The field a refusal names, as a person reads it (``labels.FIELDS``): a nested field by
+    its path's label, else by its parts' (``items[2].text``: 补正事项（第 3 项）内容), a list's
+    item with its place; a field the catalogue lacks keeps its code."""
+    whole = labels.FIELDS.get(_ITEM.sub("", field))
+    if whole is not None:
+        return whole + _places(field)
+    parts = [(labels.FIELDS.get(_ITEM.sub("", part)), part) for part in field.split(".")]
+    if len(parts) < 2 or any(named is None for named, _ in parts):
+        return field
+    return "".join(f"{named}{_places(part)}" for named, part in parts)
+
+
+def _places(field: str) -> str:
+    """Where in its lists ``field`` is, as people count: ``[2]`` is （第 3 项）."""
+    return "".join(f"（第 {int(index) + 1} 项）" for index in _ITEM.findall(field))
+
+
 def field_reason(message: str, field: str) -> str:
     """Why ``field`` was refused, from the service's ``message`` ("<field>: <reason>"): in the
     catalogue's words where it is a common reason, else its own after a Chinese lead."""
@@ -374,13 +395,19 @@ def field_reason(message: str, field: str) -> str:
     return in_chinese(reason) or f"不符合要求：{reason}"
 
 
-def refusal_detail(message: str, field: str = "") -> str:
-    """What was refused and why, from the service's ``message``: the field and why, or the
-    wording in Chinese (the service's own words if the catalogue lacks it)."""
-    return f"{field}：{field_reason(message, field)}" if field else in_chinese(message) or message
+def refusal_detail(message: str, field: str = "", with_code: bool = False) -> str:
+    """What was refused and why, from the service's ``message``: the field by its label (its
+    code beside it ``with_code``) and why, or the wording in Chinese (the service's own words
+    if the catalogue lacks it)."""
+    if not field:
+        return in_chinese(message) or message
+    named = field_label(field)
+    if with_code and named != field:
+        named = f"{named}（{field}）"
+    return f"{named}：{field_reason(message, field)}"
 
 
 def refusal_line(code: str, message: str, field: str = "") -> str:
-    """One line for a person: the code's meaning (the code beside it, to look up), then what
-    was refused and why."""
-    return f"{status_title(code)}（{code}）：{refusal_detail(message, field)}"
+    """One line for a person: the code's meaning and the field's label (each code beside it,
+    to look up), then what was refused and why."""
+    return f"{status_title(code)}（{code}）：{refusal_detail(message, field, with_code=True)}"
