@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import functools
 import json
 import re
 from collections.abc import Iterator
@@ -218,7 +219,9 @@ def _leaves(
             yield from _leaves(child, (*path, name))
 
 
+@functools.cache
 def every_command() -> list[tuple[tuple[str, ...], argparse.ArgumentParser]]:
+    """Every command's parser (built once: building them all takes a second)."""
     found = {p: c for p, c in _leaves(build([])) if p[0] not in GROUPS}
     for group in GROUPS:
         found |= {p: c for p, c in _leaves(build([group])) if p[0] == group}
