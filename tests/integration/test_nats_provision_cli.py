@@ -34,4 +34,4 @@ def test_provision_refuses_an_unknown_agency(nats_server: NatsServer) -> None:
     refused = ogi("nats", "provision", "--url", nats_server.url, "--agency", "nope")
     assert refused.returncode == 2
     assert refused.stdout == "" and "Traceback" not in refused.stderr
-    assert "agency：没有机关 'nope'" in refused.stderr, refused.stderr
+    assert "机关（agency）：没有机关 'nope'" in refused.stderr, refused.stderr
