@@ -5,6 +5,13 @@ opening a store asks nothing about the composite type of stored events, which no
 
 from __future__ import annotations
 
+import asyncio
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+import psycopg
 import pytest
 from bushelpers import RECEIVED_ON, agency, open_app, statements_sent, submit_many
 from eventsourcing.postgres import PostgresProcessRecorder
@@ -13,9 +20,11 @@ from intake.application import IntakeApplication
 from intake.commands import SubmitApplication
 from intake.domain import Applicant, NumberSeries, Request
 from ogi_platform.eventstore.store import PREPARED_STORES
+from ogi_platform.eventstore.writer import Writer
 from routing.application import RoutingApplication
 
 SENDERS = ("municipal-office", "archives-bureau")
+T = TypeVar("T")
 
 
 def test_an_insert_locks_its_table_and_sends_no_notify_and_no_lock_timeout(
@@ -54,17 +63,27 @@ def test_statements_are_prepared_only_while_few_stores_share_a_connection(
 ) -> None:
     monkeypatch.setenv("OGI_PG_CONNECTIONS", "1")
     apps = [open_app(RoutingApplication, pg_url, f"agency-{n}") for n in range(PREPARED_STORES + 1)]
-    recorder = apps[0].recorder
-    assert isinstance(recorder, PostgresProcessRecorder)
     try:
-        with recorder.datastore.get_connection() as conn:
-            assert conn.prepare_threshold is None
+        assert in_a_writer(prepare_threshold, apps[0]) is None
+        assert prepare_threshold(apps[0]) is None  # the readers serve every store's reads
         apps.pop().close()
-        with recorder.datastore.get_connection() as conn:
-            assert conn.prepare_threshold is not None
+        assert in_a_writer(prepare_threshold, apps[0]) is not None
+        assert prepare_threshold(apps[0]) is not None
     finally:
         for app in apps:
             app.close()
+
+
+def prepare_threshold(app: RoutingApplication) -> int | None:
+    recorder = app.recorder
+    assert isinstance(recorder, PostgresProcessRecorder)
+    with recorder.datastore.get_connection() as conn:
+        return conn.prepare_threshold
+
+
+def in_a_writer(fn: Callable[..., T], *args: Any) -> T:
+    """``fn(*args)`` as a store's writer runs it (within 10 s)."""
+    return asyncio.run(asyncio.wait_for(Writer("test").run(fn, *args), 10))
 
 
 def test_stores_of_two_schemas_insert_events_and_snapshots_on_shared_connections(
@@ -106,19 +125,72 @@ def submission(app: IntakeApplication, n: int) -> SubmitApplication:
 def test_each_store_keeps_one_of_the_process_connections_and_they_are_taken_in_turn(
     pg_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A store's statements always go to the same server process (which then keeps that
-    store's tables, files and plans, and not every store's); the stores take the process's
-    connections in turn, never more than ``OGI_PG_CONNECTIONS`` of them."""
+    """A store's writer always sends its statements to the same server process (which then
+    keeps that store's tables, files and plans, and not every store's); the stores take the
+    process's connections in turn, never more than ``OGI_PG_CONNECTIONS`` of them."""
     monkeypatch.setenv("OGI_PG_CONNECTIONS", "2")
     apps = [open_app(RoutingApplication, pg_url, f"agency-{n}") for n in range(5)]
     try:
-        backends = [[backend_of(app) for _ in range(3)] for app in apps]
+        backends = [[in_a_writer(backend_of, app) for _ in range(3)] for app in apps]
         assert all(len(set(seen)) == 1 for seen in backends), backends
         first = [seen[0] for seen in backends]
         assert first[0] == first[2] == first[4] != first[1] == first[3]
     finally:
         for app in apps:
             app.close()
+
+
+def test_reads_outside_the_writers_go_over_connections_of_their_own(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a thread other than a writer reads (a gRPC read, a search, the relay) goes over the
+    readers: never over a writer's connection, never more than ``OGI_PG_READ_CONNECTIONS``."""
+    monkeypatch.setenv("OGI_PG_CONNECTIONS", "1")
+    monkeypatch.setenv("OGI_PG_READ_CONNECTIONS", "2")
+    apps = [open_app(RoutingApplication, pg_url, f"agency-{n}") for n in range(3)]
+    try:
+        writing = {in_a_writer(backend_of, app) for app in apps}
+        with ThreadPoolExecutor(6) as threads:
+            reading = set(threads.map(held_backend_of, apps * 2))
+        assert len(writing) == 1 and writing.isdisjoint(reading), (writing, reading)
+        assert 1 <= len(reading) <= 2, reading
+    finally:
+        for app in apps:
+            app.close()
+
+
+def test_a_read_held_up_holds_up_no_write_of_the_stores_sharing_its_connection(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two stores share one connection for their writers; a read of the first is held up (its
+    table locked by another session): the second store's writer still commits, and the read
+    ends once the lock is gone."""
+    monkeypatch.setenv("OGI_PG_CONNECTIONS", "1")
+    first, second = (open_app(IntakeApplication, pg_url, code) for code in SENDERS)
+    recorder = first.recorder
+    assert isinstance(recorder, PostgresProcessRecorder)
+    table = f"{recorder.datastore.schema}.{recorder.events_table_name}"
+    try:
+        with ThreadPoolExecutor(1) as reader, psycopg.connect(pg_url) as locker:
+            locker.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
+            read = reader.submit(first.notifications, 0, 10)
+            time.sleep(0.3)
+            assert not read.done()
+            committed = in_a_writer(second.handle, submission(second, 0))
+            assert committed.application_number and not read.done()
+            locker.rollback()
+            assert read.result(timeout=10) == []
+    finally:
+        first.close()
+        second.close()
+
+
+def held_backend_of(app: RoutingApplication) -> int:
+    """The server process of a read that holds its connection a moment (so that reads side by
+    side need connections of their own)."""
+    backend = backend_of(app)
+    time.sleep(0.2)
+    return backend
 
 
 def backend_of(app: RoutingApplication) -> int:

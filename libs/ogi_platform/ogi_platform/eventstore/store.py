@@ -33,6 +33,7 @@ from psycopg_pool import ConnectionPool
 
 from ogi_errors import InvalidInput
 from ogi_platform.eventstore import pgplatform
+from ogi_platform.eventstore.writer import in_writer
 
 
 @dataclass(frozen=True)
@@ -160,9 +161,14 @@ def ensure_schema(location: StoreLocation) -> None:
         pass
 
 
-#: The connections a process's stores on one PostgreSQL database share when
-#: ``OGI_PG_CONNECTIONS`` is unset (the writer pool's threads and the readers draw on them).
+#: The connections a process's stores on one PostgreSQL database share for their writers
+#: when ``OGI_PG_CONNECTIONS`` is unset...
 SHARED_CONNECTIONS = 4
+#: ...and the most it opens for reads outside the writers (gRPC reads, searches, a trace, the
+#: relay's reads of a store) when ``OGI_PG_READ_CONNECTIONS`` is unset: made when wanted, closed
+#: after ``READ_IDLE_SECONDS`` unused.
+READ_CONNECTIONS = 2
+READ_IDLE_SECONDS = 60.0
 
 
 class _SharedPool:
@@ -171,8 +177,10 @@ class _SharedPool:
     it serves. Each store is given one of them for its life (stores take them in turn), so that
     each server process keeps the tables, files and plans of a share of the stores only, and
     not of every store of the process (a thousand agencies' tables warmed in every backend, and
-    its open files going round, were most of the server's work per application). It closes
-    when the last store borrowing it closes."""
+    its open files going round, were most of the server's work per application). Reads outside
+    the writers go over connections of their own (``readers``), so that a long read (a search,
+    a trace) never holds up the writes of the stores sharing a connection, nor they it. It
+    closes when the last store borrowing it closes."""
 
     _pools: ClassVar[dict[tuple[str, ...], _SharedPool]] = {}
     _lock: ClassVar[threading.Lock] = threading.Lock()
@@ -185,6 +193,7 @@ class _SharedPool:
         self.connections: list[ConnectionPool[Any]] = []
         self.stores: list[int] = []
         self._lent = 0
+        self.readers: ConnectionPool[Any] | None = None
 
     @classmethod
     def lend(cls, datastore: PostgresDatastore) -> None:
@@ -198,6 +207,8 @@ class _SharedPool:
                 size = int(os.environ.get("OGI_PG_CONNECTIONS") or SHARED_CONNECTIONS)
                 shared = cls._pools[key] = cls(key, max(1, size))
             own = datastore.pool
+            if shared.readers is None:
+                shared.readers = _readers_like(own)
             if len(shared.connections) < shared.size:
                 own.resize(min_size=1, max_size=1)
                 shared.connections.append(own)
@@ -217,6 +228,33 @@ class _SharedPool:
             del self._pools[self.key]
         for connection in self.connections:
             connection.close()
+        if self.readers is not None:
+            self.readers.close()
+
+    def lends_more_than(self, stores: int, index: int | None) -> bool:
+        """Whether more than ``stores`` stores send statements over connection ``index``
+        (None: over the readers, which every store's reads share)."""
+        return (sum(self.stores) if index is None else self.stores[index]) > stores
+
+
+def _readers_like(own: ConnectionPool[Any]) -> ConnectionPool[Any]:
+    """The connections for reads outside the writers, made as a store's own are."""
+    readers: ConnectionPool[Any] = ConnectionPool(
+        own.conninfo,
+        connection_class=own.connection_class,
+        kwargs=own.kwargs,
+        configure=own._configure,
+        min_size=0,
+        max_size=max(1, int(os.environ.get("OGI_PG_READ_CONNECTIONS") or READ_CONNECTIONS)),
+        max_idle=READ_IDLE_SECONDS,
+        max_lifetime=own.max_lifetime,
+        timeout=own.timeout,
+        name="readers",
+        num_workers=1,
+        open=False,
+    )
+    readers.open(wait=False)
+    return readers
 
 
 #: The most stores on one shared connection whose statements are prepared (``_Borrowed``), and
@@ -227,8 +265,9 @@ PREPARE_AFTER = 5
 
 class _Borrowed:
     """What a datastore holds in place of its own pool: the shared connection it was given,
-    given back on close. Any store's statements run on any connection: they name their
-    schema, and insert plain arrays (``_ArrayInsert``), not a composite type of the schema."""
+    for its writer's statements, and the readers for the others (``writer.in_writer``); given
+    back on close. Any store's statements run on any connection: they name their schema, and
+    insert plain arrays (``_ArrayInsert``), not a composite type of the schema."""
 
     def __init__(self, shared: _SharedPool, index: int, datastore: PostgresDatastore) -> None:
         self.shared = shared
@@ -242,11 +281,13 @@ class _Borrowed:
 
     @contextmanager
     def connection(self, timeout: float | None = None) -> Iterator[Any]:
-        with self.pool.connection(timeout) as conn:
+        writing = in_writer()
+        pool = self.pool if writing or self.shared.readers is None else self.shared.readers
+        with pool.connection(timeout) as conn:
             # psycopg keeps 100 prepared statements per connection and a store uses about 8:
             # past a dozen stores on one connection, each statement would be prepared and
             # another one deallocated, more work for the server than parsing it each time.
-            many = self.shared.stores[self.index] > PREPARED_STORES
+            many = self.shared.lends_more_than(PREPARED_STORES, self.index if writing else None)
             conn.prepare_threshold = None if many else PREPARE_AFTER
             yield conn
 

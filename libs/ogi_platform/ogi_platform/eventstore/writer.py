@@ -38,6 +38,13 @@ WRITER_THREADS = 8
 
 _pool: ThreadPoolExecutor | None = None
 _pool_lock = threading.Lock()
+_writing = threading.local()
+
+
+def in_writer() -> bool:
+    """Whether this thread is running a writer's jobs now (a PostgreSQL store sends them over
+    its own connection, and every other thread's over the readers': ``eventstore.store``)."""
+    return bool(getattr(_writing, "on", False))
 
 
 def writer_pool() -> ThreadPoolExecutor:
@@ -129,6 +136,13 @@ class Writer:
     def _turn(self) -> None:
         """Run up to ``TURN_JOBS`` jobs; then end the turn if the queue is empty, else give the
         thread back and queue the next turn behind the other stores' turns."""
+        _writing.on = True
+        try:
+            self._jobs()
+        finally:
+            _writing.on = False
+
+    def _jobs(self) -> None:
         for _ in range(TURN_JOBS):
             job = self._next()
             if job is None:
