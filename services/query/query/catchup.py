@@ -41,11 +41,14 @@ async def caught_up(runtime: ServiceRuntime, unit: AgencyUnit, seconds: float) -
 
 async def rebuild(runtime: ServiceRuntime, unit: AgencyUnit, app: QueryApplication) -> int:
     """Drop the read model (in the writer, between two batches), consume the stream again from
-    its first message, wait for the replay and tidy the tables; returns the events applied."""
+    its first message, wait for the replay and tidy the tables; returns the events applied.
+    On PostgreSQL the tidying (VACUUM) runs beside the writer, over a connection for reads: it
+    holds up no write of the stores that share the writer's connection; SQLite's runs in the
+    writer (one writer per file)."""
     assert unit.consumer is not None
     store = unit.consumer.store_of(app)
     before = store.applied
     await unit.consumer.replay(app, app.drop)
     await caught_up(runtime, unit, REBUILD_SECONDS)
-    await unit.writer.run(app.tidy)
+    await (asyncio.to_thread(app.tidy) if app.dialect.postgres else unit.writer.run(app.tidy))
     return store.applied - before
