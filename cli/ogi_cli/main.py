@@ -6,6 +6,7 @@ import argparse
 import json
 import signal
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -125,7 +126,8 @@ def run_health(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Run one command; whatever goes wrong ends in one line (or one JSON document), never a
     traceback."""
-    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    if threading.current_thread() is threading.main_thread():  # as a program (a test's threads
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # run it too, in process)
     argv = sys.argv[1:] if argv is None else argv
     try:
         return _run(argv)

@@ -18,30 +18,30 @@ def hops(status: dict[str, Any]) -> list[tuple[str, str]]:
     return [(h["from_agency"], h["to_agency"]) for h in status["services"]["intake"]["chain"]]
 
 
-def test_forward_chain_clocks_and_trace(system: OgiSystem) -> None:
-    application_id = system.under_review(received_on="2026-11-20")
-    first = system.status(application_id)
+def test_forward_chain_clocks_and_trace(cli: OgiSystem) -> None:
+    application_id = cli.under_review(received_on="2026-11-20")
+    first = cli.status(application_id)
     assert first["agency"] == "municipal-office"
 
-    system.ogi_json("forward", application_id, "--to", "natural-resources-bureau", "--reason",
+    cli.ogi_json("forward", application_id, "--to", "natural-resources-bureau", "--reason",
                     "该信息由市自然资源和规划局制作")  # fmt: skip
-    at_b = system.wait_until(
-        lambda: system.status(application_id),
+    at_b = cli.wait_until(
+        lambda: cli.status(application_id),
         lambda s: s["agency"] == "natural-resources-bureau" and s["state"] == "under_review",
         "the natural resources bureau to take the application",
     )
     assert at_b["application_number"].startswith("ZRZY-")
-    assert at_b["received_on"] == system.today().isoformat()
+    assert at_b["received_on"] == cli.today().isoformat()
     assert hops(at_b) == [("municipal-office", "natural-resources-bureau")]
 
-    loop = system.refused("forward", application_id, "--to", "municipal-office", "--reason", "退回")
+    loop = cli.refused("forward", application_id, "--to", "municipal-office", "--reason", "退回")
     assert "转送将形成循环" in loop, loop
-    assert system.refused("forward", application_id, "--to", "nowhere", "--reason", "x")
+    assert cli.refused("forward", application_id, "--to", "nowhere", "--reason", "x")
 
-    system.ogi_json("forward", application_id, "--to", "archives-bureau", "--reason",
+    cli.ogi_json("forward", application_id, "--to", "archives-bureau", "--reason",
                     "该信息已移交市档案馆")  # fmt: skip
-    at_c = system.wait_until(
-        lambda: system.status(application_id),
+    at_c = cli.wait_until(
+        lambda: cli.status(application_id),
         lambda s: (
             s["agency"] == "archives-bureau"
             and s["state"] == "under_review"
@@ -53,9 +53,9 @@ def test_forward_chain_clocks_and_trace(system: OgiSystem) -> None:
         ("municipal-office", "natural-resources-bureau"),
         ("natural-resources-bureau", "archives-bureau"),
     ]
-    assert at_c["clock"]["received_on"] == system.today().isoformat()
+    assert at_c["clock"]["received_on"] == cli.today().isoformat()
 
-    events = system.trace(application_id)["events"]
+    events = cli.trace(application_id)["events"]
     by_id = {e["event_id"]: e for e in events}
     forwards = [e for e in events if e["type"] == "ApplicationForwarded"]
     assert [(f["agency"], f["data"]["to_agency"]) for f in forwards] == [
@@ -78,9 +78,9 @@ def test_forward_chain_clocks_and_trace(system: OgiSystem) -> None:
         if event["causation_id"] in position:
             assert position[event["causation_id"]] < position[event["event_id"]]
 
-    system.decide(application_id, "disclose")
-    system.wait_state(application_id, "replied")
-    letter = system.ogi_json("letter", application_id)
+    cli.decide(application_id, "disclose")
+    cli.wait_state(application_id, "replied")
+    letter = cli.ogi_json("letter", application_id)
     assert letter["agency"] == "archives-bureau" and "市档案局" in letter["letter_text"]
 
 

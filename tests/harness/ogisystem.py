@@ -17,6 +17,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -104,6 +105,10 @@ def wait_until(
         if time.monotonic() > deadline:
             pytest.fail(f"timed out after {timeout}s waiting for {what}; last seen: {value!r}")
         time.sleep(interval)
+
+
+#: The CLI runs in the test's process one command at a time (``OgiSystem.cli``).
+_IN_PROCESS = threading.Lock()
 
 
 class OgiSystem:
@@ -314,19 +319,23 @@ class OgiSystem:
 
     @staticmethod
     def _ogi_in_process(argv: list[str], env: dict[str, str]) -> tuple[int, str, str]:
+        """One command at a time (the environment and stdout are the process's), from any of
+        the test's threads."""
         from ogi_cli.main import main
 
-        saved, sigpipe = dict(os.environ), signal.getsignal(signal.SIGPIPE)
-        out, err = io.StringIO(), io.StringIO()
-        os.environ.clear()
-        os.environ.update(env)
-        try:
-            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-                code = main(argv)
-        finally:
+        with _IN_PROCESS:
+            saved, sigpipe = dict(os.environ), signal.getsignal(signal.SIGPIPE)
+            out, err = io.StringIO(), io.StringIO()
             os.environ.clear()
-            os.environ.update(saved)
-            signal.signal(signal.SIGPIPE, sigpipe)  # main() restores the default for a CLI
+            os.environ.update(env)
+            try:
+                with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                    code = main(argv)
+            finally:
+                os.environ.clear()
+                os.environ.update(saved)
+                if threading.current_thread() is threading.main_thread():
+                    signal.signal(signal.SIGPIPE, sigpipe)  # main() sets the default for a CLI
         return code, out.getvalue(), err.getvalue()
 
     def ogi_json(self, *args: str) -> Any:

@@ -37,8 +37,10 @@ PER_FLOW = 4  # applications forwarded, consulted about, and handled plainly: 12
 
 @pytest.fixture(scope="module")
 def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OgiSystem]:
+    """The system, its CLI run in the test's process (what is tested is the bus, not the
+    command line: the flows poll the status dozens of times)."""
     with running_system(tmp_path_factory.mktemp("dlq-noise")) as running:
-        yield running
+        yield running.cli()
 
 
 def forwarded(system: OgiSystem, n: int) -> str:
