@@ -1,4 +1,4 @@
-"""What a PostgreSQL store sends the server on the hot path (eventstore.store): an insert takes
+"""What a PostgreSQL store sends the server on the hot path (eventstore.pgstore): an insert takes
 its table's lock and sends no NOTIFY and no SET LOCAL lock_timeout; statements are prepared
 while a dozen stores or fewer share a connection, not past that; each store keeps one connection;
 opening a store asks nothing about the composite type of stored events, which no insert sends."""
@@ -19,7 +19,7 @@ from eventsourcing.postgres import PostgresProcessRecorder
 from intake.application import IntakeApplication
 from intake.commands import SubmitApplication
 from intake.domain import Applicant, NumberSeries, Request
-from ogi_platform.eventstore.store import PREPARED_STORES
+from ogi_platform.eventstore.pgstore import PREPARED_STORES
 from ogi_platform.eventstore.writer import Writer
 from routing.application import RoutingApplication
 

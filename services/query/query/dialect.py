@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from eventsourcing.postgres import PostgresDatastore
 from eventsourcing.sqlite import SQLiteDatastore
+
+if TYPE_CHECKING:
+    from eventsourcing.postgres import PostgresDatastore
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,6 @@ class Dialect:
 
 
 def dialect_of(datastore: SQLiteDatastore | PostgresDatastore) -> Dialect:
-    if isinstance(datastore, PostgresDatastore):
-        return Dialect("%s", datastore.schema)
-    return Dialect("?")
+    if isinstance(datastore, SQLiteDatastore):
+        return Dialect("?")
+    return Dialect("%s", datastore.schema)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from eventsourcing.postgres import PostgresDatastore
+from eventsourcing.sqlite import SQLiteDatastore
 
 from ogi_errors import IllegalStep
 from ogi_report.counting import count_year
@@ -49,7 +49,7 @@ class AnnualReadModel:
         events = recorder.events_table_name
         tracking = getattr(recorder, "tracking_table_name", "tracking")  # SQLite: "tracking"
         mark = "?"
-        if isinstance(datastore, PostgresDatastore):
+        if not isinstance(datastore, SQLiteDatastore):  # PostgreSQL: the agency's schema
             events, tracking = (f"{datastore.schema}.{t}" for t in (events, tracking))
             mark = "%s"
         with datastore.transaction(commit=True) as cursor:

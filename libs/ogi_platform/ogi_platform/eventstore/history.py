@@ -8,19 +8,20 @@ series are read in the same statement, and a series ends before the first number
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
 
 from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
-from eventsourcing.postgres import PostgresAggregateRecorder
 from eventsourcing.sqlite import SQLiteAggregateRecorder
 from eventsourcing.utils import retry
-from psycopg.sql import SQL, Identifier
 
 from ogi_platform.messaging.envelope import EventRecord, record_of
 
 if TYPE_CHECKING:
+    from eventsourcing.postgres import PostgresAggregateRecorder
+
     from ogi_platform.eventstore.application import OgiApplication
 
 #: The id of the aggregate of a given number (1, 2, ...) of a numbered series.
@@ -77,10 +78,10 @@ def stored_events(
     """The stored events of each of the aggregates that has any, by version, in one statement
     (the in-memory store of unit tests is asked aggregate by aggregate)."""
     recorder: Any = app.recorder
-    if isinstance(recorder, PostgresAggregateRecorder):
-        rows = _postgres_rows(recorder, aggregate_ids)
-    elif isinstance(recorder, SQLiteAggregateRecorder):
+    if isinstance(recorder, SQLiteAggregateRecorder):
         rows = _sqlite_rows(recorder, aggregate_ids)
+    elif _on_postgres(recorder):
+        rows = _postgres_rows(recorder, aggregate_ids)
     else:
         rows = [e for i in dict.fromkeys(aggregate_ids) for e in recorder.select_events(i)]
     found: dict[UUID, list[StoredEvent]] = {}
@@ -89,11 +90,20 @@ def stored_events(
     return found
 
 
+def _on_postgres(recorder: object) -> bool:
+    """Whether ``recorder`` keeps its events in PostgreSQL (eventsourcing's PostgreSQL module is
+    imported only by a process with stores there)."""
+    postgres = sys.modules.get("eventsourcing.postgres")
+    return postgres is not None and isinstance(recorder, postgres.PostgresAggregateRecorder)
+
+
 def _postgres_rows(
     recorder: PostgresAggregateRecorder, aggregate_ids: Sequence[UUID]
 ) -> list[StoredEvent]:
     """One SELECT on a connection of the process's shared pool (in autocommit: one round trip,
     where a transaction would add a BEGIN and a ROLLBACK)."""
+    from psycopg.sql import SQL, Identifier
+
     datastore = recorder.datastore
     statement = SQL(
         "SELECT originator_id, originator_version, topic, state FROM {schema}.{table} "

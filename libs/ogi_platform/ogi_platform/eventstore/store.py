@@ -7,33 +7,21 @@ them in ``dir/archives-bureau/intake.sqlite``.
 
 from __future__ import annotations
 
-import os
 import threading
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar
 from urllib.parse import unquote, urlparse
 
-import psycopg
-from eventsourcing.persistence import StoredEvent
-from eventsourcing.postgres import (
-    PostgresAggregateRecorder,
-    PostgresDatastore,
-    PostgresFactory,
-    PostgresProcessRecorder,
-)
 from eventsourcing.sqlite import SQLiteDatastore
-from psycopg import Cursor
-from psycopg.rows import DictRow
-from psycopg.sql import SQL, Composed, Identifier
-from psycopg_pool import ConnectionPool
 
 from ogi_errors import InvalidInput
-from ogi_platform.eventstore import pgplatform
-from ogi_platform.eventstore.writer import in_writer
+
+if TYPE_CHECKING:
+    from eventsourcing.postgres import PostgresDatastore
 
 
 @dataclass(frozen=True)
@@ -80,7 +68,7 @@ def store_location(
     schema = schema_name(agency)
     dbname = parsed.path.lstrip("/") or "postgres"
     env = {
-        "PERSISTENCE_MODULE": "ogi_platform.eventstore.store:SharedPoolFactory",
+        "PERSISTENCE_MODULE": "ogi_platform.eventstore.pgstore:SharedPoolFactory",
         "POSTGRES_DBNAME": dbname,
         "POSTGRES_HOST": parsed.hostname or "127.0.0.1",
         "POSTGRES_PORT": str(parsed.port or 5432),
@@ -118,6 +106,8 @@ def creating(location: StoreLocation) -> Iterator[None]:
     if not location.postgres_schema or not location.postgres_dsn:
         yield
         return
+    import psycopg  # only where stores are on PostgreSQL: a SQLite process starts without it
+
     key = (_CREATION_LOCK_CLASS, _signed32(zlib.crc32(location.postgres_schema.encode())))
     with psycopg.connect(location.postgres_dsn, autocommit=True) as conn:
         conn.execute("SELECT pg_advisory_lock(%s, %s)", key)
@@ -134,6 +124,8 @@ def stores_made(service: str, locations: dict[str, StoreLocation]) -> set[str]:
     opening with a few cheap statements."""
     made: set[str] = set()
     for dsn, names in _store_names(service, locations).items():
+        from ogi_platform.eventstore import pgplatform  # only for stores on PostgreSQL
+
         made |= {names[name] for name in pgplatform.stores_made(dsn, names)}
     return made
 
@@ -142,6 +134,8 @@ def note_made(service: str, locations: dict[str, StoreLocation]) -> None:
     """The stores of ``service`` at ``locations`` are made: the next start opens them as they
     are."""
     for dsn, names in _store_names(service, locations).items():
+        from ogi_platform.eventstore import pgplatform  # only for stores on PostgreSQL
+
         pgplatform.note_made(dsn, names)
 
 
@@ -159,243 +153,6 @@ def ensure_schema(location: StoreLocation) -> None:
     """Create the agency's PostgreSQL schema if it is missing (no-op for SQLite)."""
     with creating(location):
         pass
-
-
-#: The connections a process's stores on one PostgreSQL database share for their writers
-#: when ``OGI_PG_CONNECTIONS`` is unset...
-SHARED_CONNECTIONS = 4
-#: ...and the most it opens for reads outside the writers (gRPC reads, searches, a trace, the
-#: relay's reads of a store) when ``OGI_PG_READ_CONNECTIONS`` is unset: made when wanted, closed
-#: after ``READ_IDLE_SECONDS`` unused.
-READ_CONNECTIONS = 2
-READ_IDLE_SECONDS = 60.0
-
-
-class _SharedPool:
-    """The PostgreSQL connections of a process on one database, lent to the datastores of
-    every store it serves there: the connections a process holds do not grow with the agencies
-    it serves. Each store is given one of them for its life (stores take them in turn), so that
-    each server process keeps the tables, files and plans of a share of the stores only, and
-    not of every store of the process (a thousand agencies' tables warmed in every backend, and
-    its open files going round, were most of the server's work per application). Reads outside
-    the writers go over connections of their own (``readers``), so that a long read (a search,
-    a trace) never holds up the writes of the stores sharing a connection, nor they it. It
-    closes when the last store borrowing it closes."""
-
-    _pools: ClassVar[dict[tuple[str, ...], _SharedPool]] = {}
-    _lock: ClassVar[threading.Lock] = threading.Lock()
-
-    def __init__(self, key: tuple[str, ...], size: int) -> None:
-        self.key = key
-        self.size = size
-        #: One pool of one connection each, the first ``size`` stores' own pools made so, and
-        #: how many stores each serves.
-        self.connections: list[ConnectionPool[Any]] = []
-        self.stores: list[int] = []
-        self._lent = 0
-        self.readers: ConnectionPool[Any] | None = None
-
-    @classmethod
-    def lend(cls, datastore: PostgresDatastore) -> None:
-        """Put a connection of the shared ones of the datastore's database in place of its own
-        pool (its own pool becomes one of them while there are fewer than their number)."""
-        kwargs = cast(dict[str, Any], datastore.pool.kwargs)
-        key = tuple(str(kwargs.get(k)) for k in ("host", "port", "dbname", "user"))
-        with cls._lock:
-            shared = cls._pools.get(key)
-            if shared is None:
-                size = int(os.environ.get("OGI_PG_CONNECTIONS") or SHARED_CONNECTIONS)
-                shared = cls._pools[key] = cls(key, max(1, size))
-            own = datastore.pool
-            if shared.readers is None:
-                shared.readers = _readers_like(own)
-            if len(shared.connections) < shared.size:
-                own.resize(min_size=1, max_size=1)
-                shared.connections.append(own)
-                shared.stores.append(0)
-            else:
-                own.close()
-            index = shared._lent % shared.size
-            shared._lent += 1
-            shared.stores[index] += 1
-        datastore.pool = _Borrowed(shared, index, datastore)  # type: ignore[assignment]
-
-    def give_back(self, index: int) -> None:
-        with self._lock:
-            self.stores[index] -= 1
-            if any(self.stores):
-                return
-            del self._pools[self.key]
-        for connection in self.connections:
-            connection.close()
-        if self.readers is not None:
-            self.readers.close()
-
-    def lends_more_than(self, stores: int, index: int | None) -> bool:
-        """Whether more than ``stores`` stores send statements over connection ``index``
-        (None: over the readers, which every store's reads share)."""
-        return (sum(self.stores) if index is None else self.stores[index]) > stores
-
-
-def _readers_like(own: ConnectionPool[Any]) -> ConnectionPool[Any]:
-    """The connections for reads outside the writers, made as a store's own are."""
-    readers: ConnectionPool[Any] = ConnectionPool(
-        own.conninfo,
-        connection_class=own.connection_class,
-        kwargs=own.kwargs,
-        configure=own._configure,
-        min_size=0,
-        max_size=max(1, int(os.environ.get("OGI_PG_READ_CONNECTIONS") or READ_CONNECTIONS)),
-        max_idle=READ_IDLE_SECONDS,
-        max_lifetime=own.max_lifetime,
-        timeout=own.timeout,
-        name="readers",
-        num_workers=1,
-        open=False,
-    )
-    readers.open(wait=False)
-    return readers
-
-
-#: The most stores on one shared connection whose statements are prepared (``_Borrowed``), and
-#: after how many executions (psycopg's default).
-PREPARED_STORES = 12
-PREPARE_AFTER = 5
-
-
-class _Borrowed:
-    """What a datastore holds in place of its own pool: the shared connection it was given,
-    for its writer's statements, and the readers for the others (``writer.in_writer``); given
-    back on close. Any store's statements run on any connection: they name their schema, and
-    insert plain arrays (``_ArrayInsert``), not a composite type of the schema."""
-
-    def __init__(self, shared: _SharedPool, index: int, datastore: PostgresDatastore) -> None:
-        self.shared = shared
-        self.index = index
-        self.pool = shared.connections[index]
-        self.datastore = datastore
-        self.closed = False
-
-    def open(self, wait: bool = False, timeout: float = 30.0) -> None:
-        self.pool.open(wait, timeout)
-
-    @contextmanager
-    def connection(self, timeout: float | None = None) -> Iterator[Any]:
-        writing = in_writer()
-        pool = self.pool if writing or self.shared.readers is None else self.shared.readers
-        with pool.connection(timeout) as conn:
-            # psycopg keeps 100 prepared statements per connection and a store uses about 8:
-            # past a dozen stores on one connection, each statement would be prepared and
-            # another one deallocated, more work for the server than parsing it each time.
-            many = self.shared.lends_more_than(PREPARED_STORES, self.index if writing else None)
-            conn.prepare_threshold = None if many else PREPARE_AFTER
-            yield conn
-
-    def close(self, timeout: float = 5.0) -> None:
-        if not self.closed:
-            self.closed = True
-            self.shared.give_back(self.index)
-
-    def __enter__(self) -> _Borrowed:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-class _ArrayInsert:
-    """Stored events inserted as four arrays, one per column, unnested in order (eventsourcing
-    sends one array of its composite type, each element dumped by psycopg in Python, and the
-    type's adapters were registered again on a shared connection each time it went to another
-    store's schema, the type having the same name in every schema). The arrays are sent in
-    binary: psycopg escapes every byte of a text array's elements in Python (a 3-event insert
-    took 56 µs to convert, 16 µs in binary)."""
-
-    datastore: PostgresDatastore
-    events_table_name: str
-    insert_events_statement: Composed
-
-    def _array_insert(self, returning: bool) -> None:
-        self.insert_events_statement = SQL(
-            "INSERT INTO {schema}.{table} (originator_id, originator_version, topic, state) "
-            "SELECT * FROM unnest(%b::{id_type}[], %b::bigint[], %b::text[], %b::bytea[])"
-            + (" RETURNING notification_id" if returning else "")
-        ).format(
-            schema=Identifier(self.datastore.schema),
-            table=Identifier(self.events_table_name),
-            id_type=Identifier(self.datastore.originator_id_type),
-        )
-
-    def _insert_stored_events(
-        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **_: Any
-    ) -> None:
-        curs.execute(
-            self.insert_events_statement,
-            (
-                [e.originator_id for e in stored_events],
-                [e.originator_version for e in stored_events],
-                [e.topic for e in stored_events],
-                [e.state for e in stored_events],
-            ),
-        )
-
-
-class LeanAggregateRecorder(_ArrayInsert, PostgresAggregateRecorder):
-    """The snapshots' recorder, inserting arrays (``_ArrayInsert``)."""
-
-    def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
-        super().__init__(datastore, **kwargs)
-        self._array_insert(returning=False)
-
-
-class LeanProcessRecorder(_ArrayInsert, PostgresProcessRecorder):
-    """eventsourcing's process recorder inserting arrays (``_ArrayInsert``), without two
-    statements of every insert that do nothing here: NOTIFY (nobody listens: a process's relay
-    hears its own commits, messaging.outbox) and SET LOCAL lock_timeout to the default. A
-    process serving many agencies commits each store's part of a batch on its own, and the
-    server's work per statement is most of what an application costs there."""
-
-    def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
-        super().__init__(datastore, **kwargs)
-        self._array_insert(returning=True)
-        if not datastore.lock_timeout:
-            self.lock_table_statements = [
-                statement
-                for statement in self.lock_table_statements
-                if "lock_timeout" not in str(statement)
-            ]
-
-    def _insert_stored_events(
-        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
-    ) -> None:
-        self._lock_table(curs)  # notification ids in the order of the commits (no NOTIFY)
-        super()._insert_stored_events(curs, stored_events, **kwargs)
-
-
-class _ArraysDatastore(PostgresDatastore):
-    """eventsourcing's datastore without the adapters of its composite type of stored events:
-    the recorders here insert arrays (``_ArrayInsert``) and never send that type. Registering
-    them asked the server for the type's description for every store opened (a thousand
-    agencies' stores, thousands of catalogue queries at every start) and built a Python class
-    for each."""
-
-    def register_type_adapters(self) -> None:
-        return
-
-
-class SharedPoolFactory(PostgresFactory):
-    """eventsourcing's PostgreSQL persistence with the datastore on its process's shared
-    connections from the start: a store's tables are made, and its events read and written,
-    without a connection of its own; inserts by ``LeanProcessRecorder``, no type adapters
-    (``_ArraysDatastore``)."""
-
-    aggregate_recorder_class = LeanAggregateRecorder
-    process_recorder_class = LeanProcessRecorder
-
-    def __init__(self, env: Any) -> None:
-        super().__init__(env)
-        self.datastore.__class__ = _ArraysDatastore
-        _SharedPool.lend(self.datastore)
 
 
 @dataclass(frozen=True)
@@ -430,7 +187,7 @@ class StreamIdentities:
         self.table = f"{service}_streams"
         self.mark = "?"
         self._exists_query = "SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?"
-        if isinstance(datastore, PostgresDatastore):
+        if not isinstance(datastore, SQLiteDatastore):
             self.table = f"{datastore.schema}.{self.table}" if datastore.schema else self.table
             self.mark = "%s"
             self._exists_query = "SELECT to_regclass(%s) AS name"

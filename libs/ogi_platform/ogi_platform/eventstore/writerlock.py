@@ -18,13 +18,12 @@ import secrets
 import threading
 from collections.abc import Iterable
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-import psycopg
-from psycopg.errors import DeadlockDetected
-
-from ogi_platform.eventstore.pgplatform import ensure_platform_tables
 from ogi_platform.eventstore.store import StoreLocation
+
+if TYPE_CHECKING:  # psycopg is imported by a session only (a SQLite process starts without it)
+    import psycopg
 
 # A lease whose holder's lock is granted in this database is held; any other is free. Stores are
 # claimed in sorted order, so two claimers of overlapping sets wait for each other, not deadlock.
@@ -70,6 +69,9 @@ class LockSession:
 
     def claim(self, stores: Iterable[str]) -> set[str]:
         """Take the leases of ``stores`` no live session holds; the stores this session holds."""
+        import psycopg
+        from psycopg.errors import DeadlockDetected
+
         wanted = sorted(set(stores))
         with self._lock:
             try:
@@ -90,6 +92,10 @@ class LockSession:
 
     def _connection(self) -> psycopg.Connection[Any]:
         if self._conn is None:
+            import psycopg
+
+            from ogi_platform.eventstore.pgplatform import ensure_platform_tables
+
             conn = psycopg.connect(
                 self.dsn,
                 autocommit=True,
@@ -105,6 +111,8 @@ class LockSession:
         return self._conn
 
     def alive(self) -> bool:
+        import psycopg
+
         with self._lock:
             if self._conn is None:
                 return False
@@ -116,6 +124,8 @@ class LockSession:
 
     def release(self, stores: Iterable[str]) -> None:
         """Give the leases of ``stores`` back; with the last one, end the session."""
+        import psycopg
+
         with self._lock:
             names = sorted(self._held.intersection(stores))
             if self._conn is None or not names:

@@ -17,10 +17,8 @@ import asyncio
 import logging
 import time
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-from eventsourcing.postgres import PostgresDatastore
-from eventsourcing.sqlite import SQLiteDatastore
 from nats.aio.client import Client
 from nats.errors import NoRespondersError
 from nats.js import JetStreamContext, api
@@ -29,6 +27,10 @@ from nats.js.errors import NotFoundError, ServiceUnavailableError
 from ogi_platform.eventstore.application import OgiApplication
 from ogi_platform.eventstore.store import Adoption, StreamIdentities
 from ogi_platform.messaging.envelope import EVENT_STREAM
+
+if TYPE_CHECKING:
+    from eventsourcing.postgres import PostgresDatastore
+    from eventsourcing.sqlite import SQLiteDatastore
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +56,7 @@ def stream_identity(info: api.StreamInfo) -> str:
 def identities_of(app: OgiApplication) -> StreamIdentities:
     """The stream identities table of an application's store, through the store's connection."""
     recorder: Any = app.recorder  # both of eventsourcing's recorders keep their datastore
-    datastore = cast(SQLiteDatastore | PostgresDatastore, recorder.datastore)
+    datastore = cast("SQLiteDatastore | PostgresDatastore", recorder.datastore)
     return StreamIdentities(datastore, app.service)
 
 
