@@ -126,8 +126,9 @@ def run_health(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Run one command; whatever goes wrong ends in one line (or one JSON document), never a
     traceback."""
-    if threading.current_thread() is threading.main_thread():  # as a program (a test's threads
-        signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # run it too, in process)
+    # Only the main thread may set a handler (a test may run a command in another thread).
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     argv = sys.argv[1:] if argv is None else argv
     try:
         return _run(argv)

@@ -2,7 +2,8 @@
 
 ``postgresql://user:pass@host:port/db`` puts agency ``archives-bureau``'s intake events in
 ``archives_bureau.intake_events``; ``sqlite:///path/to/dir`` (or no URL and a data folder) puts
-them in ``dir/archives-bureau/intake.sqlite``.
+them in ``dir/archives-bureau/intake.sqlite``. The PostgreSQL side (the connections a process's
+stores share, the lean recorders) is ``eventstore.pgstore``, imported only for such a store.
 """
 
 from __future__ import annotations
@@ -170,7 +171,7 @@ class Adoption:
 
 class StreamIdentities:
     """Which stream each bus position of one store refers to, in a small table beside the store's
-    events (``<service>_streams``: upstream, identity, epoch), through the store's own connection.
+    events (``<service>_streams``: upstream, identity, epoch), through the store's datastore.
 
     The tracking table cannot hold it: its rows are (name, integer position), one per name, and
     a position can only grow. So the positions in each adopted stream are tracked under a name of

@@ -54,7 +54,7 @@ def stream_identity(info: api.StreamInfo) -> str:
 
 
 def identities_of(app: OgiApplication) -> StreamIdentities:
-    """The stream identities table of an application's store, through the store's connection."""
+    """The stream identities table of an application's store, through the store's datastore."""
     recorder: Any = app.recorder  # both of eventsourcing's recorders keep their datastore
     datastore = cast("SQLiteDatastore | PostgresDatastore", recorder.datastore)
     return StreamIdentities(datastore, app.service)
