@@ -7,7 +7,8 @@ which makes every store, and a restart on the same data after the load, which op
 CPU all its processes (services, web, nats-server) use over ``IDLE_SECONDS``, in % of one core
 (utime + stime from /proc), once the start's last work after ready is done (each store's first
 tick, the relay's and the inbox's first look at every store, which on a first start adopts the
-stream in each: "busy s", the time from ready until two seconds used under ``SETTLED_CPU`` %);
+stream in each: "busy s", the time from ready until ``SETTLED_WINDOW`` seconds used under
+``SETTLED_CPU`` % with the PostgreSQL server's);
 their resident memory together (VmRSS) after that; then ``-n``
 applications spread over all the agencies, ``IN_FLIGHT`` at a time, applications/s from the first
 submission until every one is open in review. A count that fails (not ready, or applications that
@@ -23,6 +24,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import subprocess
 import tempfile
 import time
 from collections.abc import Callable
@@ -40,8 +42,10 @@ from submitting import IN_FLIGHT, submit_all
 from ogi_law.agencies import DEFAULT_AGENCIES
 
 IDLE_SECONDS = 10.0
-#: After ready, the system is settled once two seconds use less than this (% of one core)...
-SETTLED_CPU = 20.0
+#: After ready, the system is settled once ``SETTLED_WINDOW`` seconds use less than this (% of
+#: one core, its processes and the PostgreSQL server's)...
+SETTLED_CPU = 10.0
+SETTLED_WINDOW = 4.0
 #: ...or this long passed.
 SETTLE_LIMIT = 120.0
 
@@ -105,15 +109,22 @@ def measure(row: Row, url: str | None, folder: Path, n: int, timeout: float) -> 
 
 
 def settle(pids: Callable[[], list[int]]) -> float:
-    """Seconds until two seconds in a row use under ``SETTLED_CPU`` % of one core (at most
-    ``SETTLE_LIMIT``)."""
+    """Seconds until ``SETTLED_WINDOW`` seconds in a row use under ``SETTLED_CPU`` % of one
+    core, in the system's processes and the PostgreSQL server's (at most ``SETTLE_LIMIT``)."""
     started = time.monotonic()
     while time.monotonic() - started < SETTLE_LIMIT:
-        used = cpu_seconds(pids())
-        time.sleep(2.0)
-        if (cpu_seconds(pids()) - used) / 2.0 * 100 < SETTLED_CPU:
-            return time.monotonic() - started - 2.0
+        used = cpu_seconds(pids()) + cpu_seconds(postgres_server())
+        time.sleep(SETTLED_WINDOW)
+        now = cpu_seconds(pids()) + cpu_seconds(postgres_server())
+        if (now - used) / SETTLED_WINDOW * 100 < SETTLED_CPU:
+            return time.monotonic() - started - SETTLED_WINDOW
     return SETTLE_LIMIT
+
+
+def postgres_server() -> list[int]:
+    """The PostgreSQL server's processes on this machine (none when it runs elsewhere)."""
+    found = subprocess.run(["pgrep", "-u", "postgres"], capture_output=True, text=True)
+    return [int(pid) for pid in found.stdout.split()]
 
 
 def print_table(rounds: list[list[Row]]) -> None:
