@@ -44,67 +44,55 @@ def wording(node: ast.expr) -> str | None:
     return None
 
 
-def raised_wordings() -> Iterator[tuple[str, str]]:
-    """Where each refusal is raised in the code, and its wording (the reason, for bad input)."""
+def parsed_sources() -> Iterator[tuple[Path, ast.Module]]:
+    """Every hand-written Python file of the code (not the tests), parsed."""
     for folder in ("libs", "services", "cli", "web"):
         for path in (ROOT / folder).rglob("*.py"):
-            if "_pb2" in path.name or ".egg-info" in str(path):
+            if "_pb2" not in path.name and ".egg-info" not in str(path):
+                yield path, ast.parse(path.read_text(encoding="utf-8"))
+
+
+def raised_wordings() -> Iterator[tuple[str, str]]:
+    """Where each refusal is raised in the code, and its wording (the reason, for bad input)."""
+    for path, tree in parsed_sources():
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call)):
                 continue
-            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-                if not (isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call)):
-                    continue
-                called = node.exc.func
-                name = getattr(called, "id", None) or getattr(called, "attr", None)
-                if name not in REFUSALS or not node.exc.args:
-                    continue
-                written = wording(node.exc.args[1 if name == "InvalidInput" else 0])
-                if written is not None:
-                    yield f"{path.relative_to(ROOT)}:{node.lineno}", written
+            called = node.exc.func
+            name = getattr(called, "id", None) or getattr(called, "attr", None)
+            if name not in REFUSALS or not node.exc.args:
+                continue
+            written = wording(node.exc.args[1 if name == "InvalidInput" else 0])
+            if written is not None:
+                yield f"{path.relative_to(ROOT)}:{node.lineno}", written
 
 
-#: Functions that refuse a field they are given by name, and where the name is among their
-#: arguments (position, keyword).
-NAMING = {
-    "parse_date": (0, "field"),
-    "not_in_future": (0, "field"),
-    "day_from_input": (0, "field"),
-    "required_text": (0, "field"),
-    "choose": (0, "field"),
-    "_text": (0, "field"),
-    "countable": (0, "field"),
-    "states_of": (0, "field"),
-    "optional_date": (0, "field"),
-    "_not_before_receipt": (0, "field"),
-    "output_file": (0, "field"),
-    "write_file": (0, "field"),
-    "checked_application_id": (1, "field"),
-    "get": (1, "field"),  # an agency registry's (``_a_registry``)
-    "unit": (2, "field"),
-    "reader": (2, "field"),
-}
+#: Functions that refuse a field whose name they are given (as ``field``): where it is among
+#: their arguments (``InvalidInput`` takes it first too; ``get``: an agency registry's, as
+#: ``_a_registry`` tells).
+NAMING = dict.fromkeys(
+    ("InvalidInput", "parse_date", "not_in_future", "day_from_input", "required_text", "choose",
+     "_text", "countable", "states_of", "optional_date", "_not_before_receipt", "output_file",
+     "write_file"),
+    0,
+) | {"checked_application_id": 1, "get": 1, "unit": 2, "reader": 2}  # fmt: skip
 
 
 def named_fields() -> Iterator[tuple[str, str]]:
-    """Where the code names a field it refuses (``InvalidInput`` or a function of ``NAMING``),
-    and the field's name."""
-    for folder in ("libs", "services", "cli", "web"):
-        for path in (ROOT / folder).rglob("*.py"):
-            if "_pb2" in path.name or ".egg-info" in str(path):
+    """Where the code names a field it refuses (a function of ``NAMING``), and the field's
+    name."""
+    for path, tree in parsed_sources():
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
                 continue
-            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-                if not isinstance(node, ast.Call):
-                    continue
-                name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
-                at, keyword = (
-                    (0, "field") if name == "InvalidInput" else NAMING.get(name or "", (-1, ""))
-                )
-                given = [k.value for k in node.keywords if k.arg == keyword]
-                given += node.args[at : at + 1] if at >= 0 else []
-                if name == "get" and not _a_registry(node.func):
-                    continue
-                for argument in given:
-                    if isinstance(argument, ast.Constant) and isinstance(argument.value, str):
-                        yield f"{path.relative_to(ROOT)}:{node.lineno}", argument.value
+            name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+            at = NAMING.get(name or "")
+            if at is None or (name == "get" and not _a_registry(node.func)):
+                continue
+            given = [k.value for k in node.keywords if k.arg == "field"] + node.args[at : at + 1]
+            for argument in given:
+                if isinstance(argument, ast.Constant) and isinstance(argument.value, str):
+                    yield f"{path.relative_to(ROOT)}:{node.lineno}", argument.value
 
 
 def _a_registry(called: ast.expr) -> bool:
