@@ -73,7 +73,7 @@ def raised_wordings() -> Iterator[tuple[str, str]]:
 NAMING = dict.fromkeys(
     ("InvalidInput", "parse_date", "not_in_future", "day_from_input", "required_text", "choose",
      "_text", "countable", "states_of", "optional_date", "_not_before_receipt", "output_file",
-     "write_file", "_whole", "_seconds"),
+     "write_file", "whole_setting", "seconds_setting"),
     0,
 ) | {"checked_application_id": 1, "get": 1, "unit": 2, "reader": 2}  # fmt: skip
 

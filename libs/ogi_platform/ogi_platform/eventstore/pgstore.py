@@ -5,7 +5,6 @@ lean for stores sharing them."""
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -24,6 +23,7 @@ from psycopg.sql import SQL, Composed, Identifier
 from psycopg_pool import ConnectionPool
 
 from ogi_platform.eventstore.writer import in_writer
+from ogi_platform.settings import whole_setting
 
 #: The connections a process's stores on one PostgreSQL database share for their writers
 #: when ``OGI_PG_CONNECTIONS`` is unset...
@@ -49,7 +49,7 @@ class _SharedPool:
     _pools: ClassVar[dict[tuple[str, ...], _SharedPool]] = {}
     _lock: ClassVar[threading.Lock] = threading.Lock()
 
-    def __init__(self, key: tuple[str, ...], size: int) -> None:
+    def __init__(self, key: tuple[str, ...], size: int, first: ConnectionPool[Any]) -> None:
         self.key = key
         self.size = size
         #: One pool of one connection each, the first ``size`` stores' own pools made so, and
@@ -57,7 +57,7 @@ class _SharedPool:
         self.connections: list[ConnectionPool[Any]] = []
         self.stores: list[int] = []
         self._lent = 0
-        self.readers: ConnectionPool[Any] | None = None
+        self.readers = _readers_like(first)
 
     @classmethod
     def lend(cls, datastore: PostgresDatastore) -> None:
@@ -66,13 +66,11 @@ class _SharedPool:
         kwargs = cast(dict[str, Any], datastore.pool.kwargs)
         key = tuple(str(kwargs.get(k)) for k in ("host", "port", "dbname", "user"))
         with cls._lock:
+            own = datastore.pool
             shared = cls._pools.get(key)
             if shared is None:
-                size = int(os.environ.get("OGI_PG_CONNECTIONS") or SHARED_CONNECTIONS)
-                shared = cls._pools[key] = cls(key, max(1, size))
-            own = datastore.pool
-            if shared.readers is None:
-                shared.readers = _readers_like(own)
+                size = whole_setting("OGI_PG_CONNECTIONS", SHARED_CONNECTIONS)
+                shared = cls._pools[key] = cls(key, size, own)
             if len(shared.connections) < shared.size:
                 own.resize(min_size=1, max_size=1)
                 shared.connections.append(own)
@@ -92,8 +90,7 @@ class _SharedPool:
             del self._pools[self.key]
         for connection in self.connections:
             connection.close()
-        if self.readers is not None:
-            self.readers.close()
+        self.readers.close()
 
     def lends_more_than(self, stores: int, index: int | None) -> bool:
         """Whether more than ``stores`` stores send statements over connection ``index``
@@ -109,7 +106,7 @@ def _readers_like(own: ConnectionPool[Any]) -> ConnectionPool[Any]:
         kwargs=own.kwargs,
         configure=own._configure,
         min_size=0,
-        max_size=max(1, int(os.environ.get("OGI_PG_READ_CONNECTIONS") or READ_CONNECTIONS)),
+        max_size=whole_setting("OGI_PG_READ_CONNECTIONS", READ_CONNECTIONS),
         max_idle=READ_IDLE_SECONDS,
         max_lifetime=own.max_lifetime,
         timeout=own.timeout,
@@ -146,7 +143,7 @@ class _Borrowed:
     @contextmanager
     def connection(self, timeout: float | None = None) -> Iterator[Any]:
         writing = in_writer()
-        pool = self.pool if writing or self.shared.readers is None else self.shared.readers
+        pool = self.pool if writing else self.shared.readers
         with pool.connection(timeout) as conn:
             # psycopg keeps 100 prepared statements per connection and a store uses about 8:
             # past a dozen stores on one connection, each statement would be prepared and

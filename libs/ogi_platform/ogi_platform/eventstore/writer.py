@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import queue
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
+
+from ogi_platform.settings import whole_setting
 
 T = TypeVar("T")
 
@@ -43,7 +44,7 @@ _writing = threading.local()
 
 def in_writer() -> bool:
     """Whether this thread is running a writer's jobs now (a PostgreSQL store sends them over
-    its own connection, and every other thread's over the readers': ``eventstore.store``)."""
+    its own connection, and every other thread's over the readers': ``eventstore.pgstore``)."""
     return bool(getattr(_writing, "on", False))
 
 
@@ -52,8 +53,8 @@ def writer_pool() -> ThreadPoolExecutor:
     global _pool
     with _pool_lock:
         if _pool is None:
-            threads = int(os.environ.get("OGI_WRITER_THREADS") or WRITER_THREADS)
-            _pool = ThreadPoolExecutor(max_workers=max(1, threads), thread_name_prefix="writer")
+            threads = whole_setting("OGI_WRITER_THREADS", WRITER_THREADS)
+            _pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="writer")
         return _pool
 
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from ogi_errors import InvalidInput
 from ogi_platform.rpc.auth import load_secret
+from ogi_platform.settings import seconds_setting, setting, whole_setting
 
 DEFAULT_NATS_URL = "nats://127.0.0.1:4222"
 #: Whole-number settings read where they are used (the stores, the writer pool), checked here
@@ -38,73 +37,38 @@ class ServiceConfig:
     stall_seconds: float = 60.0
 
 
-def _env(name: str, default: str | None = None) -> str | None:
-    value = os.environ.get(name)
-    return value if value not in (None, "") else default
-
-
-def _whole(name: str, default: int, least: int = 1, most: int | None = None) -> int:
-    """The whole number set in ``name`` (``default`` when unset), from ``least`` to ``most``."""
-    value = _env(name)
-    if value is None:
-        return default
-    try:
-        number = int(value)
-    except ValueError:
-        raise InvalidInput(name, f"{value!r} is not a whole number") from None
-    if most is not None and not least <= number <= most:
-        raise InvalidInput(name, f"must be from {least} to {most}")
-    if number < least:
-        raise InvalidInput(name, f"must be at least {least}")
-    return number
-
-
-def _seconds(name: str, default: float) -> float:
-    """The seconds set in ``name`` (``default`` when unset), more than 0."""
-    value = _env(name)
-    if value is None:
-        return default
-    try:
-        seconds = float(value)
-    except ValueError:
-        raise InvalidInput(name, f"{value!r} is not a number of seconds") from None
-    if not seconds > 0:
-        raise InvalidInput(name, "must be more than 0 seconds")
-    return seconds
-
-
 def load_config(
     service: str, default_port: int, default_agencies: tuple[str, ...]
 ) -> ServiceConfig:
     """The settings of ``service`` from the environment. The agencies served: those of
     ``OGI_AGENCIES``; unset, every agency of ``OGI_AGENCY_FILE`` (left empty here: the service's
     registry names them); neither set, the service's defaults."""
-    agencies = _env("OGI_AGENCIES")
-    agency_file = _env("OGI_AGENCY_FILE")
-    calendar_dir = _env("OGI_CALENDAR_DIR")
-    ready_file = _env("OGI_READY_FILE")
+    agencies = setting("OGI_AGENCIES")
+    agency_file = setting("OGI_AGENCY_FILE")
+    calendar_dir = setting("OGI_CALENDAR_DIR")
+    ready_file = setting("OGI_READY_FILE")
     served = tuple(a.strip() for a in agencies.split(",") if a.strip()) if agencies else ()
     if not agencies and not agency_file:
         served = default_agencies
     for name in CHECKED_ELSEWHERE:
-        _whole(name, 1)
+        whole_setting(name, 1)
     return ServiceConfig(
         service=service,
         agencies=served,
-        grpc_host=_env("OGI_GRPC_HOST", "0.0.0.0") or "0.0.0.0",
-        grpc_port=_whole("OGI_GRPC_PORT", default_port, least=0, most=65535),
-        database_url=_env(f"OGI_{service.upper()}_DATABASE_URL") or _env("OGI_DATABASE_URL"),
-        data_dir=Path(_env("OGI_DATA_DIR", "data") or "data"),
-        nats_url=_env("OGI_NATS_URL", DEFAULT_NATS_URL) or DEFAULT_NATS_URL,
-        nats_user=_env("OGI_NATS_USER"),
-        nats_password=_env("OGI_NATS_PASSWORD"),
+        grpc_host=setting("OGI_GRPC_HOST", "0.0.0.0") or "0.0.0.0",
+        grpc_port=whole_setting("OGI_GRPC_PORT", default_port, least=0, most=65535),
+        database_url=setting(f"OGI_{service.upper()}_DATABASE_URL") or setting("OGI_DATABASE_URL"),
+        data_dir=Path(setting("OGI_DATA_DIR", "data") or "data"),
+        nats_url=setting("OGI_NATS_URL", DEFAULT_NATS_URL) or DEFAULT_NATS_URL,
+        nats_user=setting("OGI_NATS_USER"),
+        nats_password=setting("OGI_NATS_PASSWORD"),
         agency_file=Path(agency_file) if agency_file else None,
         calendar_dir=Path(calendar_dir) if calendar_dir else None,
-        tick_seconds=_seconds("OGI_TICK_SECONDS", 60.0),
-        due_soon_days=_whole("OGI_DUE_SOON_DAYS", 5, least=0),
-        rectification_days=_whole("OGI_RECTIFICATION_DAYS", 15),
-        any_port=_env("OGI_GRPC_ANY_PORT", "") in ("1", "true", "yes"),
+        tick_seconds=seconds_setting("OGI_TICK_SECONDS", 60.0),
+        due_soon_days=whole_setting("OGI_DUE_SOON_DAYS", 5, least=0),
+        rectification_days=whole_setting("OGI_RECTIFICATION_DAYS", 15),
+        any_port=setting("OGI_GRPC_ANY_PORT", "") in ("1", "true", "yes"),
         ready_file=Path(ready_file) if ready_file else None,
         token_secret=load_secret(),
-        stall_seconds=_seconds("OGI_STALL_SECONDS", 60.0),
+        stall_seconds=seconds_setting("OGI_STALL_SECONDS", 60.0),
     )
