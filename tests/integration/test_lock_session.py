@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import psycopg
 
-from ogi_platform.eventstore.writerlock import LockSession
+from ogi_platform.eventstore.leasesession import LockSession
 
 
 def _advisory_locks(session: LockSession, admin: psycopg.Connection[tuple[int]]) -> int:

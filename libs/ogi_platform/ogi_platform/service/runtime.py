@@ -19,7 +19,7 @@ import signal
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import grpc
 from grpc_health.v1 import health, health_pb2
@@ -38,7 +38,6 @@ from ogi_platform.eventstore.store import (
 )
 from ogi_platform.eventstore.writer import Writer
 from ogi_platform.eventstore.writerlock import (
-    LockSession,
     WriterLock,
     acquire_all,
     lost_locks,
@@ -55,6 +54,9 @@ from ogi_platform.service.agencies import Agencies, Agency
 from ogi_platform.service.config import ServiceConfig, load_config
 from ogi_platform.service.locating import ApplicationIndex, handling_agency
 from ogi_platform.today import today_in_china
+
+if TYPE_CHECKING:
+    from ogi_platform.eventstore.leasesession import LockSession
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -369,7 +371,11 @@ class ServiceRuntime(Generic[R]):
         agencies: dict[WriterLock, str] = {}
         for agency, location in locations.items():
             dsn = location.postgres_dsn
-            session = None if dsn is None else sessions.setdefault(dsn, LockSession(dsn))
+            if dsn is not None and dsn not in sessions:
+                from ogi_platform.eventstore.leasesession import LockSession
+
+                sessions[dsn] = LockSession(dsn)
+            session = None if dsn is None else sessions[dsn]
             agencies[WriterLock(location, self.spec.name, session)] = agency
         pending, waiting = list(agencies), set()
         while True:
