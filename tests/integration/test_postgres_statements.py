@@ -1,5 +1,5 @@
-"""What a PostgreSQL store sends the server on the hot path (eventstore.pgstore): an insert takes
-its table's lock and sends no NOTIFY and no SET LOCAL lock_timeout; statements are prepared
+"""What a PostgreSQL store sends the server on the hot path (eventstore.pgstore): a commit is one
+call of the store's record function, which takes its table's lock; statements are prepared
 while a dozen stores or fewer share a connection, not past that; each store keeps one connection;
 opening a store asks nothing about the composite type of stored events, which no insert sends."""
 
@@ -10,10 +10,12 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
+from uuid import uuid4
 
 import psycopg
 import pytest
 from bushelpers import RECEIVED_ON, agency, open_app, statements_sent, submit_many
+from eventsourcing.persistence import IntegrityError, StoredEvent, Tracking
 from eventsourcing.postgres import PostgresProcessRecorder
 
 from intake.application import IntakeApplication
@@ -27,16 +29,79 @@ SENDERS = ("municipal-office", "archives-bureau")
 T = TypeVar("T")
 
 
-def test_an_insert_locks_its_table_and_sends_no_notify_and_no_lock_timeout(
+def test_a_commit_is_one_call_of_the_stores_record_function_outside_any_transaction(
     pg_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     app = open_app(IntakeApplication, pg_url)
     sent = statements_sent(monkeypatch)
+    transactions = transactions_begun(monkeypatch)
     try:
         [application_id] = submit_many(app, 1)
-        assert any(s.startswith("LOCK TABLE") for s in sent), sent
-        assert not [s for s in sent if s.startswith(("NOTIFY", "SET LOCAL"))], sent
+        writes = [s for s in sent if not s.startswith("SELECT * FROM")]  # the loads
+        assert len(writes) == 1, sent
+        assert '"municipal_office"."intake_events_record"(' in writes[0], writes
+        assert transactions == [], "the call is its transaction (autocommit)"
         assert app.application(application_id).application_id == application_id
+    finally:
+        app.close()
+
+
+def transactions_begun(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """One item per transaction psycopg is asked to begin from now on."""
+    begun: list[bool] = []
+    transaction = psycopg.Connection.transaction
+
+    def counted(conn: Any, *args: Any, **kwargs: Any) -> Any:
+        begun.append(True)
+        return transaction(conn, *args, **kwargs)
+
+    monkeypatch.setattr(psycopg.Connection, "transaction", counted)
+    return begun
+
+
+def test_a_commit_waits_for_the_commit_holding_its_events_table_and_follows_it(
+    pg_url: str,
+) -> None:
+    """The record function locks the events table before it takes notification ids: a commit
+    begun while another one holds the table waits for it, and its events are numbered after
+    the other's (a reader that saw the later ones never misses the earlier)."""
+    app = open_app(IntakeApplication, pg_url)
+    try:
+        with psycopg.connect(pg_url) as other:  # a transaction, held open
+            [held] = other.execute(
+                'SELECT n FROM "municipal_office"."intake_events_record"(NULL, NULL, '
+                "ARRAY[gen_random_uuid()], ARRAY[1::bigint], ARRAY['t'], ARRAY['\\x00'::bytea]) "
+                "AS n"
+            ).fetchone() or (None,)
+            with ThreadPoolExecutor(1) as pool:
+                committing = pool.submit(submit_many, app, 1)
+                time.sleep(0.5)
+                assert not committing.done(), "the commit did not wait for the table"
+                other.commit()
+                [application_id] = committing.result(timeout=10)
+        first, *submitted = app.notifications(0, 10)
+        assert first.id == held
+        assert submitted and all(n.id > held for n in submitted), submitted
+        assert app.application(application_id).application_id == application_id
+    finally:
+        app.close()
+
+
+def test_a_refused_commit_stores_neither_its_events_nor_its_tracking(pg_url: str) -> None:
+    app = open_app(RoutingApplication, pg_url)
+    recorder = app.process_recorder
+    event = StoredEvent(uuid4(), 1, "t", b"{}")
+    try:
+        recorder.insert_events([event], tracking=Tracking("intake", 5))
+        later = StoredEvent(uuid4(), 1, "t", b"{}")
+        with pytest.raises(IntegrityError):  # a position not above the one recorded
+            recorder.insert_events([later], tracking=Tracking("intake", 5))
+        with pytest.raises(IntegrityError):  # a version taken
+            recorder.insert_events([later, event], tracking=Tracking("intake", 6))
+        assert app.position("intake") == 5
+        assert [n.originator_id for n in app.notifications(0, 10)] == [event.originator_id]
+        assert recorder.insert_events([], tracking=Tracking("intake", 6)) is None
+        assert app.position("intake") == 6
     finally:
         app.close()
 

@@ -80,3 +80,19 @@ def test_sqlite_stores_are_always_made_on_opening(tmp_path: Path) -> None:
     locations = {a: store_location(None, tmp_path, a, "routing") for a in AGENCIES}
     note_made("routing", locations)
     assert stores_made("routing", locations) == set()
+
+
+def test_a_store_whose_record_function_is_gone_is_made_again(pg_url: str, tmp_path: Path) -> None:
+    locations = {a: store_location(pg_url, tmp_path, a, "routing") for a in AGENCIES}
+    for agency, location in locations.items():
+        _open(location, agency, False, tmp_path).close()
+    note_made("routing", locations)
+    with psycopg.connect(pg_url, autocommit=True) as admin:
+        admin.execute("DROP FUNCTION archives_bureau.routing_events_record")
+    assert stores_made("routing", locations) == {"municipal-office"}
+    app = _open(locations["archives-bureau"], "archives-bureau", False, tmp_path)
+    try:
+        app.record_position("intake", 3)
+        assert app.position("intake") == 3
+    finally:
+        app.close()

@@ -1,10 +1,12 @@
 """The platform's own tables in a PostgreSQL database, in the schema ``ogi`` beside the agencies'.
 
 - ``ogi.writer_leases``: which process writes each store (eventstore.writerlock).
-- ``ogi.stores_made``: the stores whose tables, types and functions eventsourcing made, and which
-  version of it made them. A process opens such a store without making them again: at 1,000
-  agencies a start made 7,000 stores, each a dozen statements and a schema lock. Another version
-  of eventsourcing makes them again (its table creation also migrates).
+- ``ogi.stores_made``: the stores whose tables, types and functions eventsourcing and the
+  platform made, and which versions made them. A process opens such a store without making them
+  again: at 1,000 agencies a start made 7,000 stores, each a dozen statements and a schema lock.
+  Another version of eventsourcing, or of what the platform adds (``STORE_VERSION``), makes them
+  again (eventsourcing's table creation also migrates; the platform's statements replace what
+  they made before).
 """
 
 from __future__ import annotations
@@ -27,8 +29,11 @@ _CREATE = (
     "made_by TEXT NOT NULL, made TIMESTAMPTZ NOT NULL DEFAULT now())",
 )
 
+#: The version of what the platform adds to a store's tables (2: the record function of
+#: ``pgstore.LeanProcessRecorder``).
+STORE_VERSION = 2
 #: What makes a store's tables: a store made by another version is made again.
-MADE_BY = f"eventsourcing {version('eventsourcing')}"
+MADE_BY = f"eventsourcing {version('eventsourcing')}, ogi store {STORE_VERSION}"
 
 
 def ensure_platform_tables(conn: psycopg.Connection[Any]) -> None:
@@ -45,14 +50,16 @@ def _connect(dsn: str) -> psycopg.Connection[Any]:
     return conn
 
 
-# A store noted as made whose events or tracking table is gone (a schema dropped by hand) is
-# made again.
+# A store noted as made whose events or tracking table or record function is gone (a schema
+# dropped by hand) is made again.
 _MADE = """
 SELECT m.store FROM ogi.stores_made m
 WHERE m.made_by = %s AND m.store = ANY(%s::text[])
 AND (SELECT count(*) FROM pg_tables t WHERE t.schemaname = split_part(m.store, '.', 1)
      AND t.tablename IN (split_part(m.store, '.', 2) || '_events',
                          split_part(m.store, '.', 2) || '_tracking')) = 2
+AND to_regproc(quote_ident(split_part(m.store, '.', 1)) || '.'
+               || quote_ident(split_part(m.store, '.', 2) || '_events_record')) IS NOT NULL
 """
 
 
