@@ -113,6 +113,8 @@ def statements_sent(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     execute = psycopg.Cursor.execute
 
     def counted(cursor: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(query, bytes):
+            query = query.decode()
         sent.append(query if isinstance(query, str) else query.as_string(cursor.connection))
         return execute(cursor, query, *args, **kwargs)
 

@@ -217,10 +217,15 @@ class LeanProcessRecorder(PostgresProcessRecorder):
         super().__init__(datastore, **kwargs)
         function = Identifier(datastore.schema, f"{self.events_table_name}_record")
         self.sql_create_statements.append(self._create_record_function(function))
-        self.record_statement = SQL(
-            "SELECT n FROM {function}(%s::text, %s::bigint, "
-            "%b::{id_type}[], %b::bigint[], %b::text[], %b::bytea[]) AS n"
-        ).format(function=function, id_type=Identifier(datastore.originator_id_type))
+        # Rendered once: psycopg renders a composed statement again at every execution.
+        self.record_statement = (
+            SQL(
+                "SELECT n FROM {function}(%s::text, %s::bigint, "
+                "%b::{id_type}[], %b::bigint[], %b::text[], %b::bytea[]) AS n"
+            )
+            .format(function=function, id_type=Identifier(datastore.originator_id_type))
+            .as_bytes(None)
+        )
 
     def _create_record_function(self, function: Identifier) -> Composed:
         timeout = self.datastore.lock_timeout
