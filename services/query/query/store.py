@@ -97,33 +97,30 @@ class RowStore:
         return rows
 
     def new_ids(self, count: int) -> int:
-        """The first of ``count`` new row ids (ids link a row to its search entry in SQLite and
-        order search results): SQLite's next rowid, PostgreSQL's sequence (taken in one step)."""
-        if self.d.postgres:
-            ids = self.d.table("application_ids")
-            self.cursor.execute(
-                f"SELECT setval('{ids}', nextval('{ids}') + %s - 1) AS last", [count]
-            )
-            return int(self.cursor.fetchone()["last"]) - count + 1
+        """The first of ``count`` new row ids in SQLite (its next rowid: ids link a row to its
+        search entry, and order search results)."""
         self.cursor.execute("SELECT MAX(id) AS top FROM applications")
         return int(self.cursor.fetchone()["top"] or 0) + 1
 
     def write(self, rows: Rows) -> None:
-        """Write the changed rows (new ones given their ids)."""
+        """Write the changed rows (new ones given their ids: in SQLite here, in PostgreSQL by the
+        insert, from the store's sequence, in the same order)."""
         written = [derived(rows.applications[key]) for key in sorted(rows.changed_applications)]
-        new = [row for row in written if row.get("id") is None]
-        if new:
-            first = self.new_ids(len(new))
-            for offset, row in enumerate(new):
-                row["id"] = first + offset
         searched = [
             row
             for row in written
             if search_text(row) != self.searched.get((row["application_id"], row["agency"]))
         ]
         if self.d.postgres:
+            for row in written:
+                row.setdefault("id", None)
             self._write_postgres(written, searched)
         else:
+            new = [row for row in written if row.get("id") is None]
+            if new:
+                first = self.new_ids(len(new))
+                for offset, row in enumerate(new):
+                    row["id"] = first + offset
             self._upsert_all("applications", APPLICATION_COLUMNS, APPLICATION_KEY, written)
             self._index_sqlite(searched)
         self._upsert_all(
@@ -149,8 +146,8 @@ class RowStore:
         self, table: str, columns: Sequence[str], keys: Sequence[str], rows: list[dict[str, Any]]
     ) -> None:
         if rows:
-            self.cursor.executemany(
-                upsert(self.d, table, columns, keys), map(itemgetter(*columns), rows)
+            self._execute(
+                upsert(self.d, table, columns, keys), list(map(itemgetter(*columns), rows))
             )
 
     def _write_postgres(self, written: list[Row], searched: list[Row]) -> None:
@@ -160,19 +157,33 @@ class RowStore:
         renewed = {id(row) for row in searched}
         with_words = [row for row in written if id(row) in renewed]
         without = [row for row in written if id(row) not in renewed]
-        self._upsert_all("applications", APPLICATION_COLUMNS, APPLICATION_KEY, without)
+        # A new row's id (None) is the sequence's next; a row's id never changes (``upsert``).
+        row_id = f"COALESCE(%s::bigint, nextval('{self.d.table('application_ids')}'))"
+        values = [row_id, *[self.d.mark] * (len(APPLICATION_COLUMNS) - 1)]
+        get = itemgetter(*APPLICATION_COLUMNS)
+        if without:
+            self._execute(
+                upsert(self.d, "applications", APPLICATION_COLUMNS, APPLICATION_KEY, values),
+                [get(row) for row in without],
+            )
         if with_words:
             columns = (*APPLICATION_COLUMNS, "words")
             words = "to_tsvector('simple', %s) || array_to_tsvector(ARRAY[%s])"
-            values = [*[self.d.mark] * len(APPLICATION_COLUMNS), words]
-            get = itemgetter(*APPLICATION_COLUMNS)
-            self.cursor.executemany(
-                upsert(self.d, "applications", columns, APPLICATION_KEY, values),
+            self._execute(
+                upsert(self.d, "applications", columns, APPLICATION_KEY, [*values, words]),
                 [
                     (*get(row), index_words(search_text(row)), agency_lexeme(row["agency"]))
                     for row in with_words
                 ],
             )
+
+    def _execute(self, statement: str, params: list[Sequence[Any]]) -> None:
+        """``statement`` with each of ``params``: one row alone is one execution (psycopg's
+        executemany pipelines the rows, which costs more than it saves for one)."""
+        if len(params) == 1:
+            self.cursor.execute(statement, params[0])
+        else:
+            self.cursor.executemany(statement, params)
 
     def _index_sqlite(self, searched: list[Row]) -> None:
         """Segment and index the searched text of rows whose text changed (FTS5, by row id)."""
