@@ -107,15 +107,20 @@ def open_app(kind: type[AppT], database_url: str, agency: str = AGENCY) -> AppT:
     return kind(agency, env=location.env)
 
 
+def statement_text(cursor: Any, query: Any) -> str:
+    """What a psycopg cursor is asked to execute, as text (a string, bytes or composed SQL)."""
+    if isinstance(query, bytes):
+        return query.decode()
+    return query if isinstance(query, str) else str(query.as_string(cursor.connection))
+
+
 def statements_sent(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The statements sent from now on (the list fills as they are)."""
     sent: list[str] = []
     execute = psycopg.Cursor.execute
 
     def counted(cursor: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
-        if isinstance(query, bytes):
-            query = query.decode()
-        sent.append(query if isinstance(query, str) else query.as_string(cursor.connection))
+        sent.append(statement_text(cursor, query))
         return execute(cursor, query, *args, **kwargs)
 
     monkeypatch.setattr(psycopg.Cursor, "execute", counted)

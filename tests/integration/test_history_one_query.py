@@ -17,7 +17,7 @@ from uuid import UUID
 
 import psycopg
 import pytest
-from bushelpers import hand_made_event
+from bushelpers import hand_made_event, statement_text
 from eventsourcing.sqlite import SQLiteCursor
 
 from complaint.application import ComplaintApplication
@@ -50,8 +50,7 @@ class Statements:
         pg_execute, sqlite_execute = psycopg.Cursor.execute, SQLiteCursor.execute
 
         def pg(cursor: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
-            text = query if isinstance(query, str) else query.as_string(cursor.connection)
-            self.sent.append(text)
+            self.sent.append(statement_text(cursor, query))
             return pg_execute(cursor, query, *args, **kwargs)
 
         def sqlite(cursor: Any, statement: str, *args: Any, **kwargs: Any) -> Any:
