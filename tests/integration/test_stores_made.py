@@ -66,29 +66,19 @@ def test_a_store_made_by_another_version_of_eventsourcing_is_made_again(
     assert stores_made("routing", locations) == set()
 
 
-def test_a_store_whose_schema_was_dropped_is_made_again(pg_url: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "dropped",
+    ["SCHEMA archives_bureau CASCADE", "FUNCTION archives_bureau.routing_events_record"],
+)
+def test_a_store_whose_schema_or_record_function_was_dropped_is_made_again(
+    pg_url: str, tmp_path: Path, dropped: str
+) -> None:
     locations = {a: store_location(pg_url, tmp_path, a, "routing") for a in AGENCIES}
     for agency, location in locations.items():
         _open(location, agency, False, tmp_path).close()
     note_made("routing", locations)
     with psycopg.connect(pg_url, autocommit=True) as admin:
-        admin.execute("DROP SCHEMA archives_bureau CASCADE")
-    assert stores_made("routing", locations) == {"municipal-office"}
-
-
-def test_sqlite_stores_are_always_made_on_opening(tmp_path: Path) -> None:
-    locations = {a: store_location(None, tmp_path, a, "routing") for a in AGENCIES}
-    note_made("routing", locations)
-    assert stores_made("routing", locations) == set()
-
-
-def test_a_store_whose_record_function_is_gone_is_made_again(pg_url: str, tmp_path: Path) -> None:
-    locations = {a: store_location(pg_url, tmp_path, a, "routing") for a in AGENCIES}
-    for agency, location in locations.items():
-        _open(location, agency, False, tmp_path).close()
-    note_made("routing", locations)
-    with psycopg.connect(pg_url, autocommit=True) as admin:
-        admin.execute("DROP FUNCTION archives_bureau.routing_events_record")
+        admin.execute(f"DROP {dropped}")
     assert stores_made("routing", locations) == {"municipal-office"}
     app = _open(locations["archives-bureau"], "archives-bureau", False, tmp_path)
     try:
@@ -96,3 +86,9 @@ def test_a_store_whose_record_function_is_gone_is_made_again(pg_url: str, tmp_pa
         assert app.position("intake") == 3
     finally:
         app.close()
+
+
+def test_sqlite_stores_are_always_made_on_opening(tmp_path: Path) -> None:
+    locations = {a: store_location(None, tmp_path, a, "routing") for a in AGENCIES}
+    note_made("routing", locations)
+    assert stores_made("routing", locations) == set()
