@@ -7,8 +7,11 @@ submitted to intake over gRPC, spread over the agencies, and counted once review
 
 1. the maximum rate: ``-n`` applications with ``IN_FLIGHT`` submissions at a time, from the
    first submission until the last one is open in review;
-2. submit-to-review latency at half that rate: ``--latency-n`` applications paced evenly, each
-   from the moment it was sent until review's store held it (seen within 5 ms), p50 and p99.
+2. submit-to-review latency at half that rate: once the system settled after the maximum (the
+   services off the way still work through its events after review opened the last one),
+   ``--latency-n`` applications paced evenly, each from the moment it was sent until review's
+   store held it (seen within 5 ms), p50 and p99, and the share of the machine's CPU the
+   system (with the PostgreSQL server) used meanwhile.
 
 Then the peer (``peer_system``): the same four stages in the library's ``MultiThreadedRunner``,
 on its own fresh database of the same server (or SQLite), fed as many applications by
@@ -20,6 +23,7 @@ PostgreSQL; p99 under 50 ms. Figures are printed, not asserted:
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import tempfile
 import time
@@ -28,14 +32,28 @@ from pathlib import Path
 from databases import database
 from peer_system import peer_rate
 from review_watch import ReviewWatch, review_of
-from running import PhaseTimeout, ogi_up, postgres_turn
+from running import (
+    PhaseTimeout,
+    RunningSystem,
+    cpu_seconds,
+    ogi_up,
+    postgres_server,
+    postgres_turn,
+    settle,
+)
 from submitting import IN_FLIGHT, submit_all, submit_paced
 
 POLL_SECONDS = 0.005
+CORES = os.cpu_count() or 1
 
 
 def line(label: str, figure: str) -> None:
     print(f"  {label:<58} {figure}")
+
+
+def _machine_seconds(system: RunningSystem) -> float:
+    """CPU seconds used so far by the system's processes and the PostgreSQL server's."""
+    return cpu_seconds(system.pids()) + cpu_seconds(postgres_server())
 
 
 def through_ogi_up(
@@ -54,9 +72,17 @@ def through_ogi_up(
             rate = n / (watch.wait_for(IN_FLIGHT + n, timeout, "maximum rate") - started)
             line(f"submitted, {IN_FLIGHT} in flight, until open in review",
                  f"{rate:>9,.0f} /s  ({n} applications)")  # fmt: skip
+            # the services off the way (query, reply, report, complaint) are still at the
+            # maximum phase's events: the half rate starts on a settled system
+            line("settled after the maximum (every process, PostgreSQL's)",
+                 f"{settle(system.pids):>9.1f} s")  # fmt: skip
             first = IN_FLIGHT + n
+            used, paced_from = _machine_seconds(system), time.monotonic()
             paced = submit_paced(intake, agencies, first, latency_n, rate / 2, timeout, "half rate")
             watch.wait_for(first + latency_n, timeout, "half rate")
+            wall = time.monotonic() - paced_from
+            share = (_machine_seconds(system) - used) / wall / CORES * 100
+            line("CPU the system used at half rate, % of the machine", f"{share:>9.0f} %")
             return rate, [watch.opened[review_of(app)] - sent for app, sent in paced]
 
 

@@ -16,7 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -210,3 +210,30 @@ def ogi_up(folder: Path, env: dict[str, str], timeout: float = 60.0) -> Iterator
         leftovers = _stop(system)
         if leftovers:
             print(f"  `ogi up` left processes behind, killed: {leftovers}", file=sys.stderr)
+
+
+#: A system is settled once ``SETTLED_WINDOW`` seconds use less than this (% of one core, its
+#: processes and the PostgreSQL server's)...
+SETTLED_CPU = 10.0
+SETTLED_WINDOW = 4.0
+#: ...or this long passed.
+SETTLE_LIMIT = 120.0
+
+
+def postgres_server() -> list[int]:
+    """The PostgreSQL server's processes on this machine (none when it runs elsewhere)."""
+    found = subprocess.run(["pgrep", "-u", "postgres"], capture_output=True, text=True)
+    return [int(pid) for pid in found.stdout.split()]
+
+
+def settle(pids: Callable[[], list[int]]) -> float:
+    """Seconds until ``SETTLED_WINDOW`` seconds in a row use under ``SETTLED_CPU`` % of one
+    core, in the system's processes and the PostgreSQL server's (at most ``SETTLE_LIMIT``)."""
+    started = time.monotonic()
+    while time.monotonic() - started < SETTLE_LIMIT:
+        used = cpu_seconds(pids()) + cpu_seconds(postgres_server())
+        time.sleep(SETTLED_WINDOW)
+        now = cpu_seconds(pids()) + cpu_seconds(postgres_server())
+        if (now - used) / SETTLED_WINDOW * 100 < SETTLED_CPU:
+            return time.monotonic() - started - SETTLED_WINDOW
+    return SETTLE_LIMIT

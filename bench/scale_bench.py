@@ -24,10 +24,8 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import subprocess
 import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -36,18 +34,12 @@ from statistics import median
 import yaml
 from databases import database
 from review_watch import ReviewWatch
-from running import PhaseTimeout, cpu_seconds, ogi_up, postgres_turn, rss_bytes
+from running import PhaseTimeout, cpu_seconds, ogi_up, postgres_turn, rss_bytes, settle
 from submitting import IN_FLIGHT, submit_all
 
 from ogi_law.agencies import DEFAULT_AGENCIES
 
 IDLE_SECONDS = 10.0
-#: After ready, the system is settled once ``SETTLED_WINDOW`` seconds use less than this (% of
-#: one core, its processes and the PostgreSQL server's)...
-SETTLED_CPU = 10.0
-SETTLED_WINDOW = 4.0
-#: ...or this long passed.
-SETTLE_LIMIT = 120.0
 
 
 @dataclass
@@ -106,25 +98,6 @@ def measure(row: Row, url: str | None, folder: Path, n: int, timeout: float) -> 
             row.rate = n / (watch.wait_for(n, timeout, "applications") - started)
     with ogi_up(folder / "up", env, timeout=60.0 + row.agencies * 0.5) as again:
         row.restart = again.ready_seconds
-
-
-def settle(pids: Callable[[], list[int]]) -> float:
-    """Seconds until ``SETTLED_WINDOW`` seconds in a row use under ``SETTLED_CPU`` % of one
-    core, in the system's processes and the PostgreSQL server's (at most ``SETTLE_LIMIT``)."""
-    started = time.monotonic()
-    while time.monotonic() - started < SETTLE_LIMIT:
-        used = cpu_seconds(pids()) + cpu_seconds(postgres_server())
-        time.sleep(SETTLED_WINDOW)
-        now = cpu_seconds(pids()) + cpu_seconds(postgres_server())
-        if (now - used) / SETTLED_WINDOW * 100 < SETTLED_CPU:
-            return time.monotonic() - started - SETTLED_WINDOW
-    return SETTLE_LIMIT
-
-
-def postgres_server() -> list[int]:
-    """The PostgreSQL server's processes on this machine (none when it runs elsewhere)."""
-    found = subprocess.run(["pgrep", "-u", "postgres"], capture_output=True, text=True)
-    return [int(pid) for pid in found.stdout.split()]
 
 
 def print_table(rounds: list[list[Row]]) -> None:
