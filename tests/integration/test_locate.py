@@ -1,10 +1,13 @@
-"""Locating an application by the process's index (issue 13): the stores that hold it are asked,
-not every store the process serves; the ranking after forwards is the one locating always had
-(the agency that did not forward it away, else the last to act); and the index stays correct
-for what the stores held before the process started, and once it has forgotten entries.
+"""Locating an application by the process's index (issue 13): the stores that hold it are read,
+not every store the process serves, and those the index cannot rule out are only asked whether
+they hold it (on PostgreSQL, a process's stores in one statement); the ranking after forwards is
+the one locating always had (the agency that did not forward it away, else the last to act); and
+the index stays correct for what the stores held before the process started, and once it has
+forgotten entries.
 
-A small case service on real SQLite stores shows the rules; intake's runtime on a nats-server
-shows locating for GetApplication asking the one store that holds the application of four.
+A small case service on real stores (SQLite files, and a PostgreSQL database) shows the rules;
+intake's runtime on a nats-server shows locating for GetApplication asking the one store that
+holds the application of four.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from typing import Any
 from uuid import UUID
 
 import pytest
+from bushelpers import statements_sent
 from eventsourcing.domain import event
 from harness.runtimes import running_service
 
@@ -26,10 +30,12 @@ from intake.main import SPEC
 from ogi_law.agencies import load_agencies
 from ogi_platform.eventstore.aggregate import Meta, OgiAggregate, meta
 from ogi_platform.eventstore.application import OgiApplication
+from ogi_platform.eventstore.history import asked_together, holding_each
 from ogi_platform.eventstore.store import creating, store_location
 from ogi_platform.ids import aggregate_id, new_application_id
 from ogi_platform.natsserver import NatsServer
 from ogi_platform.rpc.auth import Principal, acting_as
+from ogi_platform.service import locating
 from ogi_platform.service.locating import ApplicationIndex, handling_agency
 
 AGENCIES = ("a", "b", "c", "d", "e")
@@ -80,15 +86,19 @@ class CaseApplication(OgiApplication):
 
 
 class Stores:
-    """The case stores of ``AGENCIES`` in a folder, as a process opens them: each indexed before
-    it commits, its reads of an application counted."""
+    """The case stores of ``AGENCIES`` on a database, as a process opens them: each indexed
+    before it commits; counted, the stores asked whether they hold an application and those
+    whose events of it were read."""
 
-    def __init__(self, folder: Path, index: ApplicationIndex | None = None) -> None:
+    def __init__(
+        self, url: str | None, folder: Path, index: ApplicationIndex | None = None
+    ) -> None:
         self.index = index or ApplicationIndex()
-        self.asked: Counter[str] = Counter()
+        self.asked: set[str] = set()
+        self.read: set[str] = set()
         self.apps: dict[str, OgiApplication] = {}
         for agency in AGENCIES:
-            location = store_location(None, folder, agency, "cases")
+            location = store_location(url, folder, agency, "cases")
             with creating(location):
                 app = CaseApplication(agency, env=location.env)
             self.index.serve(app)
@@ -99,7 +109,7 @@ class Stores:
         last_activity = app.last_activity
 
         def counted(application_id: str) -> Any:
-            self.asked[app.agency] += 1
+            self.read.add(app.agency)
             return last_activity(application_id)
 
         app.last_activity = counted  # type: ignore[method-assign]
@@ -109,15 +119,31 @@ class Stores:
         assert isinstance(app, CaseApplication)
         app.act(application_id, step)
 
-    async def locate(self, application_id: str) -> tuple[str | None, set[str]]:
-        """Where the application is handled, and which stores were asked."""
+    async def locate(
+        self, application_id: str, monkeypatch: pytest.MonkeyPatch
+    ) -> tuple[str | None, set[str], set[str]]:
+        """Where the application is handled, the stores asked whether they hold it, and those
+        whose events of it were read."""
         self.asked.clear()
+        self.read.clear()
+
+        def asking(apps: list[OgiApplication], application_id: str) -> list[bool]:
+            self.asked.update(app.agency for app in apps)
+            return holding_each(apps, application_id)
+
+        monkeypatch.setattr(locating, "holding_each", asking)
         found = await handling_agency(self.index, self.apps, application_id)
-        return found, set(self.asked)
+        return found, set(self.asked), set(self.read)
 
     def close(self) -> None:
         for app in self.apps.values():
             app.close()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def url(request: pytest.FixtureRequest) -> str | None:
+    """Each test on SQLite files and on a real PostgreSQL database (one schema per store)."""
+    return None if request.param == "sqlite" else str(request.getfixturevalue("pg_url"))
 
 
 @pytest.fixture
@@ -126,74 +152,113 @@ def folder(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def stores(folder: Path) -> Iterator[Stores]:
-    opened = Stores(folder)
+def stores(url: str | None, folder: Path) -> Iterator[Stores]:
+    opened = Stores(url, folder)
     yield opened
     opened.close()
 
 
-async def test_only_the_stores_holding_an_application_are_asked(stores: Stores) -> None:
+async def test_only_the_stores_holding_an_application_are_read(
+    stores: Stores, monkeypatch: pytest.MonkeyPatch
+) -> None:
     x = new_application_id()
     stores.act("c", x, "open")
-    assert await stores.locate(x) == ("c", {"c"})
-    assert await stores.locate(new_application_id()) == (None, set())  # asked no store
+    assert await stores.locate(x, monkeypatch) == ("c", set(), {"c"})
+    # asked no store
+    assert await stores.locate(new_application_id(), monkeypatch) == (None, set(), set())
 
 
-async def test_after_forwards_the_agency_that_did_not_forward_it_away(stores: Stores) -> None:
+async def test_after_forwards_the_agency_that_did_not_forward_it_away(
+    stores: Stores, monkeypatch: pytest.MonkeyPatch
+) -> None:
     x = new_application_id()
     stores.act("a", x, "open")
     stores.act("b", x, "open")
     stores.act("a", x, "hand_over")  # a forwarded it to b
     stores.act("a", x, "note")  # a acted last, but it no longer handles it
-    assert await stores.locate(x) == ("b", {"a", "b"})
+    assert await stores.locate(x, monkeypatch) == ("b", set(), {"a", "b"})
     stores.act("b", x, "hand_over")  # b forwarded it too (to an agency served elsewhere)
-    assert await stores.locate(x) == ("b", {"a", "b"})  # neither handles it: the last to act
+    # neither handles it: the last to act
+    assert await stores.locate(x, monkeypatch) == ("b", set(), {"a", "b"})
     stores.act("a", x, "note")
-    assert await stores.locate(x) == ("a", {"a", "b"})
+    assert await stores.locate(x, monkeypatch) == ("a", set(), {"a", "b"})
 
 
-async def test_what_the_stores_held_before_the_process_started_is_found(folder: Path) -> None:
+async def test_what_the_stores_held_before_the_process_started_is_found(
+    url: str | None, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     before, after = new_application_id(), new_application_id()
-    first = Stores(folder)
+    first = Stores(url, folder)
     first.act("a", before, "open")
     first.act("b", before, "open")
     first.act("a", before, "hand_over")  # b handles it
     first.close()
 
-    restarted = Stores(folder)  # a new process: a and b held events when it started
+    restarted = Stores(url, folder)  # a new process: a and b held events when it started
     try:
         restarted.act("c", before, "open")  # c is consulted, say
         restarted.act("c", before, "hand_over")
         restarted.act("c", after, "open")
-        # The index knows only of c: the old stores are asked, once.
-        assert await restarted.locate(before) == ("b", {"a", "b", "c"})
-        assert await restarted.locate(before) == ("b", {"a", "b", "c"})
+        # The index knows only of c: the old stores are asked whether they hold it, once.
+        assert await restarted.locate(before, monkeypatch) == ("b", {"a", "b"}, {"a", "b", "c"})
+        assert await restarted.locate(before, monkeypatch) == ("b", set(), {"a", "b", "c"})
         restarted.act("a", before, "note")
-        assert await restarted.locate(before) == ("b", {"a", "b", "c"})
-        # An application recorded since the start only: the old stores may hold it too, once.
-        assert await restarted.locate(after) == ("c", {"a", "b", "c"})
-        assert await restarted.locate(after) == ("c", {"c"})
-        assert await restarted.locate(new_application_id()) == (None, {"a", "b"})
+        assert await restarted.locate(before, monkeypatch) == ("b", set(), {"a", "b", "c"})
+        # An application recorded since the start only: the old stores may hold it too, once;
+        # they do not, and none of them is read.
+        assert await restarted.locate(after, monkeypatch) == ("c", {"a", "b"}, {"c"})
+        assert await restarted.locate(after, monkeypatch) == ("c", set(), {"c"})
+        absent = new_application_id()
+        assert await restarted.locate(absent, monkeypatch) == (None, {"a", "b"}, set())
     finally:
         restarted.close()
 
 
-async def test_an_index_that_forgot_asks_every_store(folder: Path) -> None:
-    stores = Stores(folder, ApplicationIndex(max_entries=2))
+async def test_an_index_that_forgot_asks_every_store(
+    url: str | None, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stores = Stores(url, folder, ApplicationIndex(max_entries=2))
     try:
         x, y, z = new_application_id(), new_application_id(), new_application_id()
         stores.act("a", x, "open")
         stores.act("d", x, "open")
         stores.act("a", x, "hand_over")
-        assert await stores.locate(x) == ("d", {"a", "d"})
+        assert await stores.locate(x, monkeypatch) == ("d", set(), {"a", "d"})
         stores.act("b", y, "open")
         stores.act("b", z, "open")  # x is forgotten
         stores.act("e", x, "open")  # a new entry for x: e only (e is consulted, say)
         stores.act("e", x, "hand_over")
-        assert await stores.locate(x) == ("d", set(AGENCIES))
-        assert await stores.locate(x) == ("d", {"a", "d", "e"})
+        assert await stores.locate(x, monkeypatch) == ("d", {"a", "b", "c", "d"}, {"a", "d", "e"})
+        assert await stores.locate(x, monkeypatch) == ("d", set(), {"a", "d", "e"})
     finally:
         stores.close()
+
+
+async def test_the_stores_of_one_database_are_asked_in_one_statement(
+    url: str | None, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On PostgreSQL a process's stores are asked whether they hold an application in one
+    statement (after a restart, a province's thousand stores may); on SQLite, each its own."""
+    x = new_application_id()
+    first = Stores(url, folder)
+    for agency in ("b", "d"):
+        first.act(agency, x, "open")
+    first.act("e", new_application_id(), "open")
+    first.close()
+    restarted = Stores(url, folder)
+    try:
+        groups = asked_together(list(restarted.apps.values()))
+        kinds = [len(group) for group in groups]
+        assert kinds == ([5] if url else [1, 1, 1, 1, 1])
+        sent = statements_sent(monkeypatch)
+        answers = [holding_each(group, x) for group in groups]
+        assert [a for answer in answers for a in answer] == [False, True, False, True, False]
+        assert len(sent) == (1 if url else 0)  # SQLite's statements are not psycopg's
+        assert [holding_each([app], x) for app in restarted.apps.values()] == [
+            [False], [True], [False], [True], [False]
+        ]  # fmt: skip
+    finally:
+        restarted.close()
 
 
 async def test_get_application_asks_the_one_store_that_holds_it(

@@ -24,7 +24,7 @@ from ogi_platform.eventstore.aggregate import Meta, OgiAggregate
 from ogi_platform.eventstore.cache import WriterCache
 from ogi_platform.eventstore.commands import Command, CommandHandler, handlers_of
 from ogi_platform.eventstore.groupcommit import handle_together
-from ogi_platform.eventstore.history import history_of
+from ogi_platform.eventstore.history import history_of, holds_any
 from ogi_platform.messaging.envelope import EventRecord, record_of
 from ogi_platform.messaging.wire import encode
 
@@ -185,6 +185,11 @@ class OgiApplication(Application[UUID]):
             for event in self.events.get(aggregate_id, desc=True, limit=1)
         ]
         return max(times, default=None)
+
+    def holds(self, application_id: str) -> bool:
+        """Whether this store recorded an event of the application (of ``aggregate_ids_of``):
+        one statement, reading no event."""
+        return holds_any(self, self.aggregate_ids_of(application_id))
 
     def history(self, application_id: str) -> list[EventRecord]:
         return history_of(self, self.aggregate_ids_of(application_id))

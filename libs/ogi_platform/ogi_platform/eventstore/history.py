@@ -90,6 +90,73 @@ def stored_events(
     return found
 
 
+@retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+def holds_any(app: OgiApplication, aggregate_ids: Sequence[UUID]) -> bool:
+    """Whether the store holds an event of any of the aggregates, in one statement that reads
+    no event (locating asks this of every store that may hold an application it does not know
+    of, before it reads what the holders hold)."""
+    recorder: Any = app.recorder
+    if isinstance(recorder, SQLiteAggregateRecorder):
+        marks = ", ".join("?" * len(aggregate_ids))
+        statement = (
+            f"SELECT 1 FROM {recorder.events_table_name} WHERE originator_id IN ({marks}) LIMIT 1"
+        )
+        with recorder.datastore.transaction(commit=False) as cursor:
+            cursor.execute(statement, [i.hex for i in aggregate_ids])
+            return cursor.fetchone() is not None
+    if _on_postgres(recorder):
+        return bool(_postgres_holders([recorder], [aggregate_ids]))
+    return any(recorder.select_events(i, limit=1) for i in aggregate_ids)
+
+
+def asked_together(apps: Sequence[OgiApplication]) -> list[list[OgiApplication]]:
+    """``apps`` in groups that ``holding_each`` asks in one statement: the PostgreSQL stores of
+    one process's database together, each other store alone."""
+    groups: dict[object, list[OgiApplication]] = {}
+    for app in apps:
+        recorder: Any = app.recorder
+        if _on_postgres(recorder):
+            from ogi_platform.eventstore.pgstore import sharing
+
+            key = sharing(recorder.datastore)
+        else:
+            key = app
+        groups.setdefault(key, []).append(app)
+    return list(groups.values())
+
+
+@retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+def holding_each(apps: Sequence[OgiApplication], application_id: str) -> list[bool]:
+    """For each store of a group of ``asked_together``, whether it recorded an event of the
+    application (``OgiApplication.holds``); a group of PostgreSQL stores in one statement."""
+    if len(apps) == 1:
+        return [apps[0].holds(application_id)]
+    ids = [app.aggregate_ids_of(application_id) for app in apps]
+    holders = _postgres_holders([app.recorder for app in apps], ids)
+    return [n in holders for n in range(len(apps))]
+
+
+def _postgres_holders(recorders: Sequence[Any], ids: Sequence[Sequence[UUID]]) -> set[int]:
+    """The positions of the stores that hold an event of any of their ``ids``, in one statement
+    on a connection of the first one's (the stores of one database of a process)."""
+    from psycopg.sql import SQL, Identifier, Literal
+
+    branch = SQL(
+        "SELECT {n} AS n WHERE EXISTS (SELECT FROM {schema}.{table} WHERE originator_id = ANY(%s))"
+    )
+    statement = SQL(" UNION ALL ").join(
+        branch.format(
+            n=Literal(n),
+            schema=Identifier(recorder.datastore.schema),
+            table=Identifier(recorder.events_table_name),
+        )
+        for n, recorder in enumerate(recorders)
+    )
+    with recorders[0].datastore.get_connection() as conn, conn.cursor() as cursor:
+        cursor.execute(statement, [list(some) for some in ids])
+        return {row["n"] for row in cursor.fetchall()}
+
+
 def _on_postgres(recorder: object) -> bool:
     """Whether ``recorder`` keeps its events in PostgreSQL (eventsourcing's PostgreSQL module is
     imported only by a process with stores there)."""

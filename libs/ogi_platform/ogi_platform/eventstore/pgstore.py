@@ -165,6 +165,14 @@ class _Borrowed:
         self.close()
 
 
+def sharing(datastore: PostgresDatastore) -> object:
+    """What the datastores of a process's database share, so that a statement naming several
+    stores' schemas may run on a connection of any of them: their shared connections (a
+    datastore with a pool of its own shares with nothing but itself)."""
+    pool: Any = datastore.pool
+    return pool.shared if isinstance(pool, _Borrowed) else datastore
+
+
 class LeanAggregateRecorder(PostgresAggregateRecorder):
     """The snapshots' recorder, inserting stored events as four arrays, one per column,
     unnested in order (eventsourcing sends one array of its composite type, each element dumped

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from ogi_platform.eventstore.application import OgiApplication
+from ogi_platform.eventstore.history import asked_together, holding_each
 
 #: How many applications the index remembers (about 150 bytes each).
 MAX_ENTRIES = 200_000
@@ -121,22 +122,42 @@ async def holding(app: OgiApplication, application_id: str) -> Holding | None:
     return Holding(app.agency, not away, seen)
 
 
+async def holders_of(
+    index: ApplicationIndex, apps: Mapping[str, OgiApplication], application_id: str
+) -> list[str]:
+    """The agencies, in the order of ``apps``, whose stores hold the application: those the
+    index knows of, and of those that may hold it unknown to the index, the ones that say they
+    do (asked side by side, the PostgreSQL stores of the process's database in one statement:
+    after a restart, every store that held events before may hold it, a province's thousand);
+    the index learns the answer."""
+    known, unknown = index.candidates(application_id)
+    groups = asked_together([app for code, app in apps.items() if code in unknown])
+    held = await asyncio.gather(
+        *(asyncio.to_thread(holding_each, group, application_id) for group in groups)
+    )
+    holders = known | {
+        app.agency
+        for group, answers in zip(groups, held, strict=True)
+        for app, holds in zip(group, answers, strict=True)
+        if holds
+    }
+    if unknown:
+        index.verified(application_id, holders)
+    return [code for code in apps if code in holders]
+
+
 async def handling_agency(
     index: ApplicationIndex, apps: Mapping[str, OgiApplication], application_id: str
 ) -> str | None:
     """The agency whose store holds the application (after forwards, the one that did not
     forward it away, else the one that acted on it last; of two alike, the first of ``apps``);
-    None if no store holds it. Only the stores the index names are asked, and those that may
-    hold it unknown to the index."""
-    known, unknown = index.candidates(application_id)
-    asked = known | unknown
+    None if no store holds it. Only the stores that hold it are read (``holders_of``)."""
+    holders = await holders_of(index, apps, application_id)
     found = [
         h
-        for code in ([c for c in apps if c in asked] if len(asked) > 1 else asked & apps.keys())
-        if (h := await holding(apps[code], application_id))
+        for h in await asyncio.gather(*(holding(apps[code], application_id) for code in holders))
+        if h is not None
     ]
-    if unknown:
-        index.verified(application_id, [h.agency for h in found])
     if not found:
         return None
     return max(found, key=lambda h: (h.handles, h.last_activity)).agency
