@@ -1,7 +1,8 @@
 """A service's part of ``ogi trace`` reads its store in one statement (issue 13): every aggregate
 of the application, with reply's remedies R1, R2, ... and a bureau's complaints 1, 2, ...,
 which were each a read of their own. What the history holds is what reading the aggregates one
-by one gives. A series longer than the numbers read at once costs one statement more.
+by one gives. A series longer than the numbers read at once costs one statement more. The
+stores of a process on one PostgreSQL database are read in one statement together.
 
 Reply of an agency and complaint of a bureau on real stores (SQLite and PostgreSQL, as a
 service process opens them); the statements the stores are sent are counted.
@@ -26,7 +27,7 @@ from complaint.handlers import handlers as complaint_handlers
 from complaint.main import SPEC as COMPLAINT
 from ogi_law.agencies import AgencyRegistry, load_agencies
 from ogi_platform.eventstore.application import OgiApplication
-from ogi_platform.eventstore.history import NUMBERS_READ_AT_ONCE
+from ogi_platform.eventstore.history import NUMBERS_READ_AT_ONCE, asked_together, histories_of
 from ogi_platform.eventstore.store import store_location
 from ogi_platform.messaging.bus import Handler
 from ogi_platform.messaging.envelope import EventRecord, record_of
@@ -191,3 +192,34 @@ def test_a_bureau_reads_the_application_and_its_complaints_in_one_statement(
     assert sent == 1
     assert history == one_by_one(bureau, bureau.aggregate_ids_of(APP_ID))
     assert [e.type for e in history].count("ComplaintFiled") == complaints
+
+
+@pytest.mark.parametrize("remedies", [2, NUMBERS_READ_AT_ONCE])
+def test_the_stores_of_one_database_are_read_in_one_statement(
+    reply: ReplyApplication,
+    statements: Statements,
+    database_url: str,
+    tmp_path: Path,
+    remedies: int,
+) -> None:
+    """A trace after a restart reads every store its process cannot rule out: on PostgreSQL,
+    one statement for all of them (and one more for a series read on); on SQLite, each its
+    own. Each store's part is what its own history gives."""
+    remedies_filed(reply, remedies)
+    others = [opened(REPLY, agency, database_url, tmp_path / agency)
+              for agency in ("municipal-office", "archives-bureau")]  # fmt: skip
+    try:
+        apps = [others[0], reply, others[1]]
+        groups = asked_together(apps)
+        assert [len(group) for group in groups] == ([1, 1, 1] if "sqlite" in database_url else [3])
+        read, sent = statements.during(
+            lambda: [part for group in groups for part in histories_of(group, APP_ID)]
+        )
+        each = 2 if remedies == NUMBERS_READ_AT_ONCE else 1
+        assert sent == (3 - 1 + each if "sqlite" in database_url else each)
+        assert read == [app.history(APP_ID) for app in apps]
+        assert read[0] == read[2] == []
+        assert [e.type for e in read[1]].count("RemedyFiled") == remedies
+    finally:
+        for app in others:
+            app.close()

@@ -30,10 +30,9 @@ from ogi_law.calendar import WorkingCalendar
 from ogi_platform.eventstore.aggregate import Meta, meta
 from ogi_platform.eventstore.application import OgiApplication, UnitOfWork
 from ogi_platform.eventstore.commands import handles
-from ogi_platform.eventstore.history import history_of
+from ogi_platform.eventstore.history import Numbered
 from ogi_platform.eventstore.readmodel import OpenSet
 from ogi_platform.ids import new_application_id
-from ogi_platform.messaging.envelope import EventRecord
 from ogi_platform.service.config import ServiceConfig
 
 
@@ -70,13 +69,11 @@ class ComplaintApplication(OgiApplication):
     def aggregate_ids_of(self, application_id: str) -> list[UUID]:
         return [KnownApplication.create_id(application_id), *self._ids(application_id)]
 
-    def history(self, application_id: str) -> list[EventRecord]:
+    def history_ids(self, application_id: str) -> tuple[list[UUID], list[Numbered]]:
         """The application as known here, then its complaints 1, 2, ...: in one statement."""
-        return history_of(
-            self,
-            [KnownApplication.create_id(application_id)],
-            [lambda number: complaint_aggregate_id(complaint_key(application_id, number))],
-        )
+        return [KnownApplication.create_id(application_id)], [
+            lambda number: complaint_aggregate_id(complaint_key(application_id, number))
+        ]
 
     def known(self, application_id: str) -> KnownApplication:
         found = self.find(KnownApplication.create_id(application_id), KnownApplication)

@@ -12,10 +12,9 @@ from ogi_law.calendar import WorkingCalendar
 from ogi_platform.eventstore.aggregate import meta
 from ogi_platform.eventstore.application import OgiApplication, UnitOfWork
 from ogi_platform.eventstore.commands import handles
-from ogi_platform.eventstore.history import history_of
+from ogi_platform.eventstore.history import Numbered
 from ogi_platform.eventstore.readmodel import OpenSet
 from ogi_platform.ids import aggregate_id
-from ogi_platform.messaging.envelope import EventRecord
 from ogi_platform.service.config import ServiceConfig
 from reply.clock import ClockState, Stopped
 from reply.commands import ConcludeRemedy, FileRemedy, RecordDelivery, RecordPrinting
@@ -51,14 +50,12 @@ class ReplyApplication(OgiApplication):
     def aggregate_ids_of(self, application_id: str) -> list[UUID]:
         return [deadline_id(application_id), reply_id(application_id)]
 
-    def history(self, application_id: str) -> list[EventRecord]:
+    def history_ids(self, application_id: str) -> tuple[list[UUID], list[Numbered]]:
         """With the reconsiderations and lawsuits R1, R2, ..., which locating an application (on
         every request) need not read: read with the rest in one statement."""
-        return history_of(
-            self,
-            self.aggregate_ids_of(application_id),
-            [lambda number: remedy_id(application_id, f"R{number}")],
-        )
+        return self.aggregate_ids_of(application_id), [
+            lambda number: remedy_id(application_id, f"R{number}")
+        ]
 
     def remedies(self, application_id: str) -> list[RemedyCase]:
         """The reconsiderations and lawsuits recorded about the application, R1, R2, ..."""

@@ -24,7 +24,7 @@ from ogi_platform.eventstore.aggregate import Meta, OgiAggregate
 from ogi_platform.eventstore.cache import WriterCache
 from ogi_platform.eventstore.commands import Command, CommandHandler, handlers_of
 from ogi_platform.eventstore.groupcommit import handle_together
-from ogi_platform.eventstore.history import history_of, holds_any
+from ogi_platform.eventstore.history import Numbered, history_of, holds_any
 from ogi_platform.messaging.envelope import EventRecord, record_of
 from ogi_platform.messaging.wire import encode
 
@@ -191,8 +191,13 @@ class OgiApplication(Application[UUID]):
         one statement, reading no event."""
         return holds_any(self, self.aggregate_ids_of(application_id))
 
+    def history_ids(self, application_id: str) -> tuple[list[UUID], list[Numbered]]:
+        """What this store's part of an application's history is: its aggregates, then each
+        numbered series of aggregates about it (``eventstore.history``)."""
+        return self.aggregate_ids_of(application_id), []
+
     def history(self, application_id: str) -> list[EventRecord]:
-        return history_of(self, self.aggregate_ids_of(application_id))
+        return history_of(self, *self.history_ids(application_id))
 
     def record(self, processing: ProcessingEvent[UUID]) -> None:
         """Commit events and tracking together, wake the listeners, take due snapshots; refuse

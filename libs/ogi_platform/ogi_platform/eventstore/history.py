@@ -41,6 +41,38 @@ def history_of(
     longer than ``NUMBERS_READ_AT_ONCE``."""
     first = [_numbers(number, 1) for number in numbered]
     stored = stored_events(app, [*aggregate_ids, *(i for ids in first for i in ids)])
+    return _recorded(app, aggregate_ids, numbered, first, stored)
+
+
+@retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+def histories_of(apps: Sequence[OgiApplication], application_id: str) -> list[list[EventRecord]]:
+    """For each store of a group of ``asked_together``, its part of the application's history
+    (``OgiApplication.history``); a group of PostgreSQL stores read in one statement (a trace
+    after a restart reads every store its process's index cannot rule out)."""
+    if len(apps) == 1:
+        return [apps[0].history(application_id)]
+    plans = [app.history_ids(application_id) for app in apps]
+    firsts = [[_numbers(number, 1) for number in numbered] for _, numbered in plans]
+    wanted = [
+        [*ids, *(i for some in first for i in some)]
+        for (ids, _), first in zip(plans, firsts, strict=True)
+    ]
+    stored = _postgres_stored([app.recorder for app in apps], wanted)
+    return [
+        _recorded(app, ids, numbered, first, found)
+        for app, (ids, numbered), first, found in zip(apps, plans, firsts, stored, strict=True)
+    ]
+
+
+def _recorded(
+    app: OgiApplication,
+    aggregate_ids: Sequence[UUID],
+    numbered: Sequence[Numbered],
+    first: list[list[UUID]],
+    stored: dict[UUID, list[StoredEvent]],
+) -> list[EventRecord]:
+    """The envelopes of what ``stored`` holds of the aggregates and of each series, whose
+    ``first`` numbers were read (a series that has them all is read on)."""
     ordered = list(aggregate_ids)
     for number, ids in zip(numbered, first, strict=True):
         held = _held(ids, stored)
@@ -184,6 +216,36 @@ def _postgres_rows(
             )
             for row in cursor.fetchall()
         ]
+
+
+def _postgres_stored(
+    recorders: Sequence[Any], ids: Sequence[Sequence[UUID]]
+) -> list[dict[UUID, list[StoredEvent]]]:
+    """For each store, the stored events of its ``ids`` by aggregate, by version: one statement
+    on a connection of the first one's (the stores of one database of a process)."""
+    from psycopg.sql import SQL, Identifier, Literal
+
+    branch = SQL(
+        "SELECT {n} AS n, originator_id, originator_version, topic, state "
+        "FROM {schema}.{table} WHERE originator_id = ANY(%s)"
+    )
+    statement = SQL(" UNION ALL ").join(
+        branch.format(
+            n=Literal(n),
+            schema=Identifier(recorder.datastore.schema),
+            table=Identifier(recorder.events_table_name),
+        )
+        for n, recorder in enumerate(recorders)
+    ) + SQL(" ORDER BY n, originator_id, originator_version")
+    found: list[dict[UUID, list[StoredEvent]]] = [{} for _ in recorders]
+    with recorders[0].datastore.get_connection() as conn, conn.cursor() as cursor:
+        cursor.execute(statement, [list(some) for some in ids])
+        for row in cursor.fetchall():
+            event = StoredEvent(
+                row["originator_id"], row["originator_version"], row["topic"], bytes(row["state"])
+            )
+            found[row["n"]].setdefault(row["originator_id"], []).append(event)
+    return found
 
 
 def _sqlite_rows(

@@ -1,6 +1,7 @@
 """The HistoryService every service process serves: its stored events of one application, read
-from the stores the process's index says may hold them (service.locating), side by side; the
-index is told what a read of the stores it could not rule out found."""
+from the stores the process's index says may hold them (service.locating), side by side (on
+PostgreSQL, the process's stores of one database in one statement); the index is told what a
+read of the stores it could not rule out found."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import grpc
 from google.protobuf import struct_pb2
 from ogi.v1 import history_pb2, history_pb2_grpc
 
+from ogi_platform.eventstore.history import asked_together, histories_of
 from ogi_platform.messaging.envelope import EventRecord, header_fields
 from ogi_platform.rpc.auth import allowed, caller
 from ogi_platform.rpc.server import Registration, handles_domain_errors
@@ -36,8 +38,9 @@ class HistoryServicer(history_pb2_grpc.HistoryServiceServicer):
         self, request: history_pb2.ListEventsRequest, context: grpc.aio.ServicerContext
     ) -> history_pb2.ListEventsResponse:
         """The application's events in the stores the index names that the caller may read,
-        read side by side. When every store the index could not rule out was read, the index
-        learns which hold the application: the next trace (or locating) asks those only."""
+        read side by side (``histories_of``). When every store the index could not rule out
+        was read, the index learns which hold the application: the next trace (or locating)
+        asks those only."""
         principal = caller()
         application_id = request.application_id
         known, unknown = self.runtime.index.candidates(application_id)
@@ -49,9 +52,16 @@ class HistoryServicer(history_pb2_grpc.HistoryServiceServicer):
             # another agency's part of the history is not this caller's to see
             and allowed(principal, "read", unit.agency, self.runtime.supervisors)
         ]
-        found = await asyncio.gather(
-            *(self.runtime.read(unit, unit.app.history, application_id) for unit in units)
+        groups = asked_together([unit.app for unit in units])
+        read = await asyncio.gather(
+            *(asyncio.to_thread(histories_of, group, application_id) for group in groups)
         )
+        parts = {
+            app.agency: records
+            for group, histories in zip(groups, read, strict=True)
+            for app, records in zip(group, histories, strict=True)
+        }
+        found = [parts[unit.agency] for unit in units]
         if unknown and unknown <= {unit.agency for unit in units}:
             holders = [unit.agency for unit, records in zip(units, found, strict=True) if records]
             self.runtime.index.verified(application_id, holders)
