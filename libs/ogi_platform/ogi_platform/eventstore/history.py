@@ -49,8 +49,8 @@ def histories_of(apps: Sequence[OgiApplication], application_id: str) -> list[li
     """For each store of a group of ``asked_together``, its part of the application's history
     (``OgiApplication.history``); a group of PostgreSQL stores read in one statement (a trace
     after a restart reads every store its process's index cannot rule out)."""
-    if len(apps) == 1:
-        return [apps[0].history(application_id)]
+    if len(apps) == 1 or not _on_postgres(apps[0].recorder):
+        return [app.history(application_id) for app in apps]
     plans = [app.history_ids(application_id) for app in apps]
     firsts = [[_numbers(number, 1) for number in numbered] for _, numbered in plans]
     wanted = [
@@ -142,8 +142,10 @@ def holds_any(app: OgiApplication, aggregate_ids: Sequence[UUID]) -> bool:
 
 
 def asked_together(apps: Sequence[OgiApplication]) -> list[list[OgiApplication]]:
-    """``apps`` in groups that ``holding_each`` asks in one statement: the PostgreSQL stores of
-    one process's database together, each other store alone."""
+    """``apps`` in groups that ``holding_each`` and ``histories_of`` ask at once: the
+    PostgreSQL stores of one process's database in one statement; the others in turn (a store
+    of its own, a SQLite file, answers in tens of microseconds: handing each to a thread of
+    its own cost more than asking it)."""
     groups: dict[object, list[OgiApplication]] = {}
     for app in apps:
         recorder: Any = app.recorder
@@ -152,7 +154,7 @@ def asked_together(apps: Sequence[OgiApplication]) -> list[list[OgiApplication]]
 
             key = sharing(recorder.datastore)
         else:
-            key = app
+            key = None
         groups.setdefault(key, []).append(app)
     return list(groups.values())
 
@@ -161,8 +163,8 @@ def asked_together(apps: Sequence[OgiApplication]) -> list[list[OgiApplication]]
 def holding_each(apps: Sequence[OgiApplication], application_id: str) -> list[bool]:
     """For each store of a group of ``asked_together``, whether it recorded an event of the
     application (``OgiApplication.holds``); a group of PostgreSQL stores in one statement."""
-    if len(apps) == 1:
-        return [apps[0].holds(application_id)]
+    if len(apps) == 1 or not _on_postgres(apps[0].recorder):
+        return [app.holds(application_id) for app in apps]
     ids = [app.aggregate_ids_of(application_id) for app in apps]
     holders = _postgres_holders([app.recorder for app in apps], ids)
     return [n in holders for n in range(len(apps))]
