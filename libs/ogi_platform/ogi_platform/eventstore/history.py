@@ -8,6 +8,7 @@ series are read in the same statement, and a series ends before the first number
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, cast
@@ -173,22 +174,34 @@ def holding_each(apps: Sequence[OgiApplication], application_id: str) -> list[bo
 def _postgres_holders(recorders: Sequence[Any], ids: Sequence[Sequence[UUID]]) -> set[int]:
     """The positions of the stores that hold an event of any of their ``ids``, in one statement
     on a connection of the first one's (the stores of one database of a process)."""
-    from psycopg.sql import SQL, Identifier, Literal
-
-    branch = SQL(
-        "SELECT {n} AS n WHERE EXISTS (SELECT FROM {schema}.{table} WHERE originator_id = ANY(%s))"
-    )
-    statement = SQL(" UNION ALL ").join(
-        branch.format(
-            n=Literal(n),
-            schema=Identifier(recorder.datastore.schema),
-            table=Identifier(recorder.events_table_name),
-        )
-        for n, recorder in enumerate(recorders)
+    statement = _union_over(
+        "SELECT {n} AS n WHERE EXISTS (SELECT FROM {schema}.{table} WHERE originator_id = ANY(%s))",
+        _tables(recorders),
     )
     with recorders[0].datastore.get_connection() as conn, conn.cursor() as cursor:
         cursor.execute(statement, [list(some) for some in ids])
         return {row["n"] for row in cursor.fetchall()}
+
+
+@functools.lru_cache(maxsize=16)
+def _union_over(branch: str, tables: tuple[tuple[str, str], ...]) -> bytes:
+    """``branch`` for each store's events table, its position ``n``, in one statement: rendered
+    once for each set of stores (a process asks about the same ones again and again, those
+    that held events when it started; at 300 stores, rendering took 4 ms)."""
+    from psycopg.sql import SQL, Identifier, Literal
+
+    return (
+        SQL(" UNION ALL ")
+        .join(
+            SQL(branch).format(n=Literal(n), schema=Identifier(schema), table=Identifier(table))
+            for n, (schema, table) in enumerate(tables)
+        )
+        .as_bytes(None)
+    )
+
+
+def _tables(recorders: Sequence[Any]) -> tuple[tuple[str, str], ...]:
+    return tuple((r.datastore.schema, r.events_table_name) for r in recorders)
 
 
 def _on_postgres(recorder: object) -> bool:
@@ -227,19 +240,10 @@ def _postgres_stored(
     on a connection of the first one's (the stores of one database of a process). Sorted here:
     an ``ORDER BY`` over the union made the planner gather parallel workers (milliseconds to
     start) when a store's statistics were not yet gathered."""
-    from psycopg.sql import SQL, Identifier, Literal
-
-    branch = SQL(
+    statement = _union_over(
         "SELECT {n} AS n, originator_id, originator_version, topic, state "
-        "FROM {schema}.{table} WHERE originator_id = ANY(%s)"
-    )
-    statement = SQL(" UNION ALL ").join(
-        branch.format(
-            n=Literal(n),
-            schema=Identifier(recorder.datastore.schema),
-            table=Identifier(recorder.events_table_name),
-        )
-        for n, recorder in enumerate(recorders)
+        "FROM {schema}.{table} WHERE originator_id = ANY(%s)",
+        _tables(recorders),
     )
     with recorders[0].datastore.get_connection() as conn, conn.cursor() as cursor:
         cursor.execute(statement, [list(some) for some in ids])
