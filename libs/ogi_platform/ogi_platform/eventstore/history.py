@@ -183,11 +183,13 @@ def _postgres_holders(recorders: Sequence[Any], ids: Sequence[Sequence[UUID]]) -
         return {row["n"] for row in cursor.fetchall()}
 
 
-@functools.lru_cache(maxsize=16)
 def _union_over(branch: str, tables: tuple[tuple[str, str], ...]) -> bytes:
-    """``branch`` for each store's events table, its position ``n``, in one statement: rendered
-    once for each set of stores (a process asks about the same ones again and again, those
-    that held events when it started; at 300 stores, rendering took 4 ms)."""
+    """``branch`` for each store's events table, its position ``n``, in one statement; for two
+    stores or more, rendered once for each set of stores (``_remembered_union``)."""
+    return _union(branch, tables) if len(tables) == 1 else _remembered_union(branch, tables)
+
+
+def _union(branch: str, tables: tuple[tuple[str, str], ...]) -> bytes:
     from psycopg.sql import SQL, Identifier, Literal
 
     return (
@@ -198,6 +200,11 @@ def _union_over(branch: str, tables: tuple[tuple[str, str], ...]) -> bytes:
         )
         .as_bytes(None)
     )
+
+
+#: A process asks about the same stores again and again (those that held events when it
+#: started): at 300 stores, rendering their statement took 4 ms.
+_remembered_union = functools.lru_cache(maxsize=16)(_union)
 
 
 def _tables(recorders: Sequence[Any]) -> tuple[tuple[str, str], ...]:

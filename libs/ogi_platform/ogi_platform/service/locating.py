@@ -127,9 +127,9 @@ async def holders_of(
 ) -> list[str]:
     """The agencies, in the order of ``apps``, whose stores hold the application: those the
     index knows of, and of those that may hold it unknown to the index, the ones that say they
-    do (asked side by side, the PostgreSQL stores of the process's database in one statement:
-    after a restart, every store that held events before may hold it, a province's thousand);
-    the index learns the answer."""
+    do (``asked_together``: the PostgreSQL stores of the process's database in one statement,
+    the others in turn; after a restart, every store that held events before may hold it, a
+    province's thousand); the index learns the answer."""
     known, unknown = index.candidates(application_id)
     groups = asked_together([app for code, app in apps.items() if code in unknown])
     held = await asyncio.gather(
