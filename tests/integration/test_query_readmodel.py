@@ -282,6 +282,25 @@ async def test_the_bus_feeds_lists_lookup_and_search_and_a_rebuild_answers_the_s
         figures = {f["agency"]: f for f in before["figures"]["agencies"]}
         assert (figures[OFFICE]["open"], figures[OFFICE]["overdue"]) == (2, 1)
 
+        # The portal finds an application by its number only with the end of the applicant's
+        # identity document (any case); a wrong end reads as an absent number.
+        portal, number = Caller(channel, PORTAL), "SZFB-2026-00001"
+        mine = await portal("FindApplication", number=number, applicant_id_doc_tail="d-a1")
+        assert mine["application"]["application_id"] == "A1"
+        for tail, refusal in (
+            ("X-A1", (grpc.StatusCode.NOT_FOUND, None)),
+            ("A1", (grpc.StatusCode.INVALID_ARGUMENT, "applicant_id_doc_tail")),
+            ("", (grpc.StatusCode.INVALID_ARGUMENT, "applicant_id_doc_tail")),
+        ):
+            asked = {"number": number, "applicant_id_doc_tail": tail}
+            assert await refused(portal, "FindApplication", **asked) == refusal, tail
+        assert await refused(
+            portal, "FindApplication", number="SZFB-2026-00009", applicant_id_doc_tail="D-A1"
+        ) == (grpc.StatusCode.NOT_FOUND, None)
+        assert await refused(
+            office, "FindApplication", number=number, applicant_id_doc_tail="X-A1"
+        ) == (grpc.StatusCode.NOT_FOUND, None)
+
         # Each reads as the commands allow.
         assert await refused(natural, "FindApplication", number="SZFB-2026-00001") == (
             grpc.StatusCode.NOT_FOUND, None,

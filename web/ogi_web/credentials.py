@@ -1,13 +1,10 @@
 """The tokens the web sends, signed with the secret the services verify (ogi_platform.rpc.auth).
 
 - The portal's own token (role ``portal``), for what applicants do: submit, read one
-  application by its id, complain.
+  application by its id, find one by its number with the last characters of the applicant's
+  identity document (the query service checks them), complain.
 - A staff member's token: pasted at sign-in, or made for an account of the operator's file
   (``ogi web user add``) when its password is given; it expires the next day.
-- The portal's lookup of an application number: the query service lists an agency's
-  applications to its staff only, so the portal asks as ``staff:门户查询@<agency>`` of the agency
-  whose prefix the number carries, and shows nothing unless the identity document's last digits
-  match (``ogi_web.portal.lookup``).
 """
 
 from __future__ import annotations
@@ -18,7 +15,6 @@ from ogi_platform.rpc.auth import Principal, issue_token, verify_token
 from ogi_platform.today import today_in_china
 
 PORTAL = Principal("portal", "web")
-LOOKUP_NAME = "门户查询"
 
 
 class Credentials:
@@ -31,9 +27,6 @@ class Credentials:
 
     def portal(self) -> str:
         return self._issue(PORTAL)
-
-    def lookup(self, agency: str) -> str:
-        return self._issue(Principal("staff", LOOKUP_NAME, agency))
 
     def staff(self, principal: Principal) -> str:
         return self._issue(principal)

@@ -263,6 +263,7 @@ FIELDS = {
     "applicant.contact": "申请人联系方式",
     "applicant_type": "申请人类型",
     "applicant_id_doc": "申请人身份证明",
+    "applicant_id_doc_tail": "申请人身份证明号码后几位",
     # -- what ---------------------------------------------------------------------------------
     "application_id": "申请标识",
     "number": "申请编号",

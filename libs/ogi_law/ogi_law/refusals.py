@@ -35,6 +35,10 @@ MESSAGES: tuple[tuple[str, str], ...] = (
     ("is required (YYYY-MM-DD)", "此项必填，日期格式为 YYYY-MM-DD"),
     ("is required (a supervision bureau)", "此项必填：须为监督机构"),
     ("is required (e.g. SZFB-2026-00001)", "此项必填（如 SZFB-2026-00001）"),
+    (
+        "the last {count} characters or more of the applicant's identity document are required",
+        "须填写申请人身份证明号码的最后 {count} 位或更多位",
+    ),
     ("is required (R1, R2, ... as filed)", "此项必填（按提出顺序：R1、R2……）"),
     ("is required: say what the complaint is about", "此项必填：请说明投诉的事项"),
     ("is required for staff", "机关工作人员的令牌须写明所属机关"),

@@ -2,7 +2,9 @@
 
 Lists are read as the commands read an application: staff of an agency read their agency's,
 staff of a supervision bureau and operators read every agency's. The portal (the applicants'
-channel) reads one application by its id through the services, never lists of them. The
+channel) reads one application by its id through the services, never lists of them; it finds
+an application by its number only with the last characters of the applicant's identity
+document (``may_find``, ``tail_matches``). The
 bureau's own boards (complaint cases, overdue reports, figures) are its staff's and the
 operators' (``supervise``).
 
@@ -12,6 +14,7 @@ bureau's unit (which keeps every agency's rows); a list of every agency only by 
 
 from __future__ import annotations
 
+import hmac
 from dataclasses import dataclass
 
 from ogi_contracts.contract import BUREAU
@@ -42,6 +45,32 @@ def may_list(runtime: ServiceRuntime[AgencyRegistry], agency: str) -> bool:
     if principal.role == "portal":
         return False
     return auth.allowed(principal, "read", agency, runtime.supervisors)
+
+
+#: The fewest last characters of the applicant's identity document the portal finds an
+#: application by its number with.
+MIN_ID_DOC_TAIL = 4
+
+
+def may_find(runtime: ServiceRuntime[AgencyRegistry], agency: str) -> bool:
+    """Whether the caller may be told whom a number ``agency`` gave belongs to: whoever may read
+    its lists, and the portal, which must give the last characters of the applicant's identity
+    document (``tail_matches``)."""
+    return auth.caller().role == "portal" or may_list(runtime, agency)
+
+
+def tail_matches(id_doc: str, tail: str) -> bool:
+    """Whether the identity document ends in ``tail`` (letters in either case), in constant
+    time."""
+    end = id_doc.upper()[-len(tail) :] if tail and len(tail) <= len(id_doc) else ""
+    return hmac.compare_digest(end.encode(), tail.upper().encode())
+
+
+def finder(runtime: ServiceRuntime[AgencyRegistry], agency: str) -> Reader:
+    """The read model answering for the numbers ``agency`` gave (``may_find`` decides who may
+    ask): its own unit, else a supervision bureau's."""
+    unit = runtime.units.get(agency) or _bureau_unit(runtime) or _served(runtime, agency, "number")
+    return Reader(unit, (agency,))
 
 
 def _served(runtime: ServiceRuntime[AgencyRegistry], agency: str, field: str) -> AgencyUnit:

@@ -12,11 +12,20 @@ from ogi.v1 import query_pb2, query_pb2_grpc
 
 from ogi_errors import InvalidInput, NotFound
 from ogi_law.agencies import AgencyRegistry
+from ogi_platform.rpc import auth
 from ogi_platform.rpc.server import Registration, handles_domain_errors
 from ogi_platform.service.runtime import ServiceRuntime
 from ogi_platform.today import today_in_china
 from query import reads
-from query.access import Reader, bureau_reader, may_list, reader
+from query.access import (
+    MIN_ID_DOC_TAIL,
+    Reader,
+    bureau_reader,
+    finder,
+    may_find,
+    reader,
+    tail_matches,
+)
 from query.catchup import CATCH_UP_SECONDS, caught_up, rebuild
 from query.paging import key_of, numbers_of, page_size, token_of
 from query.reads import (
@@ -79,10 +88,19 @@ class QueryServicer(query_pb2_grpc.QueryServiceServicer):
         self, request: query_pb2.FindApplicationRequest, context: grpc.aio.ServicerContext
     ) -> query_pb2.FindApplicationResponse:
         """The number's prefix names the agency that gave it (``number_prefix``); a caller who
-        may not read that agency's lists is told it is not found, as for an absent number."""
+        may not read that agency's lists is told it is not found, as for an absent number, and
+        so is the portal unless the applicant's identity document ends in the characters it
+        gave (``access.may_find``)."""
         number = request.number.strip()
         if not number:
             raise InvalidInput("number", "is required (e.g. SZFB-2026-00001)")
+        tail = request.applicant_id_doc_tail.strip()
+        if auth.caller().role == "portal" and len(tail) < MIN_ID_DOC_TAIL:
+            raise InvalidInput(
+                "applicant_id_doc_tail",
+                f"the last {MIN_ID_DOC_TAIL} characters or more of the applicant's identity "
+                "document are required",
+            )
         absent = NotFound(f"application number {number} not found")
         giver = next(
             (
@@ -92,20 +110,18 @@ class QueryServicer(query_pb2_grpc.QueryServiceServicer):
             ),
             None,
         )
-        if giver is None or not may_list(self.runtime, giver.code):
+        if giver is None or not may_find(self.runtime, giver.code):
             raise absent
         agency, number = giver.code, giver.number_prefix + number[len(giver.number_prefix) :]
-        at = reader(self.runtime, agency, "number")
+        at = finder(self.runtime, agency)
         await self._fresh(at, request.up_to_date)
         wanted = ApplicationFilter(agencies=at.agencies, states=(), number=number)
         page = await self._read(at, reads.applications, wanted, sort_of(""), 1, None)
-        if not page.rows:
-            raise absent
         today = today_in_china()
-        return query_pb2.FindApplicationResponse(
-            application=application_summary(page.rows[0], today, at.app.calendars),
-            today=today.isoformat(),
-        )
+        found = [application_summary(row, today, at.app.calendars) for row in page.rows]
+        if not found or (tail and not tail_matches(found[0].applicant_id_doc, tail)):
+            raise absent
+        return query_pb2.FindApplicationResponse(application=found[0], today=today.isoformat())
 
     @handles_domain_errors
     async def SearchApplications(

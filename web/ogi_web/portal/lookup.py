@@ -9,14 +9,12 @@ tell which applications exist.
 
 from __future__ import annotations
 
-import hmac
 from typing import Any
 
 from ogi.v1 import query_pb2, reply_pb2
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from ogi_cli.registry import registry
 from ogi_law.labels import COMPLAINT_GROUNDS
 from ogi_web.backend import ServiceError
 from ogi_web.errors import PageError
@@ -55,30 +53,20 @@ async def show_form(request: Request) -> HTMLResponse:
     return _form(request, Posted())
 
 
-def _agency_of(number: str) -> str:
-    """The agency whose prefix the number carries ("" if none)."""
-    return next((a.code for a in registry().all() if number.startswith(f"{a.number_prefix}-")), "")
-
-
 async def _find(request: Request, number: str, digits: str) -> str:
     """The application id, if the number exists and its applicant's document ends in
-    ``digits``; else ""."""
-    agency = _agency_of(number)
-    if not agency:
-        return ""
+    ``digits`` (the query service checks them); else ""."""
     web = shared(request)
-    ask = query_pb2.FindApplicationRequest(number=number, up_to_date=True)
+    ask = query_pb2.FindApplicationRequest(
+        number=number, up_to_date=True, applicant_id_doc_tail=digits
+    )
     try:
-        found = await web.backend.call(
-            "query", "FindApplication", ask, web.credentials.lookup(agency)
-        )
+        found = await web.backend.call("query", "FindApplication", ask, web.credentials.portal())
     except ServiceError as error:
         if error.code in ("NOT_FOUND", "INVALID_ARGUMENT"):
             return ""
         raise
-    id_doc = found.application.applicant_id_doc.upper()
-    tail = id_doc[-len(digits) :] if len(digits) <= len(id_doc) else ""
-    return found.application.application_id if hmac.compare_digest(tail, digits) else ""
+    return str(found.application.application_id)
 
 
 async def status_page(request: Request, application_id: str, **extra: Any) -> HTMLResponse:
