@@ -287,6 +287,8 @@ async def test_the_bus_feeds_lists_lookup_and_search_and_a_rebuild_answers_the_s
         portal, number = Caller(channel, PORTAL), "SZFB-2026-00001"
         mine = await portal("FindApplication", number=number, applicant_id_doc_tail="d-a1")
         assert mine["application"]["application_id"] == "A1"
+        assert "applicant_id_doc" not in mine["application"]  # only the end it gave
+        assert found["applicant_id_doc"] == "ID-A1"  # the office's staff are told it
         for tail, refusal in (
             ("X-A1", (grpc.StatusCode.NOT_FOUND, None)),
             ("A1", (grpc.StatusCode.INVALID_ARGUMENT, "applicant_id_doc_tail")),

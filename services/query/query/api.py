@@ -90,12 +90,12 @@ class QueryServicer(query_pb2_grpc.QueryServiceServicer):
         """The number's prefix names the agency that gave it (``number_prefix``); a caller who
         may not read that agency's lists is told it is not found, as for an absent number, and
         so is the portal unless the applicant's identity document ends in the characters it
-        gave (``access.may_find``)."""
+        gave (``access.may_find``); the portal is not told the document."""
         number = request.number.strip()
         if not number:
             raise InvalidInput("number", "is required (e.g. SZFB-2026-00001)")
-        tail = request.applicant_id_doc_tail.strip()
-        if auth.caller().role == "portal" and len(tail) < MIN_ID_DOC_TAIL:
+        tail, portal = request.applicant_id_doc_tail.strip(), auth.caller().role == "portal"
+        if portal and len(tail) < MIN_ID_DOC_TAIL:
             raise InvalidInput(
                 "applicant_id_doc_tail",
                 f"the last {MIN_ID_DOC_TAIL} characters or more of the applicant's identity "
@@ -121,6 +121,8 @@ class QueryServicer(query_pb2_grpc.QueryServiceServicer):
         found = [application_summary(row, today, at.app.calendars) for row in page.rows]
         if not found or (tail and not tail_matches(found[0].applicant_id_doc, tail)):
             raise absent
+        if portal:  # it proved the end of the document it gave, no more
+            found[0].ClearField("applicant_id_doc")
         return query_pb2.FindApplicationResponse(application=found[0], today=today.isoformat())
 
     @handles_domain_errors
