@@ -113,13 +113,13 @@ class Holding:
     last_activity: datetime
 
 
-async def holding(app: OgiApplication, application_id: str) -> Holding | None:
-    """What ``app``'s store holds of the application (None: nothing)."""
-    seen = await asyncio.to_thread(app.last_activity, application_id)
+def holding(app: OgiApplication, application_id: str) -> Holding | None:
+    """What ``app``'s store holds of the application (None: nothing); reads the store (run in
+    a thread)."""
+    seen = app.last_activity(application_id)
     if seen is None:
         return None
-    away = await asyncio.to_thread(app.not_handled_here, application_id)
-    return Holding(app.agency, not away, seen)
+    return Holding(app.agency, not app.not_handled_here(application_id), seen)
 
 
 async def holders_of(
@@ -155,7 +155,9 @@ async def handling_agency(
     holders = await holders_of(index, apps, application_id)
     found = [
         h
-        for h in await asyncio.gather(*(holding(apps[code], application_id) for code in holders))
+        for h in await asyncio.gather(
+            *(asyncio.to_thread(holding, apps[code], application_id) for code in holders)
+        )
         if h is not None
     ]
     if not found:
