@@ -55,7 +55,13 @@ def test_forward_chain_clocks_and_trace(cli: OgiSystem) -> None:
     ]
     assert at_c["clock"]["received_on"] == cli.today().isoformat()
 
-    events = cli.trace(application_id)["events"]
+    # Reply is off the way (it gathers what comes within its linger): the clocks of the agencies
+    # that forwarded the application stop soon after, not before the archives bureau has it.
+    events = cli.wait_until(
+        lambda: cli.trace(application_id)["events"],
+        lambda events: len([e for e in events if e["type"] == "ClockStopped"]) == 2,
+        "reply to stop the clocks of the two agencies that forwarded the application",
+    )
     by_id = {e["event_id"]: e for e in events}
     forwards = [e for e in events if e["type"] == "ApplicationForwarded"]
     assert [(f["agency"], f["data"]["to_agency"]) for f in forwards] == [
