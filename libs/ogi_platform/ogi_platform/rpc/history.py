@@ -5,17 +5,17 @@ read of the stores it could not rule out found."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import TYPE_CHECKING
 
 import grpc
 from google.protobuf import struct_pb2
 from ogi.v1 import history_pb2, history_pb2_grpc
 
-from ogi_platform.eventstore.history import asked_together, histories_of
+from ogi_platform.eventstore.history import histories_of
 from ogi_platform.messaging.envelope import EventRecord, header_fields
 from ogi_platform.rpc.auth import allowed, caller
 from ogi_platform.rpc.server import Registration, handles_domain_errors
+from ogi_platform.service.locating import each_store
 
 if TYPE_CHECKING:
     from ogi_platform.service.runtime import ServiceRuntime
@@ -52,15 +52,7 @@ class HistoryServicer(history_pb2_grpc.HistoryServiceServicer):
             # another agency's part of the history is not this caller's to see
             and allowed(principal, "read", unit.agency, self.runtime.supervisors)
         ]
-        groups = asked_together([unit.app for unit in units])
-        read = await asyncio.gather(
-            *(asyncio.to_thread(histories_of, group, application_id) for group in groups)
-        )
-        parts = {
-            app.agency: records
-            for group, histories in zip(groups, read, strict=True)
-            for app, records in zip(group, histories, strict=True)
-        }
+        parts = await each_store([unit.app for unit in units], histories_of, application_id)
         found = [parts[unit.agency] for unit in units]
         if unknown and unknown <= {unit.agency for unit in units}:
             holders = [unit.agency for unit, records in zip(units, found, strict=True) if records]

@@ -20,12 +20,15 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeVar
 
 from ogi_platform.eventstore.application import OgiApplication
 from ogi_platform.eventstore.history import asked_together, holding_each
+
+T = TypeVar("T")
 
 #: How many applications the index remembers (about 150 bytes each).
 MAX_ENTRIES = 200_000
@@ -113,6 +116,25 @@ class Holding:
     last_activity: datetime
 
 
+async def each_store(
+    apps: Sequence[OgiApplication],
+    ask: Callable[[Sequence[OgiApplication], str], list[T]],
+    application_id: str,
+) -> dict[str, T]:
+    """Each store's answer to ``ask`` (``holding_each``, ``histories_of``) about the
+    application, by agency: the stores asked in the groups of ``asked_together``, side by
+    side, each group in a thread."""
+    groups = asked_together(apps)
+    answers = await asyncio.gather(
+        *(asyncio.to_thread(ask, group, application_id) for group in groups)
+    )
+    return {
+        app.agency: answer
+        for group, answered in zip(groups, answers, strict=True)
+        for app, answer in zip(group, answered, strict=True)
+    }
+
+
 def holding(app: OgiApplication, application_id: str) -> Holding | None:
     """What ``app``'s store holds of the application (None: nothing); reads the store (run in
     a thread)."""
@@ -131,16 +153,9 @@ async def holders_of(
     the others in turn; after a restart, every store that held events before may hold it, a
     province's thousand); the index learns the answer."""
     known, unknown = index.candidates(application_id)
-    groups = asked_together([app for code, app in apps.items() if code in unknown])
-    held = await asyncio.gather(
-        *(asyncio.to_thread(holding_each, group, application_id) for group in groups)
-    )
-    holders = known | {
-        app.agency
-        for group, answers in zip(groups, held, strict=True)
-        for app, holds in zip(group, answers, strict=True)
-        if holds
-    }
+    maybe = [app for code, app in apps.items() if code in unknown]
+    held = await each_store(maybe, holding_each, application_id)
+    holders = known | {agency for agency, holds in held.items() if holds}
     if unknown:
         index.verified(application_id, holders)
     return [code for code in apps if code in holders]
