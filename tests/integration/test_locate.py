@@ -2,8 +2,8 @@
 not every store the process serves, and those the index cannot rule out are only asked whether
 they hold it (on PostgreSQL, a process's stores in one statement); the ranking after forwards is
 the one locating always had (the agency that did not forward it away, else the last to act); and
-the index stays correct for what the stores held before the process started, and once it has
-forgotten entries.
+the index stays correct for what the stores held before the process started (from its ledger,
+or by asking the stores its ledger has not indexed), and once it has forgotten entries.
 
 A small case service on real stores (SQLite files, and a PostgreSQL database) shows the rules;
 intake's runtime on a nats-server shows locating for GetApplication asking the one store that
@@ -31,6 +31,7 @@ from ogi_law.agencies import load_agencies
 from ogi_platform.eventstore.aggregate import Meta, OgiAggregate, meta
 from ogi_platform.eventstore.application import OgiApplication
 from ogi_platform.eventstore.history import asked_together, holding_each
+from ogi_platform.eventstore.holders import HoldersLedger, open_holders
 from ogi_platform.eventstore.store import creating, store_location
 from ogi_platform.ids import aggregate_id, new_application_id
 from ogi_platform.natsserver import NatsServer
@@ -212,6 +213,83 @@ async def test_what_the_stores_held_before_the_process_started_is_found(
         assert await restarted.locate(absent, monkeypatch) == (None, {"a", "b"}, set())
     finally:
         restarted.close()
+
+
+def ledger(url: str | None, folder: Path) -> HoldersLedger:
+    """The case stores' locating ledger, where a process of the case service keeps it."""
+    return open_holders(store_location(url, folder, AGENCIES[0], "cases"), folder, "cases")
+
+
+def ledgered(url: str | None, folder: Path) -> Stores:
+    """The case stores opened with an index kept in its ledger."""
+    return Stores(url, folder, ApplicationIndex(ledger=ledger(url, folder)))
+
+
+def closed(stores: Stores, written: bool = True) -> None:
+    """Stop as a process does (the index written), or as one that crashed."""
+    if written:
+        stores.index.write()
+    stores.close()
+    assert stores.index.ledger is not None
+    stores.index.ledger.close()
+
+
+async def test_after_a_restart_the_ledger_names_the_stores_that_hold_an_application(
+    url: str | None, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    x, y = new_application_id(), new_application_id()
+    first = ledgered(url, folder)
+    first.act("a", x, "open")
+    first.act("b", x, "open")
+    first.act("a", x, "hand_over")  # b handles it
+    first.act("e", y, "open")
+    closed(first)
+    restarted = ledgered(url, folder)
+    try:
+        assert not restarted.index.behind  # the ledger indexed every store's log
+        assert await restarted.locate(x, monkeypatch) == ("b", set(), {"a", "b"})
+        assert await restarted.locate(y, monkeypatch) == ("e", set(), {"e"})
+        assert await restarted.locate(new_application_id(), monkeypatch) == (None, set(), set())
+        restarted.act("c", x, "open")  # noted since the start, and written
+        restarted.act("c", x, "note")
+    finally:
+        closed(restarted)
+    again = ledgered(url, folder)
+    try:
+        assert await again.locate(x, monkeypatch) == ("c", set(), {"a", "b", "c"})
+    finally:
+        closed(again)
+
+
+async def test_what_a_crash_left_unwritten_is_read_from_the_stores_logs(
+    url: str | None, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    x, y, z = new_application_id(), new_application_id(), new_application_id()
+    first = ledgered(url, folder)
+    first.act("a", x, "open")
+    first.act("d", z, "open")
+    closed(first)
+    crashed = ledgered(url, folder)
+    crashed.act("b", x, "open")  # never written to the ledger
+    crashed.act("b", y, "open")
+    closed(crashed, written=False)
+    restarted = ledgered(url, folder)
+    try:
+        assert restarted.index.behind  # b's log goes further than the ledger says
+        # Until the index has read b's log, b may hold what the ledger does not name.
+        assert await restarted.locate(x, monkeypatch) == ("b", {"b"}, {"a", "b"})
+        assert await restarted.locate(z, monkeypatch) == ("d", {"b"}, {"d"})
+        while restarted.index.behind:
+            restarted.index.catch_up_step()
+        assert await restarted.locate(y, monkeypatch) == ("b", set(), {"b"})
+    finally:
+        closed(restarted, written=False)
+    again = ledgered(url, folder)  # what the catching up read was written
+    try:
+        assert not again.index.behind
+        assert await again.locate(y, monkeypatch) == ("b", set(), {"b"})
+    finally:
+        closed(again)
 
 
 async def test_an_index_that_forgot_asks_every_store(

@@ -1,18 +1,22 @@
 """A service's part of `ogi trace` (HistoryService.ListEvents) after the process restarted on
-stores that already held events (issue 13): the first trace of an application reads every store
-its index cannot rule out, and teaches the index which hold it; the next reads those only. A
-caller who may not read every such store teaches it nothing.
+stores that already held events (issue 13): the index reads its ledger, so the first trace reads
+the stores that hold the application only. A store whose log the ledger has not indexed (a
+ledger lost, a crash before the last second was written) is read by the first trace of an
+application, which teaches the index which hold it; the next reads those only. A caller who may
+not read every such store teaches it nothing.
 
 Intake serving two agencies on real stores and a nats-server; the stores' reads are counted.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 from harness.runtimes import running_service
 from ogi.v1 import history_pb2
@@ -28,6 +32,7 @@ from ogi_platform.natsserver import NatsServer
 from ogi_platform.rpc import history
 from ogi_platform.rpc.auth import Principal, acting_as
 from ogi_platform.rpc.history import HistoryServicer
+from ogi_platform.service.locating import ApplicationIndex
 from ogi_platform.service.runtime import ServiceRuntime
 
 AGENCIES = ("municipal-office", "archives-bureau")
@@ -67,7 +72,25 @@ async def traced(runtime: ServiceRuntime[Any], application_id: str, who: Princip
     return [event.type for event in reply.events]
 
 
-async def test_after_a_restart_the_first_trace_teaches_the_index(
+def ledger_lost(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Intake's locating ledger gone (as if made after the stores), and the index not catching
+    up with the stores' logs in the background: both stores stay old."""
+    if database_url.startswith("sqlite:"):
+        ledger = Path(database_url.removeprefix("sqlite://")) / "_index" / "intake.sqlite"
+        for path in ledger.parent.glob(f"{ledger.name}*"):
+            path.unlink()
+    else:
+        with psycopg.connect(database_url, autocommit=True) as conn:
+            conn.execute("DELETE FROM ogi.holders_indexed WHERE service = 'intake'")
+            conn.execute("DELETE FROM ogi.holders WHERE service = 'intake'")
+
+    async def held_back(index: ApplicationIndex) -> None:
+        await asyncio.Event().wait()
+
+    monkeypatch.setattr(ApplicationIndex, "keep", held_back)
+
+
+async def test_after_a_restart_the_index_knows_from_its_ledger(
     database_url: str, nats_server: NatsServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     operator = Principal("operator", "test")
@@ -76,6 +99,25 @@ async def test_after_a_restart_the_first_trace_teaches_the_index(
     ) as runtime:
         x = await submitted(runtime, "archives-bureau")
         await submitted(runtime, "municipal-office")  # both stores hold events
+    async with running_service(
+        SPEC, database_url, nats_server.url, tmp_path, agencies=AGENCIES
+    ) as runtime:
+        asked = counted(monkeypatch)
+        expected = ["ApplicationReceived", "ApplicationAccepted"]
+        assert await traced(runtime, x, operator) == expected
+        assert asked == Counter({"archives-bureau": 1})
+
+
+async def test_without_its_ledger_the_first_trace_teaches_the_index(
+    database_url: str, nats_server: NatsServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    operator = Principal("operator", "test")
+    async with running_service(
+        SPEC, database_url, nats_server.url, tmp_path, agencies=AGENCIES
+    ) as runtime:
+        x = await submitted(runtime, "archives-bureau")
+        await submitted(runtime, "municipal-office")  # both stores hold events
+    ledger_lost(database_url, monkeypatch)
     async with running_service(
         SPEC, database_url, nats_server.url, tmp_path, agencies=AGENCIES
     ) as runtime:
@@ -96,6 +138,7 @@ async def test_a_trace_of_part_of_the_stores_teaches_the_index_nothing(
     ) as runtime:
         x = await submitted(runtime, "archives-bureau")
         await submitted(runtime, "municipal-office")
+    ledger_lost(database_url, monkeypatch)
     async with running_service(
         SPEC, database_url, nats_server.url, tmp_path, agencies=AGENCIES
     ) as runtime:

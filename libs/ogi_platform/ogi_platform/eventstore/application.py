@@ -82,7 +82,7 @@ class OgiApplication(Application[UUID]):
     def __init__(self, agency: str, env: dict[str, str] | None = None) -> None:
         self.agency = agency
         self._commit_listeners: list[Callable[[Sequence[Recording[UUID]]], None]] = []
-        self._recorded_listeners: list[Callable[[set[str]], None]] = []
+        self._recorded_listeners: list[Callable[[set[str], int], None]] = []
         #: How many commits of events this process tried (counted once each has stored or
         #: failed): what it keeps of the store's log in memory is read again only after one
         #: (``readmodel.OpenSet``; the store's one writer is this process).
@@ -122,9 +122,10 @@ class OgiApplication(Application[UUID]):
         inbound event passed over, adds nothing to publish)."""
         self._commit_listeners.append(listener)
 
-    def on_recorded(self, listener: Callable[[set[str]], None]) -> None:
+    def on_recorded(self, listener: Callable[[set[str], int], None]) -> None:
         """Call ``listener`` (from the committing thread) after every commit of events, with the
-        ids of the applications they are about (locating reads this: service.locating)."""
+        ids of the applications they are about and the commit's last notification id (locating
+        reads this: service.locating)."""
         self._recorded_listeners.append(listener)
 
     def unit_of_work(self, optimistic: bool = False) -> UnitOfWork:
@@ -214,8 +215,9 @@ class OgiApplication(Application[UUID]):
         if processing.events:
             if self._recorded_listeners:
                 about = {application_of(event) for event in processing.events} - {""}
+                up_to = max(recording.notification.id for recording in recordings)
                 for recorded in self._recorded_listeners:
-                    recorded(about)
+                    recorded(about, up_to)
             for listener in self._commit_listeners:
                 listener(recordings)
         try:

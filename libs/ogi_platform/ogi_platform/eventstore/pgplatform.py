@@ -7,6 +7,8 @@
   Another version of eventsourcing, or of what the platform adds (``STORE_VERSION``), makes them
   again (eventsourcing's table creation also migrates; the platform's statements replace what
   they made before).
+- ``ogi.holders`` and ``ogi.holders_indexed``: which stores of a service hold each application,
+  and how far each store's log was indexed (eventstore.holders, for service.locating).
 """
 
 from __future__ import annotations
@@ -27,6 +29,10 @@ _CREATE = (
     "holder BIGINT NOT NULL, since TIMESTAMPTZ NOT NULL DEFAULT now())",
     "CREATE TABLE IF NOT EXISTS ogi.stores_made (store TEXT PRIMARY KEY, "
     "made_by TEXT NOT NULL, made TIMESTAMPTZ NOT NULL DEFAULT now())",
+    "CREATE TABLE IF NOT EXISTS ogi.holders (service TEXT NOT NULL, application_id TEXT NOT NULL, "
+    "agency TEXT NOT NULL, PRIMARY KEY (service, application_id, agency))",
+    "CREATE TABLE IF NOT EXISTS ogi.holders_indexed (service TEXT NOT NULL, "
+    "agency TEXT NOT NULL, up_to BIGINT NOT NULL, PRIMARY KEY (service, agency))",
 )
 
 #: The version of what the platform adds to a store's tables (2: the record function of
@@ -44,7 +50,8 @@ def ensure_platform_tables(conn: psycopg.Connection[Any]) -> None:
             conn.execute(statement)
 
 
-def _connect(dsn: str) -> psycopg.Connection[Any]:
+def connect(dsn: str) -> psycopg.Connection[Any]:
+    """A connection in autocommit, the platform's tables made."""
     conn = psycopg.connect(dsn, autocommit=True, connect_timeout=10)
     ensure_platform_tables(conn)
     return conn
@@ -66,7 +73,7 @@ AND to_regproc(quote_ident(split_part(m.store, '.', 1)) || '.'
 def stores_made(dsn: str, stores: Iterable[str]) -> set[str]:
     """Which of ``stores`` (``<schema>.<service>``) this version of eventsourcing made, their
     tables still there."""
-    with _connect(dsn) as conn:
+    with connect(dsn) as conn:
         rows = conn.execute(_MADE, (MADE_BY, sorted(stores))).fetchall()
     return {str(row[0]) for row in rows}
 
@@ -76,7 +83,7 @@ def note_made(dsn: str, stores: Iterable[str]) -> None:
     names = sorted(stores)
     if not names:
         return
-    with _connect(dsn) as conn:
+    with connect(dsn) as conn:
         conn.execute(
             "INSERT INTO ogi.stores_made (store, made_by) "
             "SELECT unnest(%s::text[]), %s ON CONFLICT (store) DO UPDATE "

@@ -43,16 +43,18 @@ def schema_name(agency: str) -> str:
     return agency.replace("-", "_").lower()
 
 
+def sqlite_folder(database_url: str | None, data_dir: Path) -> Path:
+    """The folder of the SQLite stores: the URL's path, else ``data_dir``."""
+    path = (database_url or "").removeprefix("sqlite:").removeprefix("//")
+    return Path(path) if path else data_dir
+
+
 def store_location(
     database_url: str | None, data_dir: Path, agency: str, service: str
 ) -> StoreLocation:
     """The store of ``service`` for ``agency``: from the URL, or SQLite under ``data_dir``."""
     if not database_url or database_url.startswith("sqlite:"):
-        base = data_dir
-        if database_url:
-            path = database_url.removeprefix("sqlite:").removeprefix("//")
-            base = Path(path) if path else data_dir
-        folder = base / agency
+        folder = sqlite_folder(database_url, data_dir) / agency
         folder.mkdir(parents=True, exist_ok=True)
         db_file = folder / f"{service}.sqlite"
         return StoreLocation(

@@ -43,7 +43,7 @@ class HistoryServicer(history_pb2_grpc.HistoryServiceServicer):
         asks those only."""
         principal = caller()
         application_id = request.application_id
-        known, unknown = self.runtime.index.candidates(application_id)
+        known, unknown = await self.runtime.index.candidates_of(application_id)
         asked = known | unknown
         units = [
             unit

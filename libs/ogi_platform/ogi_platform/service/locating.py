@@ -3,17 +3,23 @@ asks the stores that hold the application, not every store the process serves (i
 
 Every store a process serves records its commits' application ids in the index (``note``,
 called by the store's commit listener), so once a process has started, the index knows every
-store that recorded an event of an application since. What it cannot know is what the stores
-held before the process started: a store that held any event then is "old", and an application
-not yet verified may also be held by an old store. The first locating of such an application
-asks the old stores (a scan, as locating did before the index) and marks the entry verified;
-from then on, the commits keep it complete. A process whose stores were all empty when it
-started never scans.
+store that recorded an event of an application since. What the stores held before it started
+the index learns from its ledger (``eventstore.holders``: application -> agencies, and how far
+each store's log was indexed), which it writes what the commits noted every ``WRITE_SECONDS``
+(and when the process stops), each store's indexed position with the rows up to it. A store
+whose log goes further than its ledger says (a process that crashed before writing its last
+second, a ledger made after the store) is "old" until the index has read its log from there
+(``catch_up_step``, in the background); an application may be held by an old store unknown to
+the index, and the first locating of one not yet verified asks the old stores (a statement
+each, or one for a PostgreSQL database's) and marks the entry verified. So after a restart the
+first locating of an application asks the ledger (one statement), not the thousand stores of a
+province; a process whose stores were all empty when it started never asks the ledger.
 
-The index is bounded (``MAX_ENTRIES``, the least recently used forgotten first): once it has
-forgotten an entry, a store that recorded that application may be missing from a later entry,
-so from then on an application not yet verified is looked for in every store. It is a cache:
-always correct, whatever it has forgotten or the process never saw.
+The entries in memory are bounded (``MAX_ENTRIES``, the least recently used forgotten first):
+with a ledger, a forgotten entry is read from it again; without one (a process given none),
+once the index has forgotten an entry, a store that recorded that application may be missing
+from a later entry, so from then on an application not yet verified is looked for in every
+store. The index is a cache: always correct, whatever it has forgotten or the process never saw.
 """
 
 from __future__ import annotations
@@ -25,13 +31,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
 
-from ogi_platform.eventstore.application import OgiApplication
+from ogi_platform.eventstore.application import OgiApplication, application_of
 from ogi_platform.eventstore.history import asked_together, holding_each
+from ogi_platform.eventstore.holders import HoldersLedger
 
 T = TypeVar("T")
 
 #: How many applications the index remembers (about 150 bytes each).
 MAX_ENTRIES = 200_000
+#: How often what the stores committed is written to the ledger.
+WRITE_SECONDS = 1.0
+#: How many entries of an old store's log the index reads at once when it catches up with it.
+CATCH_UP_BATCH = 500
 
 
 @dataclass
@@ -40,54 +51,122 @@ class _Entry:
     agencies: set[str] = field(default_factory=set)
     #: Whether ``agencies`` is known to hold every store that holds the application.
     verified: bool = False
+    #: Whether the ledger's holders were added (the stores it covers are in ``agencies``).
+    read: bool = False
+
+
+@dataclass
+class _Behind:
+    """An old store the index is catching up with: its log read after ``done`` up to ``last``
+    (its last entry when the process started)."""
+
+    app: OgiApplication
+    done: int
+    last: int
+
+
+def _add(rows: dict[str, set[str]], more: Mapping[str, Iterable[str]]) -> None:
+    for application_id, agencies in more.items():
+        rows.setdefault(application_id, set()).update(agencies)
 
 
 class ApplicationIndex:
     """Application id -> the agencies whose stores recorded its events; thread-safe (noted from
     the stores' writers, read by the requests)."""
 
-    def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
+    def __init__(self, max_entries: int = MAX_ENTRIES, ledger: HoldersLedger | None = None):
         self.max_entries = max_entries
+        self.ledger = ledger
         self._entries: dict[str, _Entry] = {}
         self._old: set[str] = set()
         self._everywhere: set[str] = set()
         self._forgot = False
         self._lock = threading.Lock()
+        #: How far the ledger says each store was indexed (read once, at the start).
+        self._indexed = ledger.indexed() if ledger else {}
+        #: Whether any store held events at the start (else the ledger knows nothing to ask).
+        self._ask_ledger = False
+        #: Old stores to catch up with, by agency.
+        self._behind: dict[str, _Behind] = {}
+        #: What is to be written to the ledger: rows, stores' positions, stores emptied...
+        self._rows: dict[str, set[str]] = {}
+        self._marks: dict[str, int] = {}
+        self._cleared: set[str] = set()
+        #: ...the rows being written, and how many writes committed (``candidates_of``).
+        self._writing: dict[str, set[str]] = {}
+        self._written = 0
+        self._write_lock = threading.Lock()
+        #: The last notification id each store committed in this process.
+        self._noted_up_to: dict[str, int] = {}
 
     def serve(self, app: OgiApplication) -> None:
         """Index the store of ``app`` from now on (before it commits anything in this process):
-        its commits are noted; if it already holds events, it is an old store."""
-        app.on_recorded(lambda ids: self.note(app.agency, ids))
+        its commits are noted; if its log goes further than the ledger says (or there is no
+        ledger and it holds events), it is an old store."""
+        agency = app.agency
+        app.on_recorded(lambda ids, up_to: self.note(agency, ids, up_to))
+        last = app.recorder.max_notification_id() or 0
         with self._lock:
-            self._everywhere.add(app.agency)
-        if app.recorder.max_notification_id():
-            with self._lock:
-                self._old.add(app.agency)
+            self._everywhere.add(agency)
+            done = self._indexed.get(agency, 0)
+            if done > last:  # the store was emptied, or made again: its rows go
+                self._cleared.add(agency)
+                self._marks[agency] = done = 0
+            if not last:
+                return
+            self._ask_ledger = True
+            if self.ledger is None or done < last:
+                self._old.add(agency)
+            if self.ledger is not None and done < last:
+                self._behind[agency] = _Behind(app, done, last)
 
-    def note(self, agency: str, application_ids: Iterable[str]) -> None:
-        """``agency``'s store committed events of these applications."""
+    def note(self, agency: str, application_ids: Iterable[str], up_to: int = 0) -> None:
+        """``agency``'s store committed events of these applications, up to notification
+        ``up_to``."""
         with self._lock:
             for application_id in application_ids:
                 entry = self._entries.pop(application_id, None) or _Entry()
                 entry.agencies.add(agency)
                 self._entries[application_id] = entry  # the most recently used, last
+                if self.ledger is not None:
+                    self._rows.setdefault(application_id, set()).add(agency)
+            self._noted_up_to[agency] = max(self._noted_up_to.get(agency, 0), up_to)
+            if self.ledger is not None and agency not in self._old:
+                self._marks[agency] = self._noted_up_to[agency]
             self._forget_beyond_bound()
 
-    def candidates(self, application_id: str) -> tuple[set[str], set[str]]:
-        """The agencies known to hold the application, and those that may hold it unknown to
-        the index (to be asked, then given to ``verified``)."""
-        with self._lock:
-            entry = self._entries.get(application_id)
-            known = set(entry.agencies) if entry else set()
-            if entry is not None and entry.verified:
-                return known, set()
-            unknown = (self._everywhere if self._forgot else self._old) - known
-            return known, unknown
+    def _candidates(self, entry: _Entry | None) -> tuple[set[str], set[str]]:
+        known = set(entry.agencies) if entry else set()
+        if entry is not None and entry.verified:
+            return known, set()
+        forgot = self._forgot and self.ledger is None
+        unknown = (self._everywhere if forgot else self._old) - known
+        return known, unknown
 
-    def stores_of(self, application_id: str) -> set[str]:
-        """The agencies whose stores may hold events of the application (a superset)."""
-        known, unknown = self.candidates(application_id)
-        return known | unknown
+    async def candidates_of(self, application_id: str) -> tuple[set[str], set[str]]:
+        """The agencies known to hold the application, and those that may hold it unknown to
+        the index (to be asked, then given to ``verified``). The ledger's holders are added to
+        an entry that has not had them (in a thread: one statement)."""
+        while True:
+            with self._lock:
+                entry = self._entries.get(application_id)
+                if self.ledger is None or not self._ask_ledger or (entry and entry.read):
+                    return self._candidates(entry)
+                written = self._written
+            held = await asyncio.to_thread(self.ledger.holders, application_id)
+            with self._lock:
+                if self._written != written:  # rows written meanwhile: read them too
+                    continue
+                entry = self._entries.pop(application_id, None) or _Entry()
+                entry.agencies |= held
+                entry.agencies |= self._rows.get(application_id, set())
+                entry.agencies |= self._writing.get(application_id, set())
+                entry.read = True
+                entry.verified = entry.verified or not self._old - entry.agencies
+                if entry.agencies:  # an id held nowhere takes no room
+                    self._entries[application_id] = entry
+                    self._forget_beyond_bound()
+                return self._candidates(entry)
 
     def verified(self, application_id: str, holders: Collection[str]) -> None:
         """Every store that may hold the application was asked: ``holders`` do. The entry is
@@ -104,6 +183,80 @@ class ApplicationIndex:
         while len(self._entries) > self.max_entries:
             del self._entries[next(iter(self._entries))]
             self._forgot = True
+
+    # -- the ledger ------------------------------------------------------------------------
+
+    @property
+    def behind(self) -> bool:
+        """Whether old stores remain to catch up with."""
+        return bool(self._behind)
+
+    def catch_up_step(self) -> None:
+        """Read the next ``CATCH_UP_BATCH`` entries of an old store's log, note what they are
+        about, and write it to the ledger (run in a thread). A store read to where its log was
+        at the start is no longer old: the commits since were noted."""
+        with self._lock:
+            if not self._behind:
+                return
+            agency, behind = next(iter(self._behind.items()))
+        app = behind.app
+        notifications = app.recorder.select_notifications(
+            start=behind.done, stop=behind.last, limit=CATCH_UP_BATCH, inclusive_of_start=False
+        )
+        about = {application_of(app.mapper.to_domain_event(n)) for n in notifications} - {""}
+        done = max((n.id for n in notifications), default=behind.last)
+        with self._lock:
+            for application_id in about:
+                self._rows.setdefault(application_id, set()).add(agency)
+                entry = self._entries.get(application_id)
+                if entry is not None:
+                    entry.agencies.add(agency)
+            if done >= behind.last:
+                del self._behind[agency]
+                self._old.discard(agency)
+                self._marks[agency] = max(behind.last, self._noted_up_to.get(agency, 0))
+            else:
+                behind.done = done
+                self._marks[agency] = done
+        self.write()
+
+    def write(self) -> None:
+        """Write what is to be written to the ledger, in one transaction (run in a thread);
+        what fails to be written stays to be written."""
+        if self.ledger is None:
+            return
+        with self._write_lock:
+            with self._lock:
+                rows, marks, cleared = self._rows, self._marks, self._cleared
+                if not (rows or marks or cleared):
+                    return
+                self._rows, self._marks, self._cleared = {}, {}, set()
+                self._writing = rows
+            try:
+                self.ledger.write(
+                    [(a, agency) for a, agencies in rows.items() for agency in agencies],
+                    marks,
+                    cleared,
+                )
+            except BaseException:
+                with self._lock:
+                    _add(self._rows, rows)
+                    self._marks = marks | self._marks
+                    self._cleared |= cleared
+                    self._writing = {}
+                raise
+            with self._lock:
+                self._writing = {}
+                self._written += 1
+
+    async def keep(self) -> None:
+        """Catch up with the old stores, then write what the stores commit every
+        ``WRITE_SECONDS`` (for the life of the process)."""
+        while self.behind:
+            await asyncio.to_thread(self.catch_up_step)
+        while True:
+            await asyncio.sleep(WRITE_SECONDS)
+            await asyncio.to_thread(self.write)
 
 
 @dataclass(frozen=True)
@@ -152,7 +305,7 @@ async def holders_of(
     do (``asked_together``: the PostgreSQL stores of the process's database in one statement,
     the others in turn; after a restart, every store that held events before may hold it, a
     province's thousand); the index learns the answer."""
-    known, unknown = index.candidates(application_id)
+    known, unknown = await index.candidates_of(application_id)
     maybe = [app for code, app in apps.items() if code in unknown]
     held = await each_store(maybe, holding_each, application_id)
     holders = known | {agency for agency, holds in held.items() if holds}

@@ -29,10 +29,12 @@ from ogi_contracts.contract import ANY, BUREAU, OWN, Contract
 from ogi_errors import IllegalStep, InvalidInput, NotFound
 from ogi_platform.eventstore.application import OgiApplication
 from ogi_platform.eventstore.commands import Command
+from ogi_platform.eventstore.holders import open_holders
 from ogi_platform.eventstore.store import (
     StoreLocation,
     creating,
     note_made,
+    sqlite_folder,
     store_location,
     stores_made,
 )
@@ -305,6 +307,8 @@ class ServiceRuntime(Generic[R]):
         apps = await asyncio.gather(*(opened(agency) for agency in self.config.agencies))
         fresh = {agency: locations[agency] for agency in locations if agency not in made}
         await asyncio.to_thread(note_made, self.spec.name, fresh)
+        if self.spec.contract.public and locations:
+            self.index = await asyncio.to_thread(self._ledgered_index, locations)
         for agency, app in zip(self.config.agencies, apps, strict=True):
             if self.spec.contract.public:  # read models answer from their tables, never locate
                 await asyncio.to_thread(self.index.serve, app)  # before it commits anything
@@ -346,9 +350,17 @@ class ServiceRuntime(Generic[R]):
             self._spawn(self.consumer.run, "inbox")
         if self.spec.app_class.tick is not OgiApplication.tick:
             self._spawn(self._ticker, "ticker")
+        if self.index.ledger is not None:
+            self._spawn(self.index.keep, "locating index")
         await self._watch()
         self._spawn(self._watchdog, "watchdog")
         log.info("%s serving %s on port %s", self.spec.name, ",".join(self.units), self.port)
+
+    def _ledgered_index(self, locations: dict[str, StoreLocation]) -> ApplicationIndex:
+        """The locating index, kept in its ledger beside the stores (``eventstore.holders``)."""
+        folder = sqlite_folder(self.config.database_url, self.config.data_dir)
+        location = next(iter(locations.values()))
+        return ApplicationIndex(ledger=open_holders(location, folder, self.spec.name))
 
     def _inbox_stores(self) -> list[InboxStore]:
         """What the inbox applies to each store: the handlers the service has for the agency's
@@ -506,6 +518,12 @@ class ServiceRuntime(Generic[R]):
             # waits for the store's job under way: in a thread, so the loop keeps answering
             await asyncio.to_thread(unit.writer.shutdown)
             unit.app.close()
+        if self.index.ledger is not None:  # what the last second committed
+            try:
+                await asyncio.to_thread(self.index.write)
+            except Exception as error:  # read again from the stores' logs at the next start
+                log.warning("the locating index of %s not written: %s", self.spec.name, error)
+            self.index.ledger.close()
         release_all(self.locks)
 
 

@@ -1,0 +1,163 @@
+"""The locating index and its ledger (service.locating, eventstore.holders): what is written, and
+when a store is old. Stores and ledger are stand-ins in memory; the real ones are in
+tests/integration/test_locate.py."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable, Mapping
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import cast
+
+import pytest
+
+from ogi_platform.eventstore.application import OgiApplication
+from ogi_platform.service.locating import ApplicationIndex
+
+
+@dataclass
+class Ledger:
+    rows: set[tuple[str, str]] = field(default_factory=set)
+    marks: dict[str, int] = field(default_factory=dict)
+    failing: bool = False
+
+    def indexed(self) -> dict[str, int]:
+        return dict(self.marks)
+
+    def holders(self, application_id: str) -> set[str]:
+        return {agency for app, agency in self.rows if app == application_id}
+
+    def write(
+        self,
+        rows: Iterable[tuple[str, str]],
+        indexed: Mapping[str, int],
+        cleared: Collection[str] = (),
+    ) -> None:
+        if self.failing:
+            raise OSError("the ledger's disk is full")
+        self.rows = {row for row in self.rows if row[1] not in cleared} | set(rows)
+        self.marks |= indexed
+
+    def close(self) -> None:
+        pass
+
+
+class Store:
+    """A store's log: notification id -> the application its event is about."""
+
+    def __init__(self, agency: str, log: list[str]) -> None:
+        self.agency = agency
+        self.log = log
+        self.listeners: list[Callable[[set[str], int], None]] = []
+        self.recorder = SimpleNamespace(
+            max_notification_id=lambda: len(self.log), select_notifications=self._select
+        )
+        self.mapper = SimpleNamespace(to_domain_event=lambda n: SimpleNamespace(meta=n.meta))
+
+    def on_recorded(self, listener: Callable[[set[str], int], None]) -> None:
+        self.listeners.append(listener)
+
+    def commit(self, application_id: str) -> None:
+        self.log.append(application_id)
+        for listener in self.listeners:
+            listener({application_id}, len(self.log))
+
+    def _select(
+        self, start: int, stop: int, limit: int, inclusive_of_start: bool
+    ) -> list[SimpleNamespace]:
+        first = start + (0 if inclusive_of_start else 1)
+        return [
+            SimpleNamespace(id=n, meta={"application_id": self.log[n - 1]})
+            for n in range(max(first, 1), min(stop, first + limit - 1) + 1)
+        ]
+
+
+def served(ledger: Ledger, *stores: Store) -> ApplicationIndex:
+    index = ApplicationIndex(ledger=ledger)
+    for store in stores:
+        index.serve(cast(OgiApplication, store))
+    return index
+
+
+def test_commits_are_written_with_how_far_each_store_was_indexed() -> None:
+    ledger = Ledger()
+    a, b = Store("a", []), Store("b", [])
+    index = served(ledger, a, b)
+    a.commit("A1")
+    a.commit("A2")
+    b.commit("A1")
+    index.write()
+    assert ledger.rows == {("A1", "a"), ("A2", "a"), ("A1", "b")}
+    assert ledger.marks == {"a": 2, "b": 1}
+    index.write()  # nothing more to write
+    assert ledger.marks == {"a": 2, "b": 1}
+
+
+def test_what_fails_to_be_written_is_written_next_time() -> None:
+    ledger = Ledger(failing=True)
+    a = Store("a", [])
+    index = served(ledger, a)
+    a.commit("A1")
+    with pytest.raises(OSError):
+        index.write()
+    a.commit("A2")
+    ledger.failing = False
+    index.write()
+    assert ledger.rows == {("A1", "a"), ("A2", "a")}
+    assert ledger.marks == {"a": 2}
+
+
+async def test_a_store_is_old_until_its_log_is_read_from_where_the_ledger_stopped() -> None:
+    ledger = Ledger(rows={("A1", "a")}, marks={"a": 1})
+    a = Store("a", ["A1", "A2", "A3"])  # A2 and A3 committed, not written: a crash
+    index = served(ledger, a)
+    assert index.behind
+    assert await index.candidates_of("A1") == ({"a"}, set())  # a holds A1, and is old
+    assert await index.candidates_of("A3") == (set(), {"a"})
+    a.commit("A4")  # committed while the index catches up
+    index.catch_up_step()
+    assert not index.behind
+    assert ledger.rows == {("A1", "a"), ("A2", "a"), ("A3", "a"), ("A4", "a")}
+    assert ledger.marks == {"a": 4}
+    assert await index.candidates_of("A3") == ({"a"}, set())
+
+
+def test_a_long_log_is_read_in_batches_each_written_with_its_position(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("ogi_platform.service.locating.CATCH_UP_BATCH", 2)
+    ledger = Ledger()
+    index = served(ledger, Store("a", ["A1", "A2", "A3"]))
+    index.catch_up_step()
+    assert (ledger.marks, index.behind) == ({"a": 2}, True)
+    index.catch_up_step()
+    assert (ledger.marks, index.behind) == ({"a": 3}, False)
+    assert {app for app, _ in ledger.rows} == {"A1", "A2", "A3"}
+
+
+async def test_a_store_emptied_loses_its_rows_and_is_indexed_again() -> None:
+    ledger = Ledger(rows={("A1", "a"), ("A1", "b")}, marks={"a": 5, "b": 1})
+    a = Store("a", ["A9"])  # made again: its log is shorter than indexed
+    index = served(ledger, a, Store("b", ["A1"]))
+    assert index.behind
+    index.catch_up_step()
+    assert ledger.rows == {("A9", "a"), ("A1", "b")}
+    assert ledger.marks == {"a": 1, "b": 1}
+    assert await index.candidates_of("A1") == ({"b"}, set())
+
+
+async def test_stores_empty_at_the_start_never_send_the_index_to_its_ledger() -> None:
+    class Counted(Ledger):
+        asked = 0
+
+        def holders(self, application_id: str) -> set[str]:
+            self.asked += 1
+            return super().holders(application_id)
+
+    ledger = Counted()
+    a = Store("a", [])
+    index = served(ledger, a)
+    a.commit("A1")
+    assert await index.candidates_of("A1") == ({"a"}, set())
+    assert await index.candidates_of("A2") == (set(), set())
+    assert ledger.asked == 0
