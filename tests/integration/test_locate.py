@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+import psycopg
 import pytest
 from bushelpers import statements_sent
 from eventsourcing.domain import event
@@ -290,6 +291,29 @@ async def test_what_a_crash_left_unwritten_is_read_from_the_stores_logs(
         assert await again.locate(y, monkeypatch) == ("b", set(), {"b"})
     finally:
         closed(again)
+
+
+async def test_the_ledger_connects_again_after_its_connection_broke(
+    url: str | None, folder: Path
+) -> None:
+    if url is None:
+        pytest.skip("a SQLite ledger is a file")
+    x = new_application_id()
+    kept = ledger(url, folder)
+    try:
+        kept.write([(x, "a")], {"a": 1})
+        with psycopg.connect(url, autocommit=True) as admin:  # the server ends the session
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        with pytest.raises(psycopg.OperationalError):
+            kept.holders(x)
+        assert kept.holders(x) == {"a"}
+        kept.write([(x, "b")], {"b": 1})
+        assert kept.indexed() == {"a": 1, "b": 1}
+    finally:
+        kept.close()
 
 
 async def test_an_index_that_forgot_asks_every_store(

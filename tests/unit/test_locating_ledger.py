@@ -161,3 +161,14 @@ async def test_stores_empty_at_the_start_never_send_the_index_to_its_ledger() ->
     assert await index.candidates_of("A1") == ({"a"}, set())
     assert await index.candidates_of("A2") == (set(), set())
     assert ledger.asked == 0
+
+
+async def test_a_ledger_that_cannot_be_read_leaves_every_store_to_be_asked() -> None:
+    class Away(Ledger):
+        def holders(self, application_id: str) -> set[str]:
+            raise OSError("the ledger's server is away")
+
+    a, b, c = Store("a", ["A1"]), Store("b", ["A2"]), Store("c", [])
+    index = served(Away(marks={"a": 1, "b": 1}), a, b, c)
+    c.commit("A1")
+    assert await index.candidates_of("A1") == ({"c"}, {"a", "b"})

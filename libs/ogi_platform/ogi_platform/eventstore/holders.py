@@ -116,15 +116,26 @@ class PostgresHolders:
     """The ledger in the platform's tables of a PostgreSQL database (one connection)."""
 
     def __init__(self, dsn: str, service: str) -> None:
+        self.service = service
+        self._dsn = dsn
+        self._lock = threading.Lock()
+        self._conn: Any = self._connect()
+
+    def _connect(self) -> Any:
         from ogi_platform.eventstore import pgplatform  # only where stores are on PostgreSQL
 
-        self.service = service
-        self._conn: Any = pgplatform.connect(dsn)
-        self._lock = threading.Lock()
+        return pgplatform.connect(self._dsn)
+
+    @property
+    def _connection(self) -> Any:
+        """The ledger's connection, made again if the last one broke (a server restarted)."""
+        if self._conn.closed:
+            self._conn = self._connect()
+        return self._conn
 
     def indexed(self) -> dict[str, int]:
         with self._lock:
-            rows = self._conn.execute(
+            rows = self._connection.execute(
                 "SELECT agency, up_to FROM ogi.holders_indexed WHERE service = %s",
                 (self.service,),
             ).fetchall()
@@ -132,7 +143,7 @@ class PostgresHolders:
 
     def holders(self, application_id: str) -> set[str]:
         with self._lock:
-            rows = self._conn.execute(
+            rows = self._connection.execute(
                 "SELECT agency FROM ogi.holders WHERE service = %s AND application_id = %s",
                 (self.service, application_id),
             ).fetchall()
@@ -145,25 +156,27 @@ class PostgresHolders:
         cleared: Collection[str] = (),
     ) -> None:
         added = list(rows)
-        with self._lock, self._conn.transaction():
-            if cleared:
-                self._conn.execute(
-                    "DELETE FROM ogi.holders WHERE service = %s AND agency = ANY(%s::text[])",
-                    (self.service, sorted(cleared)),
-                )
-            if added:
-                self._conn.execute(
-                    "INSERT INTO ogi.holders (service, application_id, agency) "
-                    "SELECT %s, unnest(%s::text[]), unnest(%s::text[]) ON CONFLICT DO NOTHING",
-                    (self.service, [a for a, _ in added], [g for _, g in added]),
-                )
-            if indexed:
-                self._conn.execute(
-                    "INSERT INTO ogi.holders_indexed (service, agency, up_to) "
-                    "SELECT %s, unnest(%s::text[]), unnest(%s::bigint[]) "
-                    "ON CONFLICT (service, agency) DO UPDATE SET up_to = EXCLUDED.up_to",
-                    (self.service, list(indexed), list(indexed.values())),
-                )
+        with self._lock:
+            conn = self._connection
+            with conn.transaction():
+                if cleared:
+                    conn.execute(
+                        "DELETE FROM ogi.holders WHERE service = %s AND agency = ANY(%s::text[])",
+                        (self.service, sorted(cleared)),
+                    )
+                if added:
+                    conn.execute(
+                        "INSERT INTO ogi.holders (service, application_id, agency) SELECT %s, "
+                        "unnest(%s::text[]), unnest(%s::text[]) ON CONFLICT DO NOTHING",
+                        (self.service, [a for a, _ in added], [g for _, g in added]),
+                    )
+                if indexed:
+                    conn.execute(
+                        "INSERT INTO ogi.holders_indexed (service, agency, up_to) "
+                        "SELECT %s, unnest(%s::text[]), unnest(%s::bigint[]) "
+                        "ON CONFLICT (service, agency) DO UPDATE SET up_to = EXCLUDED.up_to",
+                        (self.service, list(indexed), list(indexed.values())),
+                    )
 
     def close(self) -> None:
         with self._lock:

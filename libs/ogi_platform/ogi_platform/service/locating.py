@@ -25,6 +25,7 @@ store. The index is a cache: always correct, whatever it has forgotten or the pr
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -36,6 +37,8 @@ from ogi_platform.eventstore.history import asked_together, holding_each
 from ogi_platform.eventstore.holders import HoldersLedger
 
 T = TypeVar("T")
+
+log = logging.getLogger(__name__)
 
 #: How many applications the index remembers (about 150 bytes each).
 MAX_ENTRIES = 200_000
@@ -153,7 +156,14 @@ class ApplicationIndex:
                 if self.ledger is None or not self._ask_ledger or (entry and entry.read):
                     return self._candidates(entry)
                 written = self._written
-            held = await asyncio.to_thread(self.ledger.holders, application_id)
+            try:
+                held = await asyncio.to_thread(self.ledger.holders, application_id)
+            except Exception as error:  # the ledger away: every store may hold it
+                log.warning("the locating ledger cannot be read: %s", error)
+                with self._lock:
+                    entry = self._entries.get(application_id)
+                    known = set(entry.agencies) if entry else set()
+                    return known, self._everywhere - known
             with self._lock:
                 if self._written != written:  # rows written meanwhile: read them too
                     continue
