@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any, cast
 
@@ -32,6 +33,7 @@ from nats.js.errors import NotFoundError
 from intake.application import IntakeApplication
 from ogi_platform.eventstore.application import OgiApplication
 from ogi_platform.eventstore.writer import Writer
+from ogi_platform.messaging import inbox as inbox_module
 from ogi_platform.messaging import outbox as outbox_module
 from ogi_platform.messaging import streamguard as streamguard_module
 from ogi_platform.messaging.bus import (
@@ -142,6 +144,50 @@ async def test_one_relay_and_one_inbox_serve_every_store_of_a_process(
             )
         assert counter(routings[SENDERS[0]], UNGUARDED) == 12
         assert consumer.applied > 0
+        for writer in writers.values():
+            writer.shutdown()
+
+
+async def test_idle_stores_fallen_behind_together_are_moved_up_a_few_per_batch(
+    database_url: str, js: JetStreamContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two routing stores hear nothing while a third takes its applications; one is moved up
+    per batch (``CHECKPOINTS_PER_BATCH`` set to 1), and in time both are."""
+    monkeypatch.setattr(inbox_module, "CHECKPOINTS_PER_BATCH", 1)
+    quiet = (QUIET, "supervision-bureau")
+    codes = (SENDERS[0], *quiet)
+    moved: list[int] = []
+    checkpoint = InboxConsumer._checkpoint
+
+    async def counted(consumer: InboxConsumer, *args: Any) -> None:
+        before = [s.position for s in consumer.stores]
+        await checkpoint(consumer, *args)
+        moved.append(sum(s.position != p for s, p in zip(consumer.stores, before, strict=True)))
+
+    monkeypatch.setattr(InboxConsumer, "_checkpoint", counted)
+    with (
+        stores(IntakeApplication, database_url, SENDERS[:1]) as intakes,
+        stores(RoutingApplication, database_url, codes) as routings,
+    ):
+        writers = {code: Writer(f"test-{code}") for code in codes}
+        relay = Relay([OutboxRelay(intakes[SENDERS[0]], js, writers[SENDERS[0]])])
+        inbox_stores = [
+            InboxStore(app, writers[code], handlers, filter_subjects(handlers, code))
+            for code, app in routings.items()
+            for handlers in [counting_handlers(app)]
+        ]
+        consumer = InboxConsumer(js, inbox_stores, checkpoint_gap=3)
+        async with running(relay.run, "relay"), running(consumer.run, "inbox"):
+            taker = routings[SENDERS[0]]
+            for batch in range(1, 9):  # batches apart: each its own fetch
+                await asyncio.to_thread(submit_many, intakes[SENDERS[0]], 1, f"b{batch}")
+                await eventually(
+                    functools.partial(lambda n: counter(taker, UNGUARDED) == n, batch),
+                    what="the application applied",
+                )
+        positions = [routings[code].position(INBOX_POSITION) for code in quiet]
+        assert all(positions), f"each quiet store moved up in time: {positions}"
+        assert max(moved) == 1
         for writer in writers.values():
             writer.shutdown()
 

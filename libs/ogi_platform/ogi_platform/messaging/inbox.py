@@ -13,8 +13,11 @@ goes with its error to the dead-letter stream and the store moves on; one the se
 handler for (another service's event addressed to the same agency) is only tracked. Handlers are
 also idempotent per event id, for republishes older than the duplicate window.
 
-A store that hears nothing for long has its position moved up now and then (``CHECKPOINT_GAP``),
-so that a consumer made again from the lowest position of its stores starts near the end. A
+A store that hears nothing for long has its position moved up now and then (``CHECKPOINT_GAP``,
+more for an inbox of many stores: ``checkpoint_gap``), so that a consumer made again from the
+lowest position of its stores starts near the end; a few stores at a time
+(``CHECKPOINTS_PER_BATCH``), so that a thousand idle stores falling behind together do not hold
+up the batch that finds them so. A
 consumer the process made itself is removed by the server once unused for a day
 (``bus.INACTIVE_CONSUMER_SECONDS``): one left behind when the process's set of agencies changed
 costs the server nothing for long.
@@ -25,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import heapq
 import json
 import logging
 from collections.abc import Callable, Coroutine, Iterable, Sequence
@@ -74,8 +78,14 @@ from ogi_platform.messaging.wire import UndecodableEvent, decode
 
 log = logging.getLogger(__name__)
 
-#: How far behind the stream a store that hears nothing may fall before its position is moved up.
+#: How far behind the stream a store that hears nothing may fall before its position is moved
+#: up: at least this, and ``CHECKPOINT_GAP_PER_STORE`` times the stores of the inbox (each store
+#: moved up costs a commit: an inbox of a thousand stores moving each up every 10,000 messages
+#: made a commit every ten messages, as much as the events it applied).
 CHECKPOINT_GAP = 10_000
+CHECKPOINT_GAP_PER_STORE = 100
+#: The most stores a batch moves up (the others are moved up by the next batches).
+CHECKPOINTS_PER_BATCH = 32
 #: How long an idle fetch waits on the server for a message (a long poll, not a busy one).
 IDLE_FETCH_SECONDS = 2.0
 #: How long a fetch waits for more messages to share a batch once there are some: what a busy
@@ -168,7 +178,7 @@ class InboxConsumer:
         max_tries: int = 3,
         ack_wait_seconds: float = ACK_WAIT_SECONDS,
         may_manage: bool = True,
-        checkpoint_gap: int = CHECKPOINT_GAP,
+        checkpoint_gap: int | None = None,
         inactive_seconds: float = INACTIVE_CONSUMER_SECONDS,
         look: LastLook | None = None,
         linger_seconds: float = 0.0,
@@ -201,7 +211,7 @@ class InboxConsumer:
         self.max_tries = max_tries
         self.ack_wait_seconds = ack_wait_seconds
         self.may_manage = may_manage
-        self.checkpoint_gap = checkpoint_gap
+        self.checkpoint_gap = checkpoint_gap or checkpoint_gap_of(len(self.stores))
         #: How long the consumer this inbox makes stays on the server unused (bus.py).
         self.inactive_seconds = inactive_seconds
         self.progress = Progress()
@@ -548,13 +558,14 @@ class InboxConsumer:
         self, last: int, parts: dict[InboxStore, list[Delivery]], connection: int | None
     ) -> None:
         """Move up the position of the stores that heard nothing for ``checkpoint_gap``
-        messages: everything up to ``last`` that was theirs has been applied (over
-        ``connection``, in the stream they were checked to know)."""
-        behind = [
-            store
-            for store in self.stores
-            if store not in parts and store.position < last - self.checkpoint_gap
-        ]
+        messages (``CHECKPOINTS_PER_BATCH`` of them at most, the furthest behind first):
+        everything up to ``last`` that was theirs has been applied (over ``connection``, in the
+        stream they were checked to know)."""
+        behind = heapq.nsmallest(
+            CHECKPOINTS_PER_BATCH,
+            (s for s in self.stores if s not in parts and s.position < last - self.checkpoint_gap),
+            key=lambda store: store.position,
+        )
         if not behind:
             return
         await self._check(connection, behind)
@@ -591,6 +602,12 @@ class InboxConsumer:
         handler = store.handlers.get(record.type)
         if handler is not None and store.refuses(record) is None:
             handler(uow, record)
+
+
+def checkpoint_gap_of(stores: int) -> int:
+    """How far behind the stream a store of an inbox of ``stores`` may fall before its position
+    is moved up: the commits it costs per message stay the same however many stores there are."""
+    return max(CHECKPOINT_GAP, CHECKPOINT_GAP_PER_STORE * stores)
 
 
 def waiting_after(messages: Sequence[Msg]) -> int:
