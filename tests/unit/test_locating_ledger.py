@@ -172,3 +172,16 @@ async def test_a_ledger_that_cannot_be_read_leaves_every_store_to_be_asked() -> 
     index = served(Away(marks={"a": 1, "b": 1}), a, b, c)
     c.commit("A1")
     assert await index.candidates_of("A1") == ({"c"}, {"a", "b"})
+
+
+async def test_an_entry_forgotten_is_read_from_the_ledger_again() -> None:
+    ledger = Ledger()
+    a, b = Store("a", []), Store("b", [])
+    index = ApplicationIndex(max_entries=1, ledger=ledger)
+    for store in (a, b):
+        index.serve(cast(OgiApplication, store))
+    a.commit("A1")
+    b.commit("A1")
+    a.commit("A2")  # A1 forgotten
+    index.write()
+    assert await index.candidates_of("A1") == ({"a", "b"}, set())

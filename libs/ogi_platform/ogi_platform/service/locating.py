@@ -44,8 +44,9 @@ log = logging.getLogger(__name__)
 MAX_ENTRIES = 200_000
 #: How often what the stores committed is written to the ledger.
 WRITE_SECONDS = 1.0
-#: How many entries of an old store's log the index reads at once when it catches up with it.
-CATCH_UP_BATCH = 500
+#: How many entries of an old store's log the index reads at once when it catches up with it
+#: (a few tens of milliseconds: a process stopping waits for the read under way).
+CATCH_UP_BATCH = 200
 
 
 @dataclass
@@ -153,7 +154,9 @@ class ApplicationIndex:
         while True:
             with self._lock:
                 entry = self._entries.get(application_id)
-                if self.ledger is None or not self._ask_ledger or (entry and entry.read):
+                # The ledger holds what the stores held at the start, and what was forgotten.
+                asked = self._ask_ledger or self._forgot
+                if self.ledger is None or not asked or (entry and entry.read):
                     return self._candidates(entry)
                 written = self._written
             try:
