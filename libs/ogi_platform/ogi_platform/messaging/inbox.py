@@ -212,6 +212,9 @@ class InboxConsumer:
         self.ack_wait_seconds = ack_wait_seconds
         self.may_manage = may_manage
         self.checkpoint_gap = checkpoint_gap or checkpoint_gap_of(len(self.stores))
+        #: No store's position is below this (positions only grow between two readings): a
+        #: batch that ends within ``checkpoint_gap`` of it looks at no store's.
+        self._lowest = 0
         #: How long the consumer this inbox makes stays on the server unused (bus.py).
         self.inactive_seconds = inactive_seconds
         self.progress = Progress()
@@ -264,6 +267,7 @@ class InboxConsumer:
 
     async def _read_positions(self) -> None:
         """Each store's position, read in its writer (after any of its jobs still under way)."""
+        self._lowest = 0  # a replay's store starts again from nothing
         await asyncio.gather(
             *(store.writer.run(self._reread_position, store) for store in self.stores)
         )
@@ -561,6 +565,9 @@ class InboxConsumer:
         messages (``CHECKPOINTS_PER_BATCH`` of them at most, the furthest behind first):
         everything up to ``last`` that was theirs has been applied (over ``connection``, in the
         stream they were checked to know)."""
+        if last - self._lowest <= self.checkpoint_gap:  # none can be behind: no look at each
+            return
+        self._lowest = min(store.position for store in self.stores)
         behind = heapq.nsmallest(
             CHECKPOINTS_PER_BATCH,
             (s for s in self.stores if s not in parts and s.position < last - self.checkpoint_gap),
