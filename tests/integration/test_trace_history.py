@@ -72,6 +72,17 @@ async def traced(runtime: ServiceRuntime[Any], application_id: str, who: Princip
     return [event.type for event in reply.events]
 
 
+async def both_stores_hold_events(database_url: str, nats_server: NatsServer, folder: Path) -> str:
+    """An application submitted to each agency by a process that then stopped: the archives
+    bureau's."""
+    async with running_service(
+        SPEC, database_url, nats_server.url, folder, agencies=AGENCIES
+    ) as runtime:
+        x = await submitted(runtime, "archives-bureau")
+        await submitted(runtime, "municipal-office")
+    return x
+
+
 def ledger_lost(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Intake's locating ledger gone (as if made after the stores), and the index not catching
     up with the stores' logs in the background: both stores stay old."""
@@ -94,11 +105,7 @@ async def test_after_a_restart_the_index_knows_from_its_ledger(
     database_url: str, nats_server: NatsServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     operator = Principal("operator", "test")
-    async with running_service(
-        SPEC, database_url, nats_server.url, tmp_path, agencies=AGENCIES
-    ) as runtime:
-        x = await submitted(runtime, "archives-bureau")
-        await submitted(runtime, "municipal-office")  # both stores hold events
+    x = await both_stores_hold_events(database_url, nats_server, tmp_path)
     async with running_service(
         SPEC, database_url, nats_server.url, tmp_path, agencies=AGENCIES
     ) as runtime:
@@ -112,11 +119,7 @@ async def test_without_its_ledger_the_first_trace_teaches_the_index(
     database_url: str, nats_server: NatsServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     operator = Principal("operator", "test")
-    async with running_service(
-        SPEC, database_url, nats_server.url, tmp_path, agencies=AGENCIES
-    ) as runtime:
-        x = await submitted(runtime, "archives-bureau")
-        await submitted(runtime, "municipal-office")  # both stores hold events
+    x = await both_stores_hold_events(database_url, nats_server, tmp_path)
     ledger_lost(database_url, monkeypatch)
     async with running_service(
         SPEC, database_url, nats_server.url, tmp_path, agencies=AGENCIES
@@ -133,11 +136,7 @@ async def test_without_its_ledger_the_first_trace_teaches_the_index(
 async def test_a_trace_of_part_of_the_stores_teaches_the_index_nothing(
     database_url: str, nats_server: NatsServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async with running_service(
-        SPEC, database_url, nats_server.url, tmp_path, agencies=AGENCIES
-    ) as runtime:
-        x = await submitted(runtime, "archives-bureau")
-        await submitted(runtime, "municipal-office")
+    x = await both_stores_hold_events(database_url, nats_server, tmp_path)
     ledger_lost(database_url, monkeypatch)
     async with running_service(
         SPEC, database_url, nats_server.url, tmp_path, agencies=AGENCIES
