@@ -120,6 +120,7 @@ class PostgresHolders:
         self._dsn = dsn
         self._lock = threading.Lock()
         self._conn: Any = self._connect()
+        self._closed = False
 
     def _connect(self) -> Any:
         from ogi_platform.eventstore import pgplatform  # only where stores are on PostgreSQL
@@ -129,6 +130,8 @@ class PostgresHolders:
     @property
     def _connection(self) -> Any:
         """The ledger's connection, made again if the last one broke (a server restarted)."""
+        if self._closed:
+            raise RuntimeError("the locating ledger is closed")
         if self._conn.closed:
             self._conn = self._connect()
         return self._conn
@@ -180,6 +183,7 @@ class PostgresHolders:
 
     def close(self) -> None:
         with self._lock:
+            self._closed = True
             self._conn.close()
 
 
