@@ -8,7 +8,8 @@ drops the duplicates (its window is an hour: ``bus.DUPLICATE_WINDOW_SECONDS``).
 
 The process's ``Relay`` keeps the position it published up to in memory and records it in the
 stores once it has published nothing for ``RECORD_SECONDS``, or, while it keeps publishing, every
-``RECORD_MAX_SECONDS``: in one write per store for all that the store published meanwhile. A
+``RECORD_MAX_SECONDS`` (longer for a process of many stores: ``longest_unrecorded``): in one
+write per store for all that the store published meanwhile. A
 cycle does not wait behind the store's other writes (a busy intake's group commits), and a store
 of a thousand that publishes an event now and then does not commit twice per event. A crash
 republishes at most what was published since (JetStream drops it as duplicates: its window is
@@ -70,11 +71,24 @@ STORES_PER_CYCLE = 64
 #: How long the process's relay must have published nothing before it records how far each
 #: store was published...
 RECORD_SECONDS = 1.0
-#: ...and the longest it leaves a published position unrecorded while it keeps publishing.
+#: ...and the longest it leaves a published position unrecorded while it keeps publishing: this,
+#: or ``RECORD_SECONDS_PER_STORE`` per store of the process (under steady load a thousand stores
+#: recorded every minute were a commit for every few events published), up to
+#: ``RECORD_LONGEST`` (a crash republishes what was published since: JetStream drops it as
+#: duplicates within its hour).
 RECORD_MAX_SECONDS = 60.0
+RECORD_SECONDS_PER_STORE = 0.3
+RECORD_LONGEST = 600.0
 #: The most events committed and not yet published the relay of a store keeps in memory; beyond
 #: them it forgets them and reads the store again (a bus that stays away for long).
 FRESH_LIMIT = 2000
+
+
+def longest_unrecorded(stores: int) -> float:
+    """The longest a relay of ``stores`` stores leaves a published position unrecorded while it
+    keeps publishing: the commits recording positions cost about the same per event published
+    however many stores publish."""
+    return min(RECORD_LONGEST, max(RECORD_MAX_SECONDS, RECORD_SECONDS_PER_STORE * stores))
 
 
 class OutboxRelay:
@@ -447,6 +461,7 @@ class Relay:
     ):
         self.outboxes = list(outboxes)
         self.stores_per_cycle = stores_per_cycle
+        self.record_max_seconds = longest_unrecorded(len(self.outboxes))
         self.progress = Progress()
         #: Stores with events (perhaps) not yet published: all of them at the start, since
         #: events committed before it (a crash before their relay) are to be published.
@@ -505,7 +520,9 @@ class Relay:
     def _record_due(self) -> float:
         """When the positions are to be recorded (loop time): once quiet long enough, or once
         the oldest unrecorded one waited the longest."""
-        return min(self._published_at + RECORD_SECONDS, self._unrecorded_since + RECORD_MAX_SECONDS)
+        return min(
+            self._published_at + RECORD_SECONDS, self._unrecorded_since + self.record_max_seconds
+        )
 
     def _record_soon(self) -> None:
         if self._record_timer is None and self._unrecorded:
@@ -532,7 +549,7 @@ class Relay:
 
     async def record(self) -> None:
         """Prove and record in each store how far it was published (the relay does so when
-        quiet, and every ``RECORD_MAX_SECONDS`` while it publishes; the service runtime when it
+        quiet, and every ``record_max_seconds`` while it publishes; the service runtime when it
         stops, with no cycle running)."""
         if self._record_timer is not None:
             self._record_timer.cancel()
