@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from ogi_platform.messaging import subjects
 from ogi_platform.messaging.subjects import SubjectIndex, matches, widened
 
 
@@ -59,3 +60,20 @@ def test_the_filters_of_many_stores_are_few_and_do_not_overlap() -> None:
     )
     assert widened(subjects) == ["ogi.*.*.Forwarded.*", "ogi.*.*.Ordered.*", "ogi.*.*.ReplySent.*"]
     assert widened([*subjects, "ogi.>"]) == ["ogi.>"]
+
+
+def test_the_owners_of_a_subject_are_found_again_after_another_pattern_is_added() -> None:
+    index: SubjectIndex[str] = SubjectIndex()
+    index.add("ogi.*.*.Accepted.a", "a")
+    assert index.owners("ogi.x.intake.Accepted.a") == ["a"]
+    index.add("ogi.*.*.Accepted.*", "bureau")
+    assert sorted(index.owners("ogi.x.intake.Accepted.a")) == ["a", "bureau"]
+
+
+def test_the_subjects_remembered_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(subjects, "REMEMBERED_SUBJECTS", 2)
+    index: SubjectIndex[str] = SubjectIndex()
+    index.add("ogi.*.*.Accepted.*", "bureau")
+    for sender in ("x", "y", "z"):
+        assert index.owners(f"ogi.{sender}.intake.Accepted.a") == ["bureau"]
+    assert len(index._known) <= 2

@@ -41,10 +41,17 @@ def widened(patterns: Iterable[str]) -> list[str]:
     return sorted(wide)
 
 
+#: How many subjects' owners an index remembers (a province's agencies, senders and event types
+#: make tens of thousands of subjects; each costs a few microseconds to find again).
+REMEMBERED_SUBJECTS = 100_000
+
+
 class SubjectIndex(Generic[T]):
-    """The owners (stores) of patterns, found for a subject without trying every pattern."""
+    """The owners (stores) of patterns, found for a subject without trying every pattern; the
+    owners of the subjects last seen are remembered."""
 
     def __init__(self) -> None:
+        self._known: dict[str, list[T]] = {}
         #: By the places a pattern names (its literal tokens' indexes): literal tokens -> owners.
         self._exact: dict[tuple[int, ...], dict[tuple[str, ...], list[tuple[str, T]]]] = (
             defaultdict(lambda: defaultdict(list))
@@ -52,6 +59,7 @@ class SubjectIndex(Generic[T]):
         self._rest: list[tuple[str, T]] = []  # patterns with ``>``
 
     def add(self, pattern: str, owner: T) -> None:
+        self._known.clear()
         tokens = pattern.split(".")
         if ">" in tokens:
             self._rest.append((pattern, owner))
@@ -61,7 +69,16 @@ class SubjectIndex(Generic[T]):
         self._exact[places][literal].append((pattern, owner))
 
     def owners(self, subject: str) -> list[T]:
-        """The owners of every pattern ``subject`` matches, each once."""
+        """The owners of every pattern ``subject`` matches, each once (a list shared by the
+        calls for the subject: not to be changed)."""
+        known = self._known.get(subject)
+        if known is None:
+            if len(self._known) >= REMEMBERED_SUBJECTS:
+                self._known.clear()
+            known = self._known[subject] = self._owners(subject)
+        return known
+
+    def _owners(self, subject: str) -> list[T]:
         tokens = subject.split(".")
         found: dict[int, T] = {}
         for places, table in self._exact.items():
