@@ -71,6 +71,18 @@ def stores(kind: type[OgiApplication], database_url: str, codes: tuple[str, ...]
         yield {code: stack.enter_context(opened(kind, database_url, code)) for code in codes}
 
 
+def routing_inbox_stores(
+    routings: dict[str, RoutingApplication], writers: dict[str, Writer]
+) -> list[InboxStore]:
+    """What the inbox applies to each routing store: routing's handlers, counted, on what is
+    addressed to the store's agency."""
+    return [
+        InboxStore(app, writers[code], handlers, filter_subjects(handlers, code))
+        for code, app in routings.items()
+        for handlers in [counting_handlers(app)]
+    ]
+
+
 def relayed_all(intake: IntakeApplication) -> Callable[[], bool]:
     last = intake.recorder.max_notification_id()
     return lambda: intake.position(RELAY_POSITION) == last
@@ -104,11 +116,7 @@ async def test_one_relay_and_one_inbox_serve_every_store_of_a_process(
         relay = Relay(
             OutboxRelay(intakes[c], cast(JetStreamContext, spy), writers[c]) for c in SENDERS
         )
-        inbox_stores = [
-            InboxStore(app, writers[code], handlers, filter_subjects(handlers, code))
-            for code, app in routings.items()
-            for handlers in [counting_handlers(app)]
-        ]
+        inbox_stores = routing_inbox_stores(routings, writers)
         consumer = InboxConsumer(js, inbox_stores, checkpoint_gap=5)
         assert consumer.durable == process_consumer_name("routing", codes)
         assert consumer.filter_subjects == sorted(
@@ -171,11 +179,7 @@ async def test_idle_stores_fallen_behind_together_are_moved_up_a_few_per_batch(
     ):
         writers = {code: Writer(f"test-{code}") for code in codes}
         relay = Relay([OutboxRelay(intakes[SENDERS[0]], js, writers[SENDERS[0]])])
-        inbox_stores = [
-            InboxStore(app, writers[code], handlers, filter_subjects(handlers, code))
-            for code, app in routings.items()
-            for handlers in [counting_handlers(app)]
-        ]
+        inbox_stores = routing_inbox_stores(routings, writers)
         consumer = InboxConsumer(js, inbox_stores, checkpoint_gap=3)
         async with running(relay.run, "relay"), running(consumer.run, "inbox"):
             taker = routings[SENDERS[0]]
@@ -408,11 +412,7 @@ async def test_a_consumer_nobody_fetches_from_is_removed_and_made_again_from_the
     ):
         writers = {code: Writer(f"test-{code}") for code in SENDERS}
         relay = Relay([OutboxRelay(intakes[SENDERS[0]], js, writers[SENDERS[0]])])
-        inbox_stores = [
-            InboxStore(app, writers[code], handlers, filter_subjects(handlers, code))
-            for code, app in routings.items()
-            for handlers in [counting_handlers(app)]
-        ]
+        inbox_stores = routing_inbox_stores(routings, writers)
         assert InboxConsumer(js, inbox_stores).inactive_seconds == INACTIVE_CONSUMER_SECONDS
         consumer = InboxConsumer(js, inbox_stores, inactive_seconds=1.0)
         routing = routings[SENDERS[0]]

@@ -14,13 +14,12 @@ handler for (another service's event addressed to the same agency) is only track
 also idempotent per event id, for republishes older than the duplicate window.
 
 A store that hears nothing for long has its position moved up now and then (``CHECKPOINT_GAP``,
-more for an inbox of many stores: ``checkpoint_gap``), so that a consumer made again from the
+more for an inbox of many stores: ``checkpoint_gap_of``), so that a consumer made again from the
 lowest position of its stores starts near the end; a few stores at a time
 (``CHECKPOINTS_PER_BATCH``), so that a thousand idle stores falling behind together do not hold
-up the batch that finds them so. A
-consumer the process made itself is removed by the server once unused for a day
-(``bus.INACTIVE_CONSUMER_SECONDS``): one left behind when the process's set of agencies changed
-costs the server nothing for long.
+up the batch that finds them so. A consumer the process made itself is removed by the server
+once unused for a day (``bus.INACTIVE_CONSUMER_SECONDS``): one left behind when the process's
+set of agencies changed costs the server nothing for long.
 """
 
 from __future__ import annotations
@@ -567,16 +566,15 @@ class InboxConsumer:
         stream they were checked to know)."""
         if last - self._lowest <= self.checkpoint_gap:  # none can be behind: no look at each
             return
-        self._lowest = min(store.position for store in self.stores)
         behind = heapq.nsmallest(
             CHECKPOINTS_PER_BATCH,
             (s for s in self.stores if s not in parts and s.position < last - self.checkpoint_gap),
             key=lambda store: store.position,
         )
-        if not behind:
-            return
-        await self._check(connection, behind)
-        await asyncio.gather(*(store.writer.run(self._skip, store, last) for store in behind))
+        if behind:
+            await self._check(connection, behind)
+            await asyncio.gather(*(store.writer.run(self._skip, store, last) for store in behind))
+        self._lowest = min(store.position for store in self.stores)
 
     async def _dead_letter(self, store: InboxStore, item: Inbound, error: str) -> None:
         letter_id = f"dlq:{self.durable}:{item.sequence}"

@@ -139,12 +139,16 @@ class ApplicationIndex:
                 self._marks[agency] = self._noted_up_to[agency]
             self._forget_beyond_bound()
 
-    def _candidates(self, entry: _Entry | None) -> tuple[set[str], set[str]]:
+    def _candidates(
+        self, entry: _Entry | None, everywhere: bool = False
+    ) -> tuple[set[str], set[str]]:
+        """What ``entry`` knows, and the stores that may hold the application unknown to it:
+        the old ones, or (``everywhere``, or once an index without a ledger forgot) all."""
         known = set(entry.agencies) if entry else set()
         if entry is not None and entry.verified:
             return known, set()
-        forgot = self._forgot and self.ledger is None
-        unknown = (self._everywhere if forgot else self._old) - known
+        everywhere = everywhere or (self._forgot and self.ledger is None)
+        unknown = (self._everywhere if everywhere else self._old) - known
         return known, unknown
 
     async def candidates_of(self, application_id: str) -> tuple[set[str], set[str]]:
@@ -156,7 +160,8 @@ class ApplicationIndex:
                 entry = self._entries.get(application_id)
                 # The ledger holds what the stores held at the start, and what was forgotten.
                 asked = self._ask_ledger or self._forgot
-                if self.ledger is None or not asked or (entry and entry.read):
+                complete = entry is not None and (entry.read or entry.verified)
+                if self.ledger is None or not asked or complete:
                     return self._candidates(entry)
                 written = self._written
             try:
@@ -164,9 +169,7 @@ class ApplicationIndex:
             except Exception as error:  # the ledger away: every store may hold it
                 log.warning("the locating ledger cannot be read: %s", error)
                 with self._lock:
-                    entry = self._entries.get(application_id)
-                    known = set(entry.agencies) if entry else set()
-                    return known, self._everywhere - known
+                    return self._candidates(self._entries.get(application_id), everywhere=True)
             with self._lock:
                 if self._written != written:  # rows written meanwhile: read them too
                     continue
