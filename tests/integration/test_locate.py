@@ -32,7 +32,7 @@ from ogi_law.agencies import load_agencies
 from ogi_platform.eventstore.aggregate import Meta, OgiAggregate, meta
 from ogi_platform.eventstore.application import OgiApplication
 from ogi_platform.eventstore.history import asked_together, holding_each
-from ogi_platform.eventstore.holders import HoldersLedger, open_holders
+from ogi_platform.eventstore.holders import HoldersLedger, PostgresHolders, open_holders
 from ogi_platform.eventstore.store import creating, store_location
 from ogi_platform.ids import aggregate_id, new_application_id
 from ogi_platform.natsserver import NatsServer
@@ -312,6 +312,25 @@ async def test_the_ledger_connects_again_after_its_connection_broke(
         assert kept.holders(x) == {"a"}
         kept.write([(x, "b")], {"b": 1})
         assert kept.indexed() == {"a": 1, "b": 1}
+    finally:
+        kept.close()
+
+
+async def test_the_ledger_waits_on_no_statement_and_no_silent_server_for_long(
+    url: str | None, folder: Path
+) -> None:
+    """A write holds the ledger, and a stopping process waits for its last one: a statement
+    ends within half a minute, and a server gone silent is noticed as soon."""
+    if url is None:
+        pytest.skip("a SQLite ledger is a file")
+    kept = ledger(url, folder)
+    try:
+        assert isinstance(kept, PostgresHolders)
+        connection = kept._connection
+        assert connection.execute("SHOW statement_timeout").fetchone() == ("30s",)
+        assert connection.execute("SHOW lock_timeout").fetchone() == ("10s",)
+        assert connection.info.get_parameters()["tcp_user_timeout"] == "30000"
+        assert connection.info.get_parameters()["keepalives_idle"] == "10"
     finally:
         kept.close()
 

@@ -33,6 +33,7 @@ from bushelpers import (
     submit_many,
     writer_thread,
 )
+from eventsourcing.persistence import OperationalError
 from nats.js import JetStreamContext
 from nats.js.api import PubAck
 
@@ -323,6 +324,38 @@ async def test_a_listening_relay_publishes_what_commits_hand_it_without_reading_
             last = last_notification_id(intake)
             await eventually(lambda: outbox.published_position == last, what="published")
         assert outbox.published - published == 2  # ApplicationReceived, ApplicationAccepted
+
+
+async def test_a_commit_stored_as_it_failed_is_read_from_the_store_and_published(
+    intake: IntakeApplication,
+    js: JetStreamContext,
+    reads: list[int],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A commit the server stored while its caller was told it failed (the connection lost as
+    it committed) is not heard of: the relay reads the store again rather than pass it over
+    when it publishes the commits heard after it."""
+    with writer_thread() as writer:
+        relay = Relay([OutboxRelay(intake, js, writer, public=PUBLIC)])
+        async with running(relay.run, "relay"):
+            await eventually(lambda: len(reads) == 1, what="the first read")
+            stored_then_failed = intake._record
+
+            def lost_connection(processing: Any) -> Any:
+                stored_then_failed(processing)
+                raise OperationalError("server closed the connection unexpectedly")
+
+            monkeypatch.setattr(intake, "_record", lost_connection)
+            with pytest.raises(OperationalError):
+                await asyncio.to_thread(submit_many, intake, 1, "stored-unheard")
+            monkeypatch.setattr(intake, "_record", stored_then_failed)
+            await asyncio.to_thread(submit_many, intake, 1, "heard-after")
+            last = last_notification_id(intake)
+            await eventually(lambda: relay.outboxes[0].published_position == last, what="published")
+        stored = [r for r in relay.outboxes[0].records_after(0) if r.type in PUBLIC]
+        sent = [decode(m.data) for m in await stream_messages(js, EVENT_STREAM)]
+        assert sent == stored
+        assert len(reads) >= 2, "the store was read again after the unsure commit"
 
 
 async def test_after_a_failed_cycle_the_relay_reads_the_store_and_publishes_everything(

@@ -4,10 +4,12 @@ tests/integration/test_locate.py."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import cast
+from unittest.mock import Mock
 
 import pytest
 
@@ -49,6 +51,7 @@ class Store:
         self.agency = agency
         self.log = log
         self.listeners: list[Callable[[set[str], int], None]] = []
+        self.unsure: list[Callable[[set[str]], None]] = []
         self.recorder = SimpleNamespace(
             max_notification_id=lambda: len(self.log), select_notifications=self._select
         )
@@ -56,6 +59,15 @@ class Store:
 
     def on_recorded(self, listener: Callable[[set[str], int], None]) -> None:
         self.listeners.append(listener)
+
+    def on_unsure(self, listener: Callable[[set[str]], None]) -> None:
+        self.unsure.append(listener)
+
+    def commit_unsure(self, application_id: str) -> None:
+        """A commit stored as its connection broke: the store raised, as if nothing was."""
+        self.log.append(application_id)
+        for listener in self.unsure:
+            listener({application_id})
 
     def commit(self, application_id: str) -> None:
         self.log.append(application_id)
@@ -185,3 +197,85 @@ async def test_an_entry_forgotten_is_read_from_the_ledger_again() -> None:
     a.commit("A2")  # A1 forgotten
     index.write()
     assert await index.candidates_of("A1") == ({"a", "b"}, set())
+
+
+async def test_a_commit_that_failed_and_may_have_been_stored_is_a_possible_holder() -> None:
+    ledger = Ledger()
+    a, b = Store("a", []), Store("b", ["B1"])
+    index = served(ledger, a, b)
+    index.catch_up_step()
+    a.commit_unsure("A1")
+    a.commit("A2")  # moves a's position past A1's
+    index.write()
+    assert ledger.rows >= {("A1", "a"), ("A2", "a")}
+    assert ledger.marks["a"] == 2
+    restarted = served(ledger, Store("a", a.log), Store("b", b.log))
+    assert await restarted.candidates_of("A1") == ({"a"}, set())
+
+
+def test_a_store_whose_log_cannot_be_read_stays_old_and_the_others_are_written() -> None:
+    ledger = Ledger()
+    a, b = Store("a", ["A1"]), Store("b", [])
+    a.mapper = SimpleNamespace(to_domain_event=Mock(side_effect=ValueError("no such event")))
+    index = served(ledger, a, b)
+    index.catch_up_step()
+    assert not index.behind
+    b.commit("B1")
+    index.write()
+    assert ledger.rows == {("B1", "b")}
+    assert ledger.marks == {"b": 1}, "a's position stays: the next start reads its log again"
+    a.commit("A2")
+    index.write()
+    assert "a" not in ledger.marks
+
+
+async def test_a_ledger_that_keeps_failing_is_given_up_and_its_stores_are_asked() -> None:
+    ledger = Ledger(failing=True)
+    a, b = Store("a", []), Store("b", [])
+    index = ApplicationIndex(max_entries=2, ledger=ledger)
+    for store in (a, b):
+        index.serve(cast(OgiApplication, store))
+    for n in range(3):
+        a.commit(f"A{n}")
+    with pytest.raises(OSError):
+        index.write()
+    b.commit("B1")
+    ledger.failing = False
+    index.write()
+    assert ledger.rows == set() and ledger.marks == {}, "nothing more is written"
+    assert await index.candidates_of("A0") == (set(), {"a", "b"}), "forgotten: all asked"
+    assert await index.candidates_of("B1") == ({"b"}, {"a"})
+
+
+async def test_keeping_the_ledger_goes_on_after_a_step_that_failed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("ogi_platform.service.locating.WRITE_SECONDS", 0.01)
+    ledger = Ledger()
+    a = Store("a", ["A1"])
+    index = served(ledger, a)
+    failures = iter([OSError("the store's disk is away")])
+
+    def select(**kwargs: int) -> list[SimpleNamespace]:
+        for failure in failures:
+            raise failure
+        return Store._select(a, **kwargs)  # type: ignore[arg-type]
+
+    a.recorder = SimpleNamespace(
+        max_notification_id=lambda: len(a.log), select_notifications=select
+    )
+    keeping = asyncio.create_task(index.keep())
+    try:
+        for _ in range(200):
+            if ledger.marks == {"a": 1}:
+                break
+            await asyncio.sleep(0.01)
+        assert ledger.marks == {"a": 1} and not index.behind
+        a.commit("A2")
+        for _ in range(200):
+            if ledger.marks == {"a": 2}:
+                break
+            await asyncio.sleep(0.01)
+        assert ledger.rows == {("A1", "a"), ("A2", "a")}
+    finally:
+        keeping.cancel()

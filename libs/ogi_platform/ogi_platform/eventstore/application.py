@@ -83,6 +83,7 @@ class OgiApplication(Application[UUID]):
         self.agency = agency
         self._commit_listeners: list[Callable[[Sequence[Recording[UUID]]], None]] = []
         self._recorded_listeners: list[Callable[[set[str], int], None]] = []
+        self._unsure_listeners: list[Callable[[set[str]], None]] = []
         #: How many commits of events this process tried (counted once each has stored or
         #: failed): what it keeps of the store's log in memory is read again only after one
         #: (``readmodel.OpenSet``; the store's one writer is this process).
@@ -127,6 +128,13 @@ class OgiApplication(Application[UUID]):
         ids of the applications they are about and the commit's last notification id (locating
         reads this: service.locating)."""
         self._recorded_listeners.append(listener)
+
+    def on_unsure(self, listener: Callable[[set[str]], None]) -> None:
+        """Call ``listener`` (from the committing thread) when a commit of events failed and
+        may yet have been stored (a connection lost as the server committed: the store will
+        tell), with the ids of the applications its events are about: the relay reads the store
+        again instead of waiting to hear of it, locating takes its stores as possible holders."""
+        self._unsure_listeners.append(listener)
 
     def unit_of_work(self, optimistic: bool = False) -> UnitOfWork:
         return UnitOfWork(self, optimistic)
@@ -204,13 +212,18 @@ class OgiApplication(Application[UUID]):
         """Commit events and tracking together, wake the listeners, take due snapshots; refuse
         the whole commit if one event is larger than the bus can carry. The listeners hear of
         every commit stored, even one whose snapshot then fails (the relay publishes what it
-        hears: a commit it did not hear of would be passed over)."""
+        hears: a commit it did not hear of would be passed over), and of every commit that
+        failed and may have been stored (``on_unsure``)."""
         for event in processing.events:
             self.require_carriable(event)
         try:
             recordings = self._record(processing)
         except BaseException:
             self.cache.forget(processing.aggregates)  # stored or not: the store will tell
+            if processing.events:
+                about = {application_of(event) for event in processing.events} - {""}
+                for unsure in self._unsure_listeners:
+                    unsure(about)
             raise
         if processing.events:
             if self._recorded_listeners:

@@ -112,6 +112,17 @@ class SqliteHolders:
             self._conn.close()
 
 
+#: The ledger's connection finds a server gone silent within half a minute, and no statement
+#: waits longer (a write holds the ledger, and the stop of the process waits for its last one).
+LEDGER_CONNECTION: dict[str, Any] = {
+    "keepalives_idle": 10,
+    "keepalives_interval": 5,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 30_000,
+    "options": "-c statement_timeout=30s -c lock_timeout=10s",
+}
+
+
 class PostgresHolders:
     """The ledger in the platform's tables of a PostgreSQL database (one connection)."""
 
@@ -125,7 +136,7 @@ class PostgresHolders:
     def _connect(self) -> Any:
         from ogi_platform.eventstore import pgplatform  # only where stores are on PostgreSQL
 
-        return pgplatform.connect(self._dsn)
+        return pgplatform.connect(self._dsn, **LEDGER_CONNECTION)
 
     @property
     def _connection(self) -> Any:

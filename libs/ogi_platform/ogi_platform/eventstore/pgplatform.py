@@ -50,9 +50,9 @@ def ensure_platform_tables(conn: psycopg.Connection[Any]) -> None:
             conn.execute(statement)
 
 
-def connect(dsn: str) -> psycopg.Connection[Any]:
-    """A connection in autocommit, the platform's tables made."""
-    conn = psycopg.connect(dsn, autocommit=True, connect_timeout=10)
+def connect(dsn: str, **params: Any) -> psycopg.Connection[Any]:
+    """A connection in autocommit (with libpq's ``params``), the platform's tables made."""
+    conn = psycopg.connect(dsn, autocommit=True, connect_timeout=10, **params)
     ensure_platform_tables(conn)
     return conn
 

@@ -132,7 +132,7 @@ class OutboxRelay:
         self._heard_from: int | None = None
         #: Whether a relay hears the store's commits (``listen``), and what it hands them to.
         self._listened = False
-        self._hand_to: Callable[[list[tuple[int, EventRecord | None]]], None] = _nowhere
+        self._hand_to: Callable[[list[tuple[int, EventRecord | None]] | None], None] = _nowhere
 
     @property
     def what(self) -> str:
@@ -211,13 +211,18 @@ class OutboxRelay:
             for n in notifications
         ]
 
-    def listen(self, committed: Callable[[list[tuple[int, EventRecord | None]]], None]) -> None:
-        """Have ``committed`` called with what each commit of the store stored (``heard``),
+    def listen(
+        self, committed: Callable[[list[tuple[int, EventRecord | None]] | None], None]
+    ) -> None:
+        """Have ``committed`` called with what each commit of the store stored (``heard``;
+        None for a commit that failed and may have been stored),
         from the committing thread (the relay's loop then hands it to ``committed`` here); a
         relay that listens later takes the place of the one before."""
         self._hand_to = committed
         if not self._listened:
             self.app.on_commit(lambda recordings: self._hand_to(self.heard(recordings)))
+            # a commit that failed may have been stored, unheard: the store is read again
+            self.app.on_unsure(lambda _: self._hand_to(None))
             self._listened = True
 
     def heard(self, recordings: Sequence[Recording[Any]]) -> list[tuple[int, EventRecord | None]]:
@@ -234,8 +239,12 @@ class OutboxRelay:
             for r in recordings
         ]
 
-    def committed(self, heard: list[tuple[int, EventRecord | None]]) -> None:
-        """Keep what a commit stored, while hearing (in the relay's loop)."""
+    def committed(self, heard: list[tuple[int, EventRecord | None]] | None) -> None:
+        """Keep what a commit stored, while hearing (in the relay's loop); after a commit that
+        may have been stored unheard (None), the next batch is read from the store."""
+        if heard is None:
+            self.forget_heard()
+            return
         if not self._hearing:
             return
         self._heard.extend(heard)
@@ -335,7 +344,7 @@ class OutboxRelay:
         )  # fmt: skip
 
 
-def _nowhere(heard: list[tuple[int, EventRecord | None]]) -> None:
+def _nowhere(heard: list[tuple[int, EventRecord | None]] | None) -> None:
     """Where commits go before a relay listens."""
 
 
@@ -497,7 +506,9 @@ class Relay:
         self._marked[outbox] = None
         self._wake.set()
 
-    def _committed(self, outbox: OutboxRelay, heard: list[tuple[int, EventRecord | None]]) -> None:
+    def _committed(
+        self, outbox: OutboxRelay, heard: list[tuple[int, EventRecord | None]] | None
+    ) -> None:
         outbox.committed(heard)
         self._mark(outbox)
 
@@ -508,7 +519,7 @@ class Relay:
         for outbox in self.outboxes:
 
             def committed(
-                heard: list[tuple[int, EventRecord | None]], outbox: OutboxRelay = outbox
+                heard: list[tuple[int, EventRecord | None]] | None, outbox: OutboxRelay = outbox
             ) -> None:
                 with contextlib.suppress(RuntimeError):  # the loop is closed: the process ends
                     loop.call_soon_threadsafe(self._committed, outbox, heard)

@@ -102,6 +102,9 @@ class ApplicationIndex:
         self._write_lock = threading.Lock()
         #: The last notification id each store committed in this process.
         self._noted_up_to: dict[str, int] = {}
+        #: Whether what the stores commit is still written to the ledger (not after more than
+        #: ``max_entries`` applications' rows failed to be written: ``_give_up_writing``).
+        self._writes_ledger = ledger is not None
 
     def serve(self, app: OgiApplication) -> None:
         """Index the store of ``app`` from now on (before it commits anything in this process):
@@ -109,6 +112,9 @@ class ApplicationIndex:
         ledger and it holds events), it is an old store."""
         agency = app.agency
         app.on_recorded(lambda ids, up_to: self.note(agency, ids, up_to))
+        # a commit that failed may have been stored: its store is a possible holder (locating
+        # asks a holder's store before it answers), and its position comes with a later commit
+        app.on_unsure(lambda ids: self.note(agency, ids))
         last = app.recorder.max_notification_id() or 0
         with self._lock:
             self._everywhere.add(agency)
@@ -132,10 +138,10 @@ class ApplicationIndex:
                 entry = self._entries.pop(application_id, None) or _Entry()
                 entry.agencies.add(agency)
                 self._entries[application_id] = entry  # the most recently used, last
-                if self.ledger is not None:
+                if self._writes_ledger:
                     self._rows.setdefault(application_id, set()).add(agency)
             self._noted_up_to[agency] = max(self._noted_up_to.get(agency, 0), up_to)
-            if self.ledger is not None and agency not in self._old:
+            if self._writes_ledger and agency not in self._old:
                 self._marks[agency] = self._noted_up_to[agency]
             self._forget_beyond_bound()
 
@@ -219,7 +225,14 @@ class ApplicationIndex:
         notifications = app.recorder.select_notifications(
             start=behind.done, stop=behind.last, limit=CATCH_UP_BATCH, inclusive_of_start=False
         )
-        about = {application_of(app.mapper.to_domain_event(n)) for n in notifications} - {""}
+        try:
+            about = {application_of(app.mapper.to_domain_event(n)) for n in notifications}
+        except Exception as error:  # an event this version cannot read: the store stays old
+            log.warning("the locating index cannot read %s's log; it is asked: %s", agency, error)
+            with self._lock:
+                del self._behind[agency]
+            return
+        about.discard("")
         done = max((n.id for n in notifications), default=behind.last)
         with self._lock:
             for application_id in about:
@@ -260,19 +273,43 @@ class ApplicationIndex:
                     self._marks = marks | self._marks
                     self._cleared |= cleared
                     self._writing = {}
+                    if len(self._rows) > self.max_entries:
+                        self._give_up_writing()
                 raise
             with self._lock:
                 self._writing = {}
                 self._written += 1
 
+    def _give_up_writing(self) -> None:
+        """Write no more to the ledger in this process (with ``_lock``): what it failed to
+        write is dropped, and every store is old from now on (asked for an application not yet
+        verified, as without a ledger: the ledger no longer knows all the stores hold); its
+        positions stay where they were written, so the next start reads the logs from there."""
+        log.warning(
+            "the locating ledger could not be written for %d applications; "
+            "every store is asked until the next start",
+            len(self._rows),
+        )
+        self._old |= self._everywhere
+        self._rows, self._marks, self._behind = {}, {}, {}
+        self._writes_ledger = False
+
     async def keep(self) -> None:
-        """Catch up with the old stores, then write what the stores commit every
-        ``WRITE_SECONDS`` (for the life of the process)."""
-        while self.behind:
-            await asyncio.to_thread(self.catch_up_step)
+        """Catch up with the old stores, and write what the stores commit every
+        ``WRITE_SECONDS`` (for the life of the process); a step or a write that fails is
+        tried again a second later."""
         while True:
+            try:
+                if self.behind:
+                    await asyncio.to_thread(self.catch_up_step)
+                    continue
+            except Exception as error:
+                log.warning("the locating index cannot catch up with a store: %s", error)
             await asyncio.sleep(WRITE_SECONDS)
-            await asyncio.to_thread(self.write)
+            try:
+                await asyncio.to_thread(self.write)
+            except Exception as error:  # kept to be written the next time
+                log.warning("the locating ledger cannot be written: %s", error)
 
 
 @dataclass(frozen=True)

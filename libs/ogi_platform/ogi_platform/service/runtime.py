@@ -73,6 +73,9 @@ WATCH_SECONDS = 1.0
 LOCK_CHECK_SECONDS = 5.0
 #: How long stopping waits for reads under way before the stores close.
 STORE_CLOSE_GRACE_SECONDS = 0.2
+#: How long stopping waits for the locating index's last write to its ledger (a server gone
+#: silent; the writer locks are released after it).
+LEDGER_STOP_SECONDS = 10.0
 #: How many stores a process opens at a time when it starts (on PostgreSQL, a store not yet
 #: made holds a connection of its own for the creation lock meanwhile, beside the shared ones).
 STORES_OPENED_AT_ONCE = 2
@@ -519,11 +522,15 @@ class ServiceRuntime(Generic[R]):
             await asyncio.to_thread(unit.writer.shutdown)
             unit.app.close()
         if self.index.ledger is not None:  # what the last second committed
+            closing = True
             try:
-                await asyncio.to_thread(self.index.write)
+                write = asyncio.to_thread(self.index.write)
+                await asyncio.wait_for(write, LEDGER_STOP_SECONDS)
             except Exception as error:  # read again from the stores' logs at the next start
                 log.warning("the locating index of %s not written: %s", self.spec.name, error)
-            self.index.ledger.close()
+                closing = not isinstance(error, TimeoutError)  # else a write holds the ledger
+            if closing:
+                self.index.ledger.close()
         release_all(self.locks)
 
 
