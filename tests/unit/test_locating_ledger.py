@@ -5,6 +5,7 @@ tests/integration/test_locate.py."""
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import SimpleNamespace
@@ -279,3 +280,34 @@ async def test_keeping_the_ledger_goes_on_after_a_step_that_failed(
         assert ledger.rows == {("A1", "a"), ("A2", "a")}
     finally:
         keeping.cancel()
+
+
+def test_stopping_waits_for_the_read_of_a_log_under_way_and_starts_no_other() -> None:
+    ledger = Ledger()
+    a = Store("a", ["A1", "A2"])
+    index = served(ledger, a)
+    reading, release = threading.Event(), threading.Event()
+    reads: list[int] = []
+
+    def slow_select(**kwargs: int) -> list[SimpleNamespace]:
+        reads.append(kwargs["start"])
+        reading.set()
+        release.wait(5)
+        return Store._select(a, **kwargs)  # type: ignore[arg-type]
+
+    a.recorder = SimpleNamespace(
+        max_notification_id=lambda: len(a.log), select_notifications=slow_select
+    )
+    step = threading.Thread(target=index.catch_up_step)
+    step.start()
+    assert reading.wait(5)
+    stopping = threading.Thread(target=index.stop_catching_up)
+    stopping.start()
+    stopping.join(0.2)
+    assert stopping.is_alive(), "the stores are not closed under the read"
+    release.set()
+    stopping.join(5)
+    step.join(5)
+    assert not index.behind
+    index.catch_up_step()
+    assert reads == [0], "no other read once stopping"

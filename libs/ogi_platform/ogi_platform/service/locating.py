@@ -45,7 +45,8 @@ MAX_ENTRIES = 200_000
 #: How often what the stores committed is written to the ledger.
 WRITE_SECONDS = 1.0
 #: How many entries of an old store's log the index reads at once when it catches up with it
-#: (a few tens of milliseconds: a process stopping waits for the read under way).
+#: (a few tens of milliseconds: a process stopping waits for the read under way,
+#: ``stop_catching_up``).
 CATCH_UP_BATCH = 200
 
 
@@ -105,6 +106,8 @@ class ApplicationIndex:
         #: Whether what the stores commit is still written to the ledger (not after more than
         #: ``max_entries`` applications' rows failed to be written: ``_give_up_writing``).
         self._writes_ledger = ledger is not None
+        #: Held while an old store's log is read (``catch_up_step``).
+        self._reading = threading.Lock()
 
     def serve(self, app: OgiApplication) -> None:
         """Index the store of ``app`` from now on (before it commits anything in this process):
@@ -217,24 +220,27 @@ class ApplicationIndex:
         """Read the next ``CATCH_UP_BATCH`` entries of an old store's log, note what they are
         about, and write it to the ledger (run in a thread). A store read to where its log was
         at the start is no longer old: the commits since were noted."""
-        with self._lock:
-            if not self._behind:
-                return
-            agency, behind = next(iter(self._behind.items()))
-        app = behind.app
-        notifications = app.recorder.select_notifications(
-            start=behind.done, stop=behind.last, limit=CATCH_UP_BATCH, inclusive_of_start=False
-        )
-        try:
-            about = {application_of(app.mapper.to_domain_event(n)) for n in notifications}
-        except Exception as error:  # an event this version cannot read: the store stays old
-            log.warning("the locating index cannot read %s's log; it is asked: %s", agency, error)
+        with self._reading:  # the stores stay open meanwhile (``stop_catching_up``)
             with self._lock:
-                del self._behind[agency]
-            return
+                if not self._behind:
+                    return
+                agency, behind = next(iter(self._behind.items()))
+            app = behind.app
+            notifications = app.recorder.select_notifications(
+                start=behind.done, stop=behind.last, limit=CATCH_UP_BATCH, inclusive_of_start=False
+            )
+            try:
+                about = {application_of(app.mapper.to_domain_event(n)) for n in notifications}
+            except Exception as error:  # an event this version cannot read: the store stays old
+                log.warning("the locating index cannot read %s's log; asked: %s", agency, error)
+                with self._lock:
+                    self._behind.pop(agency, None)
+                return
         about.discard("")
         done = max((n.id for n in notifications), default=behind.last)
         with self._lock:
+            if self._behind.get(agency) is not behind:  # given up meanwhile: the store stays old
+                return
             for application_id in about:
                 self._rows.setdefault(application_id, set()).add(agency)
                 entry = self._entries.get(application_id)
@@ -248,6 +254,13 @@ class ApplicationIndex:
                 behind.done = done
                 self._marks[agency] = done
         self.write()
+
+    def stop_catching_up(self) -> None:
+        """Wait for the read of an old store's log under way, and start no other (before the
+        stores close: SQLite crashes on a connection closed under a reading thread)."""
+        with self._reading, self._lock:
+            self._old |= set(self._behind)
+            self._behind = {}
 
     def write(self) -> None:
         """Write what is to be written to the ledger, in one transaction (run in a thread);

@@ -517,6 +517,7 @@ class ServiceRuntime(Generic[R]):
         # milliseconds) before their stores close: SQLite crashes on a connection closed
         # under a reading thread.
         await asyncio.sleep(STORE_CLOSE_GRACE_SECONDS)
+        await asyncio.to_thread(self.index.stop_catching_up)
         for unit in self.units.values():
             # waits for the store's job under way: in a thread, so the loop keeps answering
             await asyncio.to_thread(unit.writer.shutdown)
