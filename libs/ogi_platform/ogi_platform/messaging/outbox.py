@@ -486,6 +486,8 @@ class Relay:
         self._unrecorded_since = 0.0
         self._published_at = 0.0
         self._record_timer: asyncio.TimerHandle | None = None
+        #: No recording before this (loop time): one that failed is tried again a while later.
+        self._retry_at = 0.0
         self._record_wanted = False
         self._recording: asyncio.Task[None] | None = None
 
@@ -531,9 +533,10 @@ class Relay:
     def _record_due(self) -> float:
         """When the positions are to be recorded (loop time): once quiet long enough, or once
         the oldest unrecorded one waited the longest."""
-        return min(
+        due = min(
             self._published_at + RECORD_SECONDS, self._unrecorded_since + self.record_max_seconds
         )
+        return max(due, self._retry_at)
 
     def _record_soon(self) -> None:
         if self._record_timer is None and self._unrecorded:
@@ -556,7 +559,8 @@ class Relay:
         the background: publishing goes on while the stores' writers get to it."""
         self._record_wanted = False
         outboxes, self._unrecorded = list(self._unrecorded), {}
-        self._recording = asyncio.create_task(self._write(await self._prove(outboxes)))
+        proven = await self._prove(outboxes)
+        self._recording = asyncio.create_task(self._write(proven))
 
     async def record(self) -> None:
         """Prove and record in each store how far it was published (the relay does so when
@@ -597,6 +601,10 @@ class Relay:
                 outbox.roll_back()
                 self._mark(outbox)
                 continue
+            except Exception as error:  # the server or the store away: proven later
+                log.warning("%s: position not proven; trying again: %s", outbox.what, error)
+                self._unrecord([outbox])
+                continue
             outbox.proven()
             proven.append(outbox)
         return proven
@@ -612,10 +620,13 @@ class Relay:
         self._record_soon()
 
     def _unrecord(self, outboxes: list[OutboxRelay]) -> None:
-        """Record these stores' positions at the next recording."""
+        """Record these stores' positions at a recording ``RECHECK_SECONDS`` from now at the
+        earliest (their recording failed: not again at once, in a loop)."""
+        now = asyncio.get_running_loop().time()
         if outboxes and not self._unrecorded:
-            self._unrecorded_since = asyncio.get_running_loop().time()
+            self._unrecorded_since = now
         self._unrecorded.update(dict.fromkeys(outboxes))
+        self._retry_at = now + RECHECK_SECONDS
 
     async def run(self) -> None:
         self._listen()
