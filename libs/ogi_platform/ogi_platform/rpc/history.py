@@ -55,8 +55,9 @@ class HistoryServicer(history_pb2_grpc.HistoryServiceServicer):
         parts = await each_store([unit.app for unit in units], histories_of, application_id)
         found = [parts[unit.agency] for unit in units]
         if unknown and unknown <= {unit.agency for unit in units}:
-            holders = [unit.agency for unit, records in zip(units, found, strict=True) if records]
-            self.runtime.index.verified(application_id, holders)
+            holders = {unit.agency for unit, records in zip(units, found, strict=True) if records}
+            # with the known ones this caller may not read (its entry may have been forgotten)
+            self.runtime.index.verified(application_id, known | holders)
         return history_pb2.ListEventsResponse(
             events=[history_event(record) for records in found for record in records]
         )
