@@ -41,8 +41,15 @@ from nats.js import JetStreamContext, api
 from intake.application import IntakeApplication
 from ogi_platform.eventstore.store import store_location
 from ogi_platform.eventstore.writer import Writer
-from ogi_platform.messaging.bus import INACTIVE_CONSUMER_SECONDS, INBOX_POSITION
+from ogi_platform.messaging import streamguard
+from ogi_platform.messaging.bus import (
+    INACTIVE_CONSUMER_SECONDS,
+    INBOX_POSITION,
+    consumer_config,
+    ensure_streams,
+)
 from ogi_platform.messaging.envelope import EVENT_STREAM, EventRecord, consumer_name
+from ogi_platform.messaging.streamguard import StreamChanged, identities_of, stream_identity
 from ogi_platform.natsserver import NatsServer
 from routing.application import RoutingApplication, routing_id
 
@@ -397,3 +404,42 @@ async def test_restart_resumes_from_the_tracked_position(
         assert sorted(consumer.delivered) == after, "the restarted consumer did not resume"
         assert counter(routing, UNGUARDED) == 100
         assert_assigned_once(routing, ids + more)
+
+
+async def test_a_stream_adopted_while_the_inbox_stays_bound_is_read_from_its_beginning(
+    intake: IntakeApplication,
+    routing: RoutingApplication,
+    js: JetStreamContext,
+    writer: Writer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The stream recreated and adopted (`ogi nats recover`), and its consumer made again under
+    the same name while the inbox stayed bound to it: the new stream's messages come at
+    sequences the store's position in the old one is past. None is passed over: the inbox
+    reads its positions in the new stream and applies them (the handlers pass over what they
+    handled already), as after a restart."""
+    monkeypatch.setattr(streamguard, "LOOK_SECONDS", 0.0)  # each check looks at the stream
+    await produce(intake, js, 3, "old")
+    consumer = routing_consumer(routing, js, writer, batch_size=BATCH)
+    connection = consumer.guards[consumer.stores[0]].connection()
+    subscription = await consumer.subscribe()
+    await consumer.process(await subscription.fetch(BATCH, timeout=5), connection)
+    assert counter(routing, UNGUARDED) == counter(routing, GUARDED) == 3
+    old = await stream_messages(js, EVENT_STREAM)
+
+    await js.delete_stream(EVENT_STREAM)
+    await ensure_streams(js)
+    identity = stream_identity(await js.stream_info(EVENT_STREAM))
+    await asyncio.to_thread(identities_of(routing).adopt, INBOX_POSITION, identity)
+    await js.add_consumer(EVENT_STREAM, consumer_config(consumer.durable, consumer.filter_subjects))
+    for message in old:  # the relay publishes its store again into the new stream
+        await js.publish(message.subject, message.data, headers=message.headers)
+
+    with pytest.raises(StreamChanged):
+        await consumer.process(await subscription.fetch(BATCH, timeout=5), connection)
+    await subscription.unsubscribe()
+    subscription = await consumer.subscribe()
+    await consumer.process(await subscription.fetch(BATCH, timeout=5), connection)
+    assert counter(routing, UNGUARDED) == 6, "the new stream's messages were applied"
+    assert counter(routing, GUARDED) == 3
+    await subscription.unsubscribe()

@@ -248,11 +248,18 @@ class InboxConsumer:
         return self.progress.stalled_for()
 
     async def _check(
-        self, since: int | None = None, stores: Iterable[InboxStore] | None = None
+        self,
+        since: int | None = None,
+        stores: Iterable[InboxStore] | None = None,
+        positions_read: bool = True,
     ) -> None:
         """Check the stream is each store's (all of them, or ``stores``), with one look at its
         information: a fresh one without ``since`` (binding to the consumer), else a recent one
-        over the connection ``since`` (``LastLook``)."""
+        over the connection ``since`` (``LastLook``). A store that adopted another stream since
+        its position was read (``ogi nats recover``, the consumer provisioned again on the new
+        stream while this one stayed bound) has its position in the old one:
+        ``StreamChanged``, and the inbox binds again, reading the positions in the new one (else
+        the new stream's first messages, below that position, would be passed over)."""
         if since is None:
             guard = self.guards[self.stores[0]]  # the stores' one client
             connection = guard.connection()
@@ -261,8 +268,13 @@ class InboxConsumer:
                 self.look.saw(info, connection)
         else:
             info = await self.look.take(self.js, since)
+        adopted = False
         for store in self.stores if stores is None else stores:
-            store.tracking = (await self.guards[store].check(since, info)).tracking
+            tracking = (await self.guards[store].check(since, info)).tracking
+            adopted = adopted or tracking != store.tracking
+            store.tracking = tracking
+        if adopted and positions_read:
+            raise StreamChanged("a store adopted another stream: its position is read again")
 
     async def _read_positions(self) -> None:
         """Each store's position, read in its writer (after any of its jobs still under way)."""
@@ -273,7 +285,7 @@ class InboxConsumer:
 
     async def subscribe(self) -> JetStreamContext.PullSubscription:
         """Bind to the durable consumer, (re)creating it from the stores' own positions."""
-        await self._check()
+        await self._check(positions_read=False)
         await self._read_positions()
         if not self.may_manage:
             return await self._bind_provisioned()
@@ -435,17 +447,20 @@ class InboxConsumer:
     async def process(self, messages: list[Msg], connection: int | None = None) -> None:
         """Apply fetched messages (over ``connection``, if known) once the stream is checked to
         be the stores' and the connection unchanged; then ack them."""
+        owners = [self.index.owners(msg.subject) for msg in messages]
+        # The stores the messages are for are checked before their positions are compared (a
+        # store that adopted another stream meanwhile has its position in the old one).
+        addressed = {store: None for stores in owners for store in stores}
+        if addressed:
+            await self._check(connection, addressed)
         parts: dict[InboxStore, list[Delivery]] = {}
-        for msg in messages:  # decoded only if a store is to apply it
+        for msg, owned_by in zip(messages, owners, strict=True):  # decoded if a store takes it
             sequence = msg.metadata.sequence.stream
-            stores = [s for s in self.index.owners(msg.subject) if sequence > s.position]
+            stores = [s for s in owned_by if sequence > s.position]
             if stores:
                 item = self._decode(msg)
                 for store in stores:
                     parts.setdefault(store, []).append(self._delivery(store, item))
-        # Only the stores that get something record a position: only theirs are checked.
-        if parts:
-            await self._check(connection, parts)
         last = messages[-1].metadata.sequence.stream if messages else 0
         await all_or_none(self._apply_part(store, part, last) for store, part in parts.items())
         for msg in messages[-1:] if self._ack_all else messages:
