@@ -326,8 +326,14 @@ async def test_a_batch_is_acked_by_its_last_message(
         await nc.flush()
         async with running(consumer.run, "consumer"):
             await applied(routing, sequences[-1])
-            info = await js.consumer_info(EVENT_STREAM, DURABLE)
             await eventually(lambda: len(acks) == len(consumer.batches), what="each batch acked")
+
+            async def settled() -> api.ConsumerInfo | None:
+                # a batch is acked after its commit: the server may not have had the last ack
+                info = await js.consumer_info(EVENT_STREAM, DURABLE)
+                return info if (info.num_pending, info.num_ack_pending) == (0, 0) else None
+
+            info = await eventually(settled, what="the last ack taken by the server")
     assert info.config.ack_policy == api.AckPolicy.ALL
     assert (info.num_pending, info.num_ack_pending) == (0, 0)
     assert info.ack_floor is not None and info.ack_floor.stream_seq == sequences[-1]
