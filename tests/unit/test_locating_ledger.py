@@ -311,3 +311,27 @@ def test_stopping_waits_for_the_read_of_a_log_under_way_and_starts_no_other() ->
     assert not index.behind
     index.catch_up_step()
     assert reads == [0], "no other read once stopping"
+
+
+def test_a_failed_commit_leaves_the_position_written_where_it_was() -> None:
+    ledger = Ledger(marks={"a": 2})
+    a = Store("a", ["A1", "A2"])
+    index = served(ledger, a)
+    a.commit_unsure("A3")
+    index.write()
+    assert ledger.marks == {"a": 2}
+    assert ("A3", "a") in ledger.rows
+
+
+async def test_giving_up_keeps_the_position_of_a_store_emptied_at_0() -> None:
+    ledger = Ledger(rows={("A1", "a")}, marks={"a": 5}, failing=True)
+    a = Store("a", ["A9"])  # made again: its log is shorter than indexed
+    index = ApplicationIndex(max_entries=1, ledger=ledger)
+    index.serve(cast(OgiApplication, a))
+    a.commit("A10")
+    a.commit("A11")
+    with pytest.raises(OSError):
+        index.write()
+    ledger.failing = False
+    index.write()
+    assert ledger.marks == {"a": 0} and ledger.rows == set()

@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import sqlite3
 from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any, cast
 
 import pytest
@@ -152,3 +153,24 @@ async def test_a_store_whose_check_failed_is_recorded_later_and_the_others_at_on
     await _recorded(relay, [failing, other], 5.0)
     assert failing.published == 1, "not rolled back: proven later"
     assert (failing.writer.tries, other.writer.tries) == (1, 1)
+
+
+def test_after_a_commit_that_may_have_been_stored_the_next_heard_is_read_from_the_store(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The failed commit may land after the read made at once (the server finishing it): the
+    commit heard next, which the store orders after it, is read from the store too."""
+    app = SimpleNamespace(agency="a", service="intake")
+    monkeypatch.setattr(outbox_module, "StreamGuard", lambda *args: None)
+    relay = OutboxRelay(cast(Any, app), cast(Any, None), cast(Any, None))
+    relay._published, relay._hearing, relay._heard_from = ("relay", 4), True, 4
+    relay.committed([(5, None)])
+    assert relay.fresh("relay") == ([], 5, 1)
+    relay.committed(None)  # commit 6 failed, and may have been stored
+    assert relay.fresh("relay") is None
+    relay._published, relay._hearing, relay._heard_from = ("relay", 5), True, 5  # 6 not found
+    relay.committed([(7, None)])
+    assert relay.fresh("relay") is None, "7 heard, 6 not: read from the store"
+    relay._published, relay._hearing, relay._heard_from = ("relay", 7), True, 7  # read, sent
+    relay.committed([(8, None)])
+    assert relay.fresh("relay") == ([], 8, 1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import logging
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
@@ -30,6 +31,8 @@ from ogi_platform.messaging.wire import encode
 
 if TYPE_CHECKING:
     from ogi_platform.service.config import ServiceConfig
+
+log = logging.getLogger(__name__)
 
 A = TypeVar("A", bound=OgiAggregate)
 T = TypeVar("T")
@@ -223,7 +226,10 @@ class OgiApplication(Application[UUID]):
             if processing.events:
                 about = {application_of(event) for event in processing.events} - {""}
                 for unsure in self._unsure_listeners:
-                    unsure(about)
+                    try:
+                        unsure(about)
+                    except Exception:  # the commit's own error is the one to raise
+                        log.exception("a listener of %s's unsure commits failed", self.agency)
             raise
         if processing.events:
             if self._recorded_listeners:

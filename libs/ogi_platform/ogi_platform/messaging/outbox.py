@@ -133,6 +133,8 @@ class OutboxRelay:
         #: Whether a relay hears the store's commits (``listen``), and what it hands them to.
         self._listened = False
         self._hand_to: Callable[[list[tuple[int, EventRecord | None]] | None], None] = _nowhere
+        #: A commit failed and may have been stored: what is heard next is read from the store.
+        self._unsure = False
 
     @property
     def what(self) -> str:
@@ -242,7 +244,10 @@ class OutboxRelay:
     def committed(self, heard: list[tuple[int, EventRecord | None]] | None) -> None:
         """Keep what a commit stored, while hearing (in the relay's loop); after a commit that
         may have been stored unheard (None), the next batch is read from the store."""
-        if heard is None:
+        if heard is None or self._unsure:
+            # the failed commit may land after a read made at once (the server finishing it):
+            # read again after the next commit too, which the store orders after it
+            self._unsure = heard is None
             self.forget_heard()
             return
         if not self._hearing:

@@ -144,7 +144,7 @@ class ApplicationIndex:
                 if self._writes_ledger:
                     self._rows.setdefault(application_id, set()).add(agency)
             self._noted_up_to[agency] = max(self._noted_up_to.get(agency, 0), up_to)
-            if self._writes_ledger and agency not in self._old:
+            if self._writes_ledger and agency not in self._old and up_to:  # 0: position unknown
                 self._marks[agency] = self._noted_up_to[agency]
             self._forget_beyond_bound()
 
@@ -304,7 +304,8 @@ class ApplicationIndex:
             len(self._rows),
         )
         self._old |= self._everywhere
-        self._rows, self._marks, self._behind = {}, {}, {}
+        # a store emptied keeps its position 0 with the clearing of its rows
+        self._rows, self._marks, self._behind = {}, dict.fromkeys(self._cleared, 0), {}
         self._writes_ledger = False
 
     async def keep(self) -> None:
