@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 from uuid import UUID
@@ -224,7 +224,7 @@ class OgiApplication(Application[UUID]):
         except BaseException:
             self.cache.forget(processing.aggregates)  # stored or not: the store will tell
             if processing.events:
-                about = {application_of(event) for event in processing.events} - {""}
+                about = applications_of(processing.events)
                 for unsure in self._unsure_listeners:
                     try:
                         unsure(about)
@@ -233,7 +233,7 @@ class OgiApplication(Application[UUID]):
             raise
         if processing.events:
             if self._recorded_listeners:
-                about = {application_of(event) for event in processing.events} - {""}
+                about = applications_of(processing.events)
                 up_to = max(recording.notification.id for recording in recordings)
                 for recorded in self._recorded_listeners:
                     recorded(about, up_to)
@@ -360,6 +360,11 @@ class UnitOfWork:
         first = self._committing[0]
         version = first.originator_version
         return any(self.app.events.get(first.originator_id, gt=version - 1, lte=version))
+
+
+def applications_of(events: Iterable[Any]) -> set[str]:
+    """The ids of the applications ``events`` are about."""
+    return {application_of(event) for event in events} - {""}
 
 
 def application_of(event: Any) -> str:

@@ -84,6 +84,11 @@ RECORD_LONGEST = 600.0
 FRESH_LIMIT = 2000
 
 
+#: What a commit stored, as a relay keeps it: each event's position, and its record if it is one
+#: to publish (handed over as None for a commit that failed and may have been stored).
+Heard = list[tuple[int, EventRecord | None]]
+
+
 def longest_unrecorded(stores: int) -> float:
     """The longest a relay of ``stores`` stores leaves a published position unrecorded while it
     keeps publishing: the commits recording positions cost about the same per event published
@@ -127,12 +132,12 @@ class OutboxRelay:
         #: The events committed since the store was last read (position, and record if public),
         #: heard from the commits while ``_hearing``; every event after position ``_heard_from``
         #: is among them (None: not known to be so).
-        self._heard: list[tuple[int, EventRecord | None]] = []
+        self._heard: Heard = []
         self._hearing = False
         self._heard_from: int | None = None
         #: Whether a relay hears the store's commits (``listen``), and what it hands them to.
         self._listened = False
-        self._hand_to: Callable[[list[tuple[int, EventRecord | None]] | None], None] = _nowhere
+        self._hand_to: Callable[[Heard | None], None] = _nowhere
         #: A commit failed and may have been stored: what is heard next is read from the store.
         self._unsure = False
 
@@ -213,9 +218,7 @@ class OutboxRelay:
             for n in notifications
         ]
 
-    def listen(
-        self, committed: Callable[[list[tuple[int, EventRecord | None]] | None], None]
-    ) -> None:
+    def listen(self, committed: Callable[[Heard | None], None]) -> None:
         """Have ``committed`` called with what each commit of the store stored (``heard``;
         None for a commit that failed and may have been stored),
         from the committing thread (the relay's loop then hands it to ``committed`` here); a
@@ -227,7 +230,7 @@ class OutboxRelay:
             self.app.on_unsure(lambda _: self._hand_to(None))
             self._listened = True
 
-    def heard(self, recordings: Sequence[Recording[Any]]) -> list[tuple[int, EventRecord | None]]:
+    def heard(self, recordings: Sequence[Recording[Any]]) -> Heard:
         """What a commit stored, as the relay keeps it: each event's position, and its record
         if it is one to publish (runs in the committing thread)."""
         app = self.app
@@ -241,7 +244,7 @@ class OutboxRelay:
             for r in recordings
         ]
 
-    def committed(self, heard: list[tuple[int, EventRecord | None]] | None) -> None:
+    def committed(self, heard: Heard | None) -> None:
         """Keep what a commit stored, while hearing (in the relay's loop); after a commit that
         may have been stored unheard (None), the next batch is read from the store."""
         if heard is None or self._unsure:
@@ -349,7 +352,7 @@ class OutboxRelay:
         )  # fmt: skip
 
 
-def _nowhere(heard: list[tuple[int, EventRecord | None]] | None) -> None:
+def _nowhere(heard: Heard | None) -> None:
     """Where commits go before a relay listens."""
 
 
@@ -513,9 +516,7 @@ class Relay:
         self._marked[outbox] = None
         self._wake.set()
 
-    def _committed(
-        self, outbox: OutboxRelay, heard: list[tuple[int, EventRecord | None]] | None
-    ) -> None:
+    def _committed(self, outbox: OutboxRelay, heard: Heard | None) -> None:
         outbox.committed(heard)
         self._mark(outbox)
 
@@ -525,9 +526,7 @@ class Relay:
         loop = asyncio.get_running_loop()
         for outbox in self.outboxes:
 
-            def committed(
-                heard: list[tuple[int, EventRecord | None]] | None, outbox: OutboxRelay = outbox
-            ) -> None:
+            def committed(heard: Heard | None, outbox: OutboxRelay = outbox) -> None:
                 with contextlib.suppress(RuntimeError):  # the loop is closed: the process ends
                     loop.call_soon_threadsafe(self._committed, outbox, heard)
 
@@ -564,8 +563,7 @@ class Relay:
         the background: publishing goes on while the stores' writers get to it."""
         self._record_wanted = False
         outboxes, self._unrecorded = list(self._unrecorded), {}
-        proven = await self._prove(outboxes)
-        self._recording = asyncio.create_task(self._write(proven))
+        self._recording = asyncio.create_task(self._write(await self._prove(outboxes)))
 
     async def record(self) -> None:
         """Prove and record in each store how far it was published (the relay does so when

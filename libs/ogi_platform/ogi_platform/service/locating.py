@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
 
-from ogi_platform.eventstore.application import OgiApplication, application_of
+from ogi_platform.eventstore.application import OgiApplication, applications_of
 from ogi_platform.eventstore.history import asked_together, holding_each
 from ogi_platform.eventstore.holders import HoldersLedger
 
@@ -230,13 +230,12 @@ class ApplicationIndex:
                 start=behind.done, stop=behind.last, limit=CATCH_UP_BATCH, inclusive_of_start=False
             )
             try:
-                about = {application_of(app.mapper.to_domain_event(n)) for n in notifications}
+                about = applications_of(app.mapper.to_domain_event(n) for n in notifications)
             except Exception as error:  # an event this version cannot read: the store stays old
                 log.warning("the locating index cannot read %s's log; asked: %s", agency, error)
                 with self._lock:
                     self._behind.pop(agency, None)
                 return
-        about.discard("")
         done = max((n.id for n in notifications), default=behind.last)
         with self._lock:
             if self._behind.get(agency) is not behind:  # given up meanwhile: the store stays old

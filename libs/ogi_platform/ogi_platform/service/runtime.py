@@ -523,14 +523,14 @@ class ServiceRuntime(Generic[R]):
             await asyncio.to_thread(unit.writer.shutdown)
             unit.app.close()
         if self.index.ledger is not None:  # what the last second committed
-            closing = True
             try:
-                write = asyncio.to_thread(self.index.write)
-                await asyncio.wait_for(write, LEDGER_STOP_SECONDS)
+                await asyncio.wait_for(asyncio.to_thread(self.index.write), LEDGER_STOP_SECONDS)
+            except TimeoutError:  # the write under way holds the ledger: left to end by itself
+                log.warning("the locating index of %s not written in time", self.spec.name)
             except Exception as error:  # read again from the stores' logs at the next start
                 log.warning("the locating index of %s not written: %s", self.spec.name, error)
-                closing = not isinstance(error, TimeoutError)  # else a write holds the ledger
-            if closing:
+                self.index.ledger.close()
+            else:
                 self.index.ledger.close()
         release_all(self.locks)
 
